@@ -1,0 +1,25 @@
+# The two quick-start commands. Everything real lives in CMake; this file only chains
+# install -> configure -> build -> run/test so a fresh machine needs nothing else.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CTEST_JOBS ?= $(JOBS)
+
+.PHONY: run test build deps configure clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/vktrain devices
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
+
+clean:
+	rm -rf $(BUILD)

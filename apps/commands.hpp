@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the top-level CLI11 app.
+// A command's callback throws vkt::InputError for bad input (exit 2) and vkt::Error for
+// run-time failures (exit 1); apps/vktrain.cpp catches them once.
+#include <CLI/CLI.hpp>
+
+namespace vkt::app {
+
+void add_devices_command(CLI::App& app);
+
+}  // namespace vkt::app

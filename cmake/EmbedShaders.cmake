@@ -1,0 +1,36 @@
+# vktrain_embed_shaders(OUT_VAR shader.comp ...)
+# For each compute shader: glslangValidator (Vulkan 1.1 target, include dir shaders/, a depfile
+# so editing an included .glsl rebuilds only its users) -> spirv-val -> a .cpp holding the words.
+# A generated table (shader_table.cpp) maps each shader's file stem to its words.
+function(vktrain_embed_shaders OUT_VAR)
+  set(gen_dir ${CMAKE_BINARY_DIR}/shaders)
+  file(MAKE_DIRECTORY ${gen_dir})
+  set(outputs "")
+  set(decls "")
+  set(entries "")
+  foreach(src ${ARGN})
+    get_filename_component(stem ${src} NAME_WE)
+    set(spv ${gen_dir}/${stem}.spv)
+    set(cpp ${gen_dir}/${stem}.spv.cpp)
+    set(dep ${gen_dir}/${stem}.spv.d)
+    add_custom_command(
+      OUTPUT ${spv}
+      COMMAND ${CMAKE_COMMAND} -DGLSLANG=${GLSLANG_VALIDATOR} -DSPIRV_VAL=${SPIRV_VAL} -DSRC=${src} -DSPV=${spv}
+              -DDEP=${dep} -DINCLUDE=${CMAKE_SOURCE_DIR}/shaders -P ${CMAKE_SOURCE_DIR}/cmake/CompileShader.cmake
+      DEPENDS ${src} ${CMAKE_SOURCE_DIR}/cmake/CompileShader.cmake
+      DEPFILE ${dep}
+      COMMENT "Compiling shader ${stem}.comp"
+      VERBATIM)
+    add_custom_command(
+      OUTPUT ${cpp}
+      COMMAND ${CMAKE_COMMAND} -DIN=${spv} -DOUT=${cpp} -DNAME=${stem} -P ${CMAKE_SOURCE_DIR}/cmake/SpvToCpp.cmake
+      DEPENDS ${spv} ${CMAKE_SOURCE_DIR}/cmake/SpvToCpp.cmake
+      VERBATIM)
+    list(APPEND outputs ${cpp})
+    string(APPEND decls "extern const uint32_t spv_${stem}[];\nextern const size_t spv_${stem}_words;\n")
+    string(APPEND entries "    {\"${stem}\", std::span<const uint32_t>(spv_${stem}, spv_${stem}_words)},\n")
+  endforeach()
+  configure_file(${CMAKE_SOURCE_DIR}/cmake/shader_table.cpp.in ${gen_dir}/shader_table.cpp @ONLY)
+  list(APPEND outputs ${gen_dir}/shader_table.cpp)
+  set(${OUT_VAR} ${outputs} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,72 @@
+#pragma once
+// Device memory for buffers. Small buffers are carved out of 64 MiB blocks (drivers limit the
+// number of allocations and each one is slow); big ones get their own allocation.
+// Host-visible memory stays mapped for its whole life.
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace vkt {
+
+class Context;
+
+enum class MemoryUse {
+  Device,    // kernels read and write it; host-visible too where the device allows (UMA, lavapipe)
+  Upload,    // host writes, device reads once (staging)
+  Readback,  // device writes, host reads (staging)
+};
+
+struct Allocation {
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  VkDeviceSize offset = 0;
+  VkDeviceSize size = 0;
+  uint8_t* mapped = nullptr;  // host pointer to `offset`, or null if not host-visible
+  uint32_t memory_type = 0;
+  int block = -1;  // index into the allocator's blocks; -1 for a dedicated allocation
+};
+
+class Allocator {
+ public:
+  explicit Allocator(Context& ctx);
+  ~Allocator();
+  Allocator(const Allocator&) = delete;
+  Allocator& operator=(const Allocator&) = delete;
+
+  // `what` names the request in error messages (e.g. "buffer 'params'").
+  Allocation allocate(const VkMemoryRequirements& req, MemoryUse use, const std::string& what);
+  void free(const Allocation& a);
+
+  uint64_t bytes_in_use() const { return in_use_; }
+  size_t block_count() const;
+  // True if MemoryUse::Device memory is host-visible, so uploads need no staging copy.
+  bool device_memory_is_host_visible() const;
+
+  static constexpr VkDeviceSize kBlockSize = 64ull << 20;
+
+ private:
+  struct Range {
+    VkDeviceSize offset, size;
+  };
+  struct Block {
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    uint32_t memory_type = 0;
+    VkDeviceSize size = 0;
+    uint8_t* mapped = nullptr;
+    std::vector<Range> free;  // sorted by offset, coalesced
+  };
+
+  uint32_t choose_type(uint32_t allowed, MemoryUse use, const std::string& what) const;
+  VkDeviceMemory allocate_memory(VkDeviceSize size, uint32_t type, const std::string& what, uint8_t** mapped);
+
+  Context& ctx_;
+  VkPhysicalDeviceMemoryProperties props_{};
+  std::vector<Block> blocks_;
+  uint64_t in_use_ = 0;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace vkt

@@ -1,0 +1,69 @@
+#pragma once
+// A Buffer is one VkBuffer bound to a piece of device memory. Device buffers are storage
+// buffers kernels read and write; they can also be read through an RGBA32F uniform texel
+// buffer view, which lavapipe loads about twice as fast (see kernel bindings in stream.hpp).
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/allocator.hpp"
+
+namespace vkt {
+
+class Context;
+
+class Buffer {
+ public:
+  Buffer() = default;
+  // Throws Error naming `name`, the size and the limit when the device cannot hold it:
+  // over maxStorageBufferRange, maxMemoryAllocationSize or the memory heap.
+  Buffer(Context& ctx, VkDeviceSize bytes, std::string name = "buffer", MemoryUse use = MemoryUse::Device);
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  Buffer(Buffer&& o) noexcept;
+  Buffer& operator=(Buffer&& o) noexcept;
+
+  VkBuffer handle() const { return buffer_; }
+  VkDeviceSize size() const { return size_; }
+  // Bytes actually allocated: rounded up to whole vec4s so texel views reach the last element.
+  VkDeviceSize padded_size() const { return (size_ + 15) / 16 * 16; }
+  const std::string& name() const { return name_; }
+  bool host_visible() const { return alloc_.mapped != nullptr; }
+  uint8_t* mapped() const { return alloc_.mapped; }
+  // True if this buffer may be bound as a uniform texel buffer of vec4s.
+  bool texel_capable() const { return texel_capable_; }
+
+  // Copies host bytes in / out at `offset`. Through the mapping where the memory is
+  // host-visible, else through a staging buffer and a one-time transfer.
+  void upload(const void* data, VkDeviceSize bytes, VkDeviceSize offset = 0);
+  void download(void* data, VkDeviceSize bytes, VkDeviceSize offset = 0) const;
+
+  template <class T>
+  void upload(std::span<const T> v, VkDeviceSize offset = 0) { upload(v.data(), v.size_bytes(), offset); }
+  template <class T>
+  void upload(const std::vector<T>& v, VkDeviceSize offset = 0) { upload(v.data(), v.size() * sizeof(T), offset); }
+  template <class T>
+  std::vector<T> download_as(size_t count, VkDeviceSize offset = 0) const {
+    std::vector<T> v(count);
+    download(v.data(), count * sizeof(T), offset);
+    return v;
+  }
+  template <class T>
+  std::vector<T> download_all() const { return download_as<T>(size_ / sizeof(T)); }
+
+ private:
+  void release();
+
+  Context* ctx_ = nullptr;
+  VkBuffer buffer_ = VK_NULL_HANDLE;
+  VkDeviceSize size_ = 0;
+  Allocation alloc_;
+  std::string name_;
+  bool texel_capable_ = false;
+};
+
+}  // namespace vkt

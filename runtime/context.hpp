@@ -1,0 +1,65 @@
+#pragma once
+// A Context is one Vulkan device ready for compute: the instance, the chosen physical device,
+// a logical device with one compute queue, a command pool, the memory allocator and the
+// persisted pipeline cache. Buffers, kernels and streams refer to their Context, so it is
+// neither copyable nor movable: keep it alive (on the stack or in a unique_ptr) while they are.
+#include <vulkan/vulkan.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "runtime/device_info.hpp"
+#include "runtime/instance.hpp"
+
+namespace vkt {
+
+class Allocator;
+class PipelineCache;
+
+struct ContextOptions {
+  // "" picks the best device (discrete > integrated > virtual > cpu); a number is an index
+  // into `vktrain devices`; anything else is a case-insensitive substring of the name.
+  std::string device;
+  bool validate = validation_requested();
+  bool persist_pipeline_cache = true;
+};
+
+// Which device `selector` names among `devices`, by the rules of ContextOptions::device.
+// Throws InputError listing the devices when nothing matches.
+uint32_t choose_device(const std::vector<DeviceInfo>& devices, const std::string& selector);
+
+class Context {
+ public:
+  explicit Context(const ContextOptions& options = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const DeviceInfo& info() const { return info_; }
+  VkDevice device() const { return device_; }
+  VkPhysicalDevice physical_device() const { return physical_; }
+  VkQueue queue() const { return queue_; }
+  uint32_t queue_family() const { return queue_family_; }
+  VkCommandPool command_pool() const { return command_pool_; }
+  Allocator& allocator() { return *allocator_; }
+  PipelineCache& pipeline_cache() { return *pipeline_cache_; }
+  bool validating() const { return instance_->validating(); }
+
+  // Records `record` into a fresh command buffer, submits it and waits: for one-time
+  // transfers (staging uploads), never for the training step.
+  void run_once(const std::function<void(VkCommandBuffer)>& record);
+
+ private:
+  std::unique_ptr<Instance> instance_;
+  DeviceInfo info_;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t queue_family_ = 0;
+  VkCommandPool command_pool_ = VK_NULL_HANDLE;
+  std::unique_ptr<Allocator> allocator_;
+  std::unique_ptr<PipelineCache> pipeline_cache_;
+};
+
+}  // namespace vkt

@@ -1,0 +1,17 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// y = a * x + y over n floats. The runtime's smallest real kernel: used by the runtime tests
+// and as the timestamp/dispatch-cost probe in `vktrain bench`.
+#include "common.glsl"
+
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) buffer Y { float y[]; };
+layout(push_constant) uniform Push {
+  uint n;
+  float a;
+} p;
+
+void main() {
+  const uint i = global_index_1d();
+  if (i < p.n) y[i] = p.a * x[i] + y[i];
+}
