@@ -9,6 +9,13 @@
 
 namespace vkt {
 
+std::array<uint32_t, 3> groups_1d(uint64_t items, uint32_t local_size, uint32_t max_groups_x) {
+  const uint64_t groups = (items + local_size - 1) / local_size;
+  if (groups <= max_groups_x) return {static_cast<uint32_t>(groups), 1, 1};
+  const uint64_t rows = (groups + max_groups_x - 1) / max_groups_x;
+  return {static_cast<uint32_t>((groups + rows - 1) / rows), static_cast<uint32_t>(rows), 1};
+}
+
 Kernel::Kernel(Context& ctx, KernelSpec spec) : ctx_(&ctx), spec_(std::move(spec)) {
   const auto& info = ctx.info();
   const auto& ls = spec_.local_size;

@@ -35,6 +35,11 @@ struct KernelSpec {
   uint32_t shared_bytes = 0;        // shared memory the shader declares, checked against the device
 };
 
+// Workgroup counts for a 1-D problem of `items` invocations: split over x and y when x alone
+// would pass maxComputeWorkGroupCount[0] (65,535 on many devices). Shaders index with
+// global_index_1d() from shaders/common.glsl and bounds-check, since the grid may overshoot.
+std::array<uint32_t, 3> groups_1d(uint64_t items, uint32_t local_size, uint32_t max_groups_x = 65535);
+
 class Kernel {
  public:
   Kernel() = default;
