@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "runtime/allocator.hpp"
+#include "runtime/kernel.hpp"
 #include "runtime/pipeline_cache.hpp"
 #include "runtime/vk_check.hpp"
 
@@ -115,10 +116,23 @@ Context::~Context() {
       std::cerr << "vktrain: warning: pipeline cache not saved: " << e.what() << "\n";
     }
   }
+  kernels_.clear();
   pipeline_cache_.reset();
   allocator_.reset();
   if (command_pool_) vkDestroyCommandPool(device_, command_pool_, nullptr);
   if (device_) vkDestroyDevice(device_, nullptr);
+}
+
+const Kernel& Context::kernel(const KernelSpec& spec) {
+  std::string key = spec.shader;
+  for (auto b : spec.bindings) key += b == BindingKind::Texel ? ":t" : ":s";
+  key += "/" + std::to_string(spec.push_bytes) + "/" + std::to_string(spec.shared_bytes);
+  for (auto v : spec.local_size) key += "," + std::to_string(v);
+  for (auto v : spec.constants) key += "," + std::to_string(v);
+  std::lock_guard lock(kernels_mutex_);
+  auto& slot = kernels_[key];
+  if (!slot) slot = std::make_unique<Kernel>(*this, spec);
+  return *slot;
 }
 
 void Context::run_once(const std::function<void(VkCommandBuffer)>& record) {

@@ -6,7 +6,9 @@
 #include <vulkan/vulkan.h>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "runtime/device_info.hpp"
@@ -15,7 +17,9 @@
 namespace vkt {
 
 class Allocator;
+class Kernel;
 class PipelineCache;
+struct KernelSpec;
 
 struct ContextOptions {
   // "" picks the best device (discrete > integrated > virtual > cpu); a number is an index
@@ -46,6 +50,10 @@ class Context {
   PipelineCache& pipeline_cache() { return *pipeline_cache_; }
   bool validating() const { return instance_->validating(); }
 
+  // The kernel for `spec`, created on first use and kept for the Context's life: ops ask for
+  // their pipelines by spec on every recording, and building one costs milliseconds.
+  const Kernel& kernel(const KernelSpec& spec);
+
   // Records `record` into a fresh command buffer, submits it and waits: for one-time
   // transfers (staging uploads), never for the training step.
   void run_once(const std::function<void(VkCommandBuffer)>& record);
@@ -60,6 +68,8 @@ class Context {
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   std::unique_ptr<Allocator> allocator_;
   std::unique_ptr<PipelineCache> pipeline_cache_;
+  std::map<std::string, std::unique_ptr<Kernel>> kernels_;
+  std::mutex kernels_mutex_;
 };
 
 }  // namespace vkt

@@ -54,6 +54,7 @@ struct Timing {
 class Stream {
  public:
   explicit Stream(Context& ctx);
+  Context& context() const { return ctx_; }
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;

@@ -1,0 +1,32 @@
+#pragma once
+// A run of floats (or 32-bit ints) inside a device buffer: what every op takes and returns.
+// Views into the flat parameter/gradient buffers and into activation buffers are spans.
+#include <cstdint>
+
+#include "runtime/buffer.hpp"
+#include "runtime/stream.hpp"
+
+namespace vkt::nn {
+
+struct DeviceSpan {
+  const Buffer* buffer = nullptr;
+  VkDeviceSize offset = 0;  // bytes
+  VkDeviceSize count = 0;   // 4-byte elements
+
+  DeviceSpan() = default;
+  DeviceSpan(const Buffer& b) : buffer(&b), offset(0), count(b.size() / 4) {}  // NOLINT: whole buffer
+  DeviceSpan(const Buffer& b, VkDeviceSize offset_bytes, VkDeviceSize elements)
+      : buffer(&b), offset(offset_bytes), count(elements) {}
+
+  bool empty() const { return buffer == nullptr || count == 0; }
+  VkDeviceSize bytes() const { return count * 4; }
+  // Elements [first, first + n) of this span.
+  DeviceSpan sub(VkDeviceSize first, VkDeviceSize n) const { return {*buffer, offset + first * 4, n}; }
+};
+
+inline Arg in(const DeviceSpan& s) { return vkt::in(*s.buffer, s.offset, s.bytes()); }
+inline Arg out(const DeviceSpan& s) { return vkt::out(*s.buffer, s.offset, s.bytes()); }
+inline Arg inout(const DeviceSpan& s) { return vkt::inout(*s.buffer, s.offset, s.bytes()); }
+inline Arg texel(const DeviceSpan& s) { return vkt::texel(*s.buffer, s.offset, s.bytes()); }
+
+}  // namespace vkt::nn

@@ -1,0 +1,44 @@
+#pragma once
+// GEMM, the workhorse of dense layers (and of conv2d's backward-weight pass):
+//   C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C + bias, then optional ReLU.
+// Two kernels, chosen per device and shape (gemm_path):
+//   texel: shaders/gemm_texel.comp, register tiling + texel-buffer loads; best on CPU drivers.
+//   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
+#include <cstdint>
+#include <string>
+
+#include "nn/ops/device_span.hpp"
+
+namespace vkt::nn {
+
+enum class BiasMode : uint32_t { None = 0, PerColumn = 1, PerRow = 2 };
+enum class GemmPath { Auto, Texel, Tiled };
+
+struct Gemm {
+  uint32_t M = 0, N = 0, K = 0;
+  bool trans_a = false, trans_b = false;
+  uint32_t lda = 0, ldb = 0, ldc = 0;  // 0: packed (K or M, N or K, N)
+  float alpha = 1.0f, beta = 0.0f;
+  BiasMode bias = BiasMode::None;
+  bool relu = false;
+  GemmPath path = GemmPath::Auto;
+};
+
+// Mirrors the push-constant block of shaders/gemm_common.glsl.
+struct GemmPush {
+  uint32_t M, N, K, lda, ldb, ldc;
+  float alpha, beta;
+  uint32_t bias_mode, relu;
+};
+static_assert(sizeof(GemmPush) == 40);
+
+// Records C = op(A) op(B) ... into `s`. `bias` may be empty when g.bias is None.
+// Throws Error if a span is too small for the shape.
+void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
+
+// Which kernel gemm() uses for this shape on this device (after Auto is resolved), and why
+// not texel when it is not. VKTRAIN_GEMM=texel|tiled overrides Auto (for benchmarks).
+GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
+std::string gemm_path_name(GemmPath p);
+
+}  // namespace vkt::nn
