@@ -1,0 +1,25 @@
+#include "nn/ops/strided_sum.hpp"
+
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+
+struct StridedSumPush {
+  uint32_t I, J, stride_i, stride_j;
+  float beta;
+};
+
+void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J, uint32_t stride_i,
+                 uint32_t stride_j, float beta) {
+  if (I == 0) return;
+  const uint64_t last = J == 0 ? 0 : uint64_t(I - 1) * stride_i + uint64_t(J - 1) * stride_j + 1;
+  if (x.count < last || out.count < I) throw Error("strided_sum: spans too small for the shape");
+  const Kernel& k = s.context().kernel(
+      {"strided_sum", {BindingKind::Storage, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
+  const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
+  s.dispatch(k, {in(x), o}, StridedSumPush{I, J, stride_i, stride_j, beta}, groups_1d(I, 64));
+}
+
+}  // namespace vkt::nn

@@ -1,0 +1,127 @@
+// GEMM and dense: both kernels (texel, tiled), all four transposes, odd shapes, bias, ReLU,
+// accumulation; the dense layer's backward against finite differences.
+//
+// Tolerances: a K-term fp32 dot product of U(-1,1) data errs by about sqrt(K)·2^-24·Σ|terms|
+// (tests/reference/gradcheck.hpp). With K <= 300 and Σ|terms| <= K/4·(1+|bias|) that is
+// < 1e-4; we check atol 2e-5·K^0.5 + rtol 1e-5, a few times above the expected error and far
+// below any indexing mistake (which errs by O(1)).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nn/ops/dense.hpp"
+#include "nn/ops/gemm.hpp"
+#include "tests/ops/op_harness.hpp"
+#include "tests/reference/dense.hpp"
+#include "tests/test_support.hpp"
+
+using namespace vkt;
+using namespace vkt::nn;
+
+namespace {
+
+void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool tb, BiasMode bias, bool relu,
+                float beta) {
+  CAPTURE(M);
+  CAPTURE(N);
+  CAPTURE(K);
+  CAPTURE(ta);
+  CAPTURE(tb);
+  CAPTURE(static_cast<int>(bias));
+  CAPTURE(relu);
+  CAPTURE(beta);
+  const auto A = ref::random_vector(size_t(M) * K, 1 + M), B = ref::random_vector(size_t(K) * N, 2 + N);
+  const auto C0 = ref::random_vector(size_t(M) * N, 3);
+  const auto bv = ref::random_vector(bias == BiasMode::PerRow ? M : N, 4);
+  std::vector<double> want = C0;
+  ref::gemm(ta, tb, M, N, K, 1.0, A, B, beta, want);
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      double& v = want[size_t(m) * N + n];
+      if (bias == BiasMode::PerColumn) v += bv[n];
+      if (bias == BiasMode::PerRow) v += bv[m];
+      if (relu) v = std::max(v, 0.0);
+    }
+  Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), bb = test::to_device(ctx, bv, "bias");
+  Buffer c = beta != 0.0f ? test::to_device(ctx, C0, "C") : test::nan_buffer(ctx, size_t(M) * N, "C");
+  Gemm g;
+  g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.bias = bias, g.relu = relu, g.beta = beta;
+  g.path = path;
+  // Shapes whose rows are whole vec4s must really take the texel kernel when asked for it.
+  const bool vec4_shape = M % 4 == 0 && N % 4 == 0 && K % 4 == 0;
+  if (path == GemmPath::Texel && vec4_shape && ctx.info().rgba32f_texel_buffers)
+    CHECK(gemm_path(ctx, g, a, b, bb, c) == GemmPath::Texel);
+  Stream s(ctx);
+  gemm(s, g, a, b, bias == BiasMode::None ? DeviceSpan{} : DeviceSpan(bb), c);
+  s.run();
+  test::check_close(test::from_device(c, size_t(M) * N), want, 2e-5 * std::sqrt(double(K)) + 1e-6, 1e-5,
+                    "gemm " + gemm_path_name(path));
+}
+
+}  // namespace
+
+TEST_CASE("gemm: both kernels match the reference on odd shapes and every transpose") {
+  Context ctx(test::test_context_options());
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        // Texel-eligible shapes (contiguous dims multiple of 4) and ragged ones (fall back).
+        check_gemm(ctx, path, 1, 4, 4, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, path, 36, 68, 132, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, path, 7, 33, 65, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, path, 127, 3, 1, ta, tb, BiasMode::None, false, 0.0f);
+      }
+}
+
+TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
+  Context ctx(test::test_context_options());
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled}) {
+    check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerColumn, false, 0.0f);
+    check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerRow, true, 0.0f);
+    check_gemm(ctx, path, 33, 10, 64, false, true, BiasMode::PerColumn, true, 0.0f);
+    check_gemm(ctx, path, 32, 64, 24, true, false, BiasMode::None, false, 1.0f);
+    check_gemm(ctx, path, 20, 12, 8, false, false, BiasMode::None, false, 0.5f);
+  }
+}
+
+TEST_CASE("gemm: the large tile variant (texel 8x8 blocks) on a 300x260x120 problem") {
+  Context ctx(test::test_context_options());
+  check_gemm(ctx, GemmPath::Texel, 300, 260, 120, false, false, BiasMode::PerColumn, false, 0.0f);
+  check_gemm(ctx, GemmPath::Texel, 260, 300, 120, true, true, BiasMode::None, false, 0.0f);
+}
+
+TEST_CASE("dense: forward vs reference, backward vs finite differences (odd shapes, batch 1)") {
+  Context ctx(test::test_context_options());
+  struct Case {
+    uint32_t N, IN, OUT;
+  };
+  for (Case c : {Case{1, 3, 7}, Case{5, 33, 10}, Case{8, 64, 12}, Case{3, 127, 65}}) {
+    CAPTURE(c.N);
+    CAPTURE(c.IN);
+    CAPTURE(c.OUT);
+    const DenseShape d{c.N, c.IN, c.OUT};
+    const ref::Inputs inputs = {ref::random_vector(c.N * c.IN, 1), ref::random_vector(c.OUT * c.IN, 2),
+                                ref::random_vector(c.OUT, 3)};
+    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+      std::vector<double> y(c.N * c.OUT);
+      ref::dense_forward(y, in[0], in[1], in[2], int(c.N), int(c.IN), int(c.OUT));
+      return y;
+    };
+    Buffer x = test::to_device(ctx, inputs[0], "x"), W = test::to_device(ctx, inputs[1], "W"),
+           b = test::to_device(ctx, inputs[2], "b");
+    Buffer y = test::nan_buffer(ctx, c.N * c.OUT, "y");
+    const auto r = ref::random_vector(c.N * c.OUT, 9);
+    Buffer dy = test::to_device(ctx, r, "dy");
+    Buffer dx = test::nan_buffer(ctx, c.N * c.IN, "dx"), dW = test::nan_buffer(ctx, c.OUT * c.IN, "dW"),
+           db = test::nan_buffer(ctx, c.OUT, "db");
+    Stream s(ctx);
+    dense_forward(s, y, x, W, b, d);
+    dense_backward(s, dx, dW, db, dy, x, W, d);
+    s.run();
+    const double tol = 2e-5 * std::sqrt(double(c.IN)) + 1e-6;
+    test::check_close(test::from_device(y, c.N * c.OUT), forward(inputs), tol, 1e-5, "dense forward");
+    test::check_gradient(test::from_device(dx, c.N * c.IN), test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+    test::check_gradient(test::from_device(dW, c.OUT * c.IN), test::fd_gradient(forward, inputs, 1, r), 1e-4, "dW");
+    test::check_gradient(test::from_device(db, c.OUT), test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  }
+}
