@@ -1,0 +1,86 @@
+#include "tuning/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/error.hpp"
+
+namespace vkt::tune {
+namespace {
+
+int rank_group(TrialState s) {
+  switch (s) {
+    case TrialState::Complete: return 0;
+    case TrialState::Pruned: return 1;
+    case TrialState::Diverged: return 2;
+    case TrialState::Failed: return 3;
+    case TrialState::Running: return 4;
+  }
+  return 5;
+}
+
+nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+std::string shell_quote(const std::string& s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_.,/:=+@%").find(c) != std::string_view::npos;
+  });
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+Direction study_direction(const StudyState& state) {
+  if (!state.settings.contains("direction") || !state.settings["direction"].is_string())
+    throw InputError("the study's settings do not record an objective direction");
+  return parse_direction(state.settings["direction"].get<std::string>());
+}
+
+std::vector<const Trial*> ranked_trials(const StudyState& state, Direction d) {
+  std::vector<const Trial*> out;
+  for (const auto& t : state.trials) out.push_back(&t);
+  std::stable_sort(out.begin(), out.end(), [d](const Trial* a, const Trial* b) {
+    const int ga = rank_group(a->state), gb = rank_group(b->state);
+    if (ga != gb) return ga < gb;
+    if (is_better(a->value, b->value, d)) return true;
+    if (is_better(b->value, a->value, d)) return false;
+    return a->id < b->id;
+  });
+  return out;
+}
+
+nlohmann::json trial_json(const Trial& t) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& [epoch, r] : t.epochs)
+    curve.push_back({{"epoch", epoch}, {"value", finite_or_null(r.value)}, {"loss", finite_or_null(r.loss)}});
+  nlohmann::json j = {{"id", t.id},
+                      {"state", state_name(t.state)},
+                      {"value", t.state == TrialState::Running ? nlohmann::json(nullptr) : finite_or_null(t.value)},
+                      {"params", params_to_json(t.params)},
+                      {"epochs_done", t.epochs_done()},
+                      {"curve", curve},
+                      {"seed", t.seed}};
+  if (!t.reason.empty()) j["reason"] = t.reason;
+  if (t.resumed) j["resumed"] = t.resumed;
+  return j;
+}
+
+nlohmann::json report_json(const StudyState& state, Direction d) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const Trial* t : ranked_trials(state, d)) trials.push_back(trial_json(*t));
+  const Trial* best = best_trial(state.trials, d);
+  return {{"direction", direction_name(d)},
+          {"trials", trials},
+          {"best", best ? trial_json(*best) : nlohmann::json(nullptr)}};
+}
+
+std::string train_command(const Params& params) {
+  std::string cmd = "vktrain train";
+  for (const auto& [name, value] : params) cmd += " --" + name + " " + shell_quote(to_string(value));
+  return cmd;
+}
+
+}  // namespace vkt::tune

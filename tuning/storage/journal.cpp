@@ -1,0 +1,248 @@
+#include "tuning/storage/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "tuning/storage/byte_codec.hpp"
+#include "tuning/storage/owner.hpp"
+#include "tuning/storage/replay.hpp"
+#include "util/error.hpp"
+#include "util/file_io.hpp"
+
+namespace vkt::tune::storage {
+namespace {
+
+constexpr char kMagic[8] = {'V', 'K', 'T', 'S', 'T', 'U', 'D', 'Y'};
+constexpr size_t kHeaderBytes = 8 + 4 + 8;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Holds the exclusive flock for one operation; released on every exit path.
+class ExclusiveLock {
+ public:
+  ExclusiveLock(int fd, const std::filesystem::path& path) : fd_(fd) {
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) throw Error(path.string() + ": cannot lock (" + errno_text() + ")");
+  }
+  ~ExclusiveLock() { ::flock(fd_, LOCK_UN); }
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+void write_all_at(int fd, const std::vector<uint8_t>& bytes, uint64_t offset, const std::filesystem::path& path) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, off_t(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw Error(path.string() + ": write failed (" + errno_text() + ")");
+    done += size_t(n);
+  }
+  if (::fdatasync(fd) != 0) throw Error(path.string() + ": fsync failed (" + errno_text() + ")");
+}
+
+std::vector<uint8_t> read_range(int fd, uint64_t from, uint64_t to, const std::filesystem::path& path) {
+  std::vector<uint8_t> buf(to - from);
+  size_t done = 0;
+  while (done < buf.size()) {
+    const ssize_t n = ::pread(fd, buf.data() + done, buf.size() - done, off_t(from + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(path.string() + ": read failed (" + errno_text() + ")");
+    if (n == 0) break;  // shrank under us; we hold the lock, so only a foreign tool could do that
+    done += size_t(n);
+  }
+  buf.resize(done);
+  return buf;
+}
+
+uint64_t file_size(int fd, const std::filesystem::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Error(path.string() + ": stat failed (" + errno_text() + ")");
+  return uint64_t(st.st_size);
+}
+
+// Is there any well-formed record starting after `from`? Tells damage in the middle of the
+// file (good records follow) from a torn tail (nothing good follows).
+bool valid_record_after(std::span<const uint8_t> buf, size_t from) {
+  for (size_t o = from + 1; o + kFrameHeaderBytes < buf.size(); ++o) {
+    const Frame f = read_frame(buf.subspan(o));
+    if (f.status != FrameStatus::Ok) continue;
+    try {
+      decode_body(f.body);
+      return true;
+    } catch (const Error&) {
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Journal::Journal(std::filesystem::path path, uint64_t fingerprint, const nlohmann::json& settings)
+    : path_(std::move(path)), fingerprint_(fingerprint) {
+  open_file(true, &settings);
+}
+
+Journal::Journal(std::filesystem::path path) : path_(std::move(path)) { open_file(false, nullptr); }
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::open_file(bool create, const nlohmann::json* settings) {
+  if (create && path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+  if (fd_ < 0) {
+    if (!create && errno == ENOENT) throw InputError("study " + path_.string() + " does not exist");
+    throw Error(path_.string() + ": cannot open (" + errno_text() + ")");
+  }
+  ExclusiveLock lock(fd_, path_);
+  // Creation happens under the lock too, so two processes starting the same new study
+  // cannot both write a header.
+  if (create && file_size(fd_, path_) == 0) {
+    ByteWriter w;
+    for (char c : kMagic) w.u8(uint8_t(c));
+    w.u32(kJournalVersion);
+    w.u64(fingerprint_);
+    auto bytes = std::move(w.data());
+    const auto created = encode_record(StudyCreated{settings->dump()});
+    bytes.insert(bytes.end(), created.begin(), created.end());
+    write_all_at(fd_, bytes, 0, path_);
+    const int dir = ::open(path_.has_parent_path() ? path_.parent_path().c_str() : ".", O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {  // make the new directory entry durable too
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
+  check_header(create ? std::optional<uint64_t>(fingerprint_) : std::nullopt);
+  read_new_records_locked();
+}
+
+void Journal::check_header(std::optional<uint64_t> expected) {
+  const auto header = read_range(fd_, 0, kHeaderBytes, path_);
+  if (header.size() < kHeaderBytes || std::memcmp(header.data(), kMagic, 8) != 0)
+    throw InputError(path_.string() + " is not a vktrain study journal", "pick another --study file name");
+  ByteReader r(std::span<const uint8_t>(header).subspan(8));
+  const uint32_t version = r.u32();
+  const uint64_t fingerprint = r.u64();
+  if (version != kJournalVersion)
+    throw InputError("study " + path_.string() + " has journal format " + std::to_string(version) +
+                     ", this vktrain reads format " + std::to_string(kJournalVersion));
+  if (expected && *expected != fingerprint)
+    throw InputError("study " + path_.string() + " was created with a different space/settings",
+                     "use the original space and settings, or start a new study file");
+  fingerprint_ = fingerprint;
+  if (read_offset_ == 0) read_offset_ = kHeaderBytes;
+}
+
+void Journal::read_new_records_locked() {
+  const uint64_t size = file_size(fd_, path_);
+  if (size < read_offset_)
+    throw Error(path_.string() + ": the journal shrank from " + std::to_string(read_offset_) + " to " +
+                std::to_string(size) + " bytes while open");
+  if (size == read_offset_) return;
+  const auto buf = read_range(fd_, read_offset_, size, path_);
+  size_t pos = 0;
+  while (pos < buf.size()) {
+    const uint64_t offset = read_offset_ + pos;
+    const Frame frame = read_frame(std::span<const uint8_t>(buf).subspan(pos));
+    if (frame.status != FrameStatus::Ok) {
+      if (valid_record_after(buf, pos))
+        throw Error(path_.string() + ": corrupt record at byte offset " + std::to_string(offset) +
+                        " (valid records follow it, so this is damage, not an interrupted write)",
+                    "restore the journal from a backup; the records before this offset are intact");
+      cut_torn_tail(offset, size);
+      break;
+    }
+    try {
+      apply_record(state_, decode_body(frame.body));
+    } catch (const Error& e) {
+      throw Error(path_.string() + ": bad record at byte offset " + std::to_string(offset) + ": " + e.what());
+    }
+    offsets_.push_back(offset);
+    pos += frame.size;
+  }
+  read_offset_ += pos;
+}
+
+void Journal::cut_torn_tail(uint64_t offset, uint64_t size) {
+  const auto dropped = read_range(fd_, offset, size, path_);
+  const std::filesystem::path backup = path_.string() + ".torn-" + std::to_string(offset);
+  write_file_atomic(backup, dropped);
+  if (::ftruncate(fd_, off_t(offset)) != 0 || ::fsync(fd_) != 0)
+    throw Error(path_.string() + ": cannot cut the torn tail at byte " + std::to_string(offset) + " (" + errno_text() + ")");
+  std::cerr << "vktrain: warning: " << path_.string() << ": dropped an incomplete last record at byte offset " << offset
+            << " (" << dropped.size() << " bytes, an interrupted write; saved to " << backup.string() << ")\n";
+}
+
+void Journal::write_locked(const std::vector<Record>& records) {
+  if (records.empty()) return;
+  std::vector<uint8_t> bytes;
+  std::vector<uint64_t> starts;
+  for (const Record& r : records) {
+    starts.push_back(read_offset_ + bytes.size());
+    const auto framed = encode_record(r);
+    bytes.insert(bytes.end(), framed.begin(), framed.end());
+  }
+  write_all_at(fd_, bytes, read_offset_, path_);
+  for (size_t i = 0; i < records.size(); ++i) {
+    apply_record(state_, records[i]);
+    offsets_.push_back(starts[i]);
+  }
+  read_offset_ += bytes.size();
+}
+
+void Journal::refresh() {
+  ExclusiveLock lock(fd_, path_);
+  read_new_records_locked();
+}
+
+void Journal::append(const std::vector<Record>& records) {
+  transact([&](const StudyState&) { return records; });
+}
+
+void Journal::transact(const std::function<std::vector<Record>(const StudyState&)>& decide) {
+  ExclusiveLock lock(fd_, path_);
+  read_new_records_locked();
+  write_locked(decide(state_));
+}
+
+std::optional<int64_t> Journal::claim_next_trial(int64_t max_trials, const Owner& me,
+                                                 const std::function<std::optional<Proposal>(const StudyState&)>& propose) {
+  std::optional<int64_t> claimed;
+  transact([&](const StudyState& s) -> std::vector<Record> {
+    const auto next_id = int64_t(s.trials.size());
+    if (next_id >= max_trials) return {};
+    auto proposal = propose(s);
+    if (!proposal) return {};
+    claimed = next_id;
+    return {TrialStarted{next_id, std::move(proposal->params), proposal->seed, me, false},
+            SamplerState{std::move(proposal->sampler_state)}};
+  });
+  return claimed;
+}
+
+std::optional<int64_t> Journal::claim_orphan(const Owner& me, const std::function<bool(const Owner&)>& is_dead,
+                                             int64_t below_id) {
+  std::optional<int64_t> claimed;
+  transact([&](const StudyState& s) -> std::vector<Record> {
+    for (const Trial& t : s.trials) {
+      if (t.state != TrialState::Running || t.id >= below_id) continue;
+      if (!(is_dead ? is_dead(t.owner) : owner_is_dead(t.owner))) continue;
+      claimed = t.id;
+      return {TrialStarted{t.id, t.params, t.seed, me, true}};
+    }
+    return {};
+  });
+  return claimed;
+}
+
+}  // namespace vkt::tune::storage

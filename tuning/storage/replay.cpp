@@ -1,0 +1,55 @@
+#include "tuning/storage/replay.hpp"
+
+#include "util/error.hpp"
+
+namespace vkt::tune::storage {
+namespace {
+
+struct Apply {
+  StudyState& s;
+
+  Trial& trial(int64_t id) {
+    if (id < 0 || id >= int64_t(s.trials.size())) throw Error("record for unknown trial " + std::to_string(id));
+    return s.trials[size_t(id)];
+  }
+
+  void operator()(const StudyCreated& r) {
+    try {
+      s.settings = nlohmann::json::parse(r.settings_json);
+    } catch (const nlohmann::json::parse_error&) {
+      throw Error("study settings are not valid JSON");
+    }
+  }
+  void operator()(const TrialStarted& r) {
+    if (r.resumed) {
+      Trial& t = trial(r.trial_id);
+      t.owner = r.owner;
+      t.state = TrialState::Running;
+      ++t.resumed;
+      return;
+    }
+    if (r.trial_id != int64_t(s.trials.size()))
+      throw Error("trial " + std::to_string(r.trial_id) + " started, expected id " + std::to_string(s.trials.size()));
+    Trial t;
+    t.id = r.trial_id;
+    t.params = r.params;
+    t.seed = r.seed;
+    t.owner = r.owner;
+    s.trials.push_back(std::move(t));
+  }
+  void operator()(const EpochReported& r) { trial(r.trial_id).epochs[r.epoch] = {r.value, r.loss}; }
+  void operator()(const CheckpointWritten& r) { trial(r.trial_id).checkpoint = std::make_pair(int(r.epoch), r.path); }
+  void operator()(const TrialFinished& r) {
+    Trial& t = trial(r.trial_id);
+    t.state = r.state;
+    t.value = r.value;
+    t.reason = r.reason;
+  }
+  void operator()(const SamplerState& r) { s.sampler_state = r.blob; }
+};
+
+}  // namespace
+
+void apply_record(StudyState& state, const Record& record) { std::visit(Apply{state}, record); }
+
+}  // namespace vkt::tune::storage

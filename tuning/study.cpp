@@ -1,0 +1,174 @@
+#include "tuning/study.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "tuning/hash.hpp"
+#include "tuning/rng.hpp"
+#include "tuning/storage/owner.hpp"
+#include "util/error.hpp"
+
+namespace vkt::tune {
+namespace {
+
+using namespace storage;
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Runs one claimed trial to its end and journals how it ended.
+class TrialRunner {
+ public:
+  TrialRunner(Journal& journal, Pruner& pruner, const StudySettings& settings)
+      : journal_(journal), pruner_(pruner), settings_(settings) {}
+
+  TrialFinished run(int64_t id, bool resumed, Objective& objective) {
+    const Trial trial = journal_.state().trials.at(size_t(id));
+    TrialContext ctx;
+    ctx.trial_id = id;
+    ctx.params = trial.params;
+    ctx.seed = trial.seed;
+    ctx.epochs = settings_.epochs;
+    if (resumed && trial.checkpoint) {
+      ctx.resume_epoch = trial.checkpoint->first;
+      ctx.resume_checkpoint = trial.checkpoint->second;
+    }
+    ctx.report = [&](int epoch, double value, double loss) { return report(id, epoch, value, loss); };
+    ctx.checkpoint_written = [&](int epoch, const std::string& path) {
+      journal_.append(CheckpointWritten{id, epoch, path});
+    };
+
+    TrialFinished finished{id, TrialState::Complete, 0, ""};
+    TrialResult result;
+    try {
+      result = objective.run(ctx);
+    } catch (const std::exception& e) {
+      finished.state = TrialState::Failed;
+      finished.reason = e.what();
+    } catch (...) {
+      finished.state = TrialState::Failed;
+      finished.reason = "unknown exception";
+    }
+    if (finished.state == TrialState::Failed) {
+      finished.value = last_value_;
+    } else if (stop_) {
+      finished.state = *stop_;
+      finished.value = last_value_;
+      finished.reason = stop_reason_;
+    } else if (!std::isfinite(result.value)) {
+      finished.state = TrialState::Diverged;
+      finished.value = result.value;
+      finished.reason = "final value is " + number(result.value);
+    } else {
+      finished.value = result.value;
+    }
+    journal_.append(finished);
+    return finished;
+  }
+
+ private:
+  bool report(int64_t id, int epoch, double value, double loss) {
+    if (stop_) return false;  // the objective ignored an earlier stop; do not journal more
+    journal_.append(EpochReported{id, epoch, value, loss});
+    last_value_ = value;
+    if (!std::isfinite(value)) {
+      stop_ = TrialState::Diverged;
+      stop_reason_ = "value became " + number(value) + " at epoch " + std::to_string(epoch);
+      return false;
+    }
+    const History history{journal_.state().trials, settings_.direction};
+    if (pruner_.should_prune(id, epoch, value, history)) {
+      stop_ = TrialState::Pruned;
+      stop_reason_ = "pruned by " + pruner_.name() + " at epoch " + std::to_string(epoch);
+      return false;
+    }
+    return true;
+  }
+
+  Journal& journal_;
+  Pruner& pruner_;
+  const StudySettings& settings_;
+  double last_value_ = std::nan("");
+  std::optional<TrialState> stop_;
+  std::string stop_reason_;
+};
+
+}  // namespace
+
+uint64_t trial_seed(uint64_t study_seed, int64_t trial_id) {
+  return splitmix64(study_seed ^ splitmix64(uint64_t(trial_id)));
+}
+
+nlohmann::json study_settings_json(const Space& space, const StudySettings& settings, const Sampler& sampler,
+                                   const Pruner& pruner) {
+  return {{"direction", direction_name(settings.direction)},
+          {"epochs", settings.epochs},
+          {"seed", settings.seed},
+          {"sampler", sampler.config()},
+          {"pruner", pruner.config()},
+          {"space", space.canonical_json()}};
+}
+
+uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_json) {
+  return fnv1a64(settings_json.dump(), space.space_hash());
+}
+
+std::unique_ptr<Journal> open_study(const std::filesystem::path& path, const Space& space,
+                                    const StudySettings& settings, const Sampler& sampler, const Pruner& pruner) {
+  const auto json = study_settings_json(space, settings, sampler, pruner);
+  return std::make_unique<Journal>(path, study_fingerprint(space, json), json);
+}
+
+StudyOutcome run_study(Journal& journal, const Space& space, Sampler& sampler, Pruner& pruner,
+                       const StudySettings& settings, Objective& objective, const StudyCallbacks& callbacks) {
+  if (settings.trials < 0) throw InputError("--trials must not be negative");
+  const Owner me = this_process(settings.worker);
+  StudyOutcome outcome;
+  for (;;) {
+    bool resumed = true;
+    std::optional<int64_t> id = journal.claim_orphan(me, [&](const Owner& owner) { return owner_is_dead(owner); },
+                                                     settings.trials);
+    if (!id) {
+      resumed = false;
+      id = journal.claim_next_trial(settings.trials, me, [&](const StudyState& s) -> std::optional<Proposal> {
+        // Continue from the sequence as journaled, whichever process drew last.
+        if (!s.sampler_state.empty()) sampler.restore_state(s.sampler_state);
+        auto params = sampler.sample(space, History{s.trials, settings.direction});
+        if (!params) {
+          outcome.sampler_exhausted = true;
+          return std::nullopt;
+        }
+        space.check(*params);
+        return Proposal{space.with_fixed(*params), trial_seed(settings.seed, int64_t(s.trials.size())),
+                        sampler.save_state()};
+      });
+    }
+    if (!id) break;
+
+    const auto start = std::chrono::steady_clock::now();
+    TrialRunner(journal, pruner, settings).run(*id, resumed, objective);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++outcome.trials_run;
+    if (callbacks.on_trial_finished) {
+      const auto& trials = journal.state().trials;
+      callbacks.on_trial_finished(
+          TrialSummary{trials.at(size_t(*id)), seconds, best_trial(trials, settings.direction), resumed});
+    }
+  }
+  return outcome;
+}
+
+std::string format_trial_line(const TrialSummary& s) {
+  std::string line = "trial " + std::to_string(s.trial.id) + (s.resumed ? " (resumed)" : "") + " " +
+                     state_name(s.trial.state) + " value=" + number(s.trial.value) + " (" + number(s.seconds) + " s)";
+  for (const auto& [name, value] : s.trial.params) line += " " + name + "=" + to_string(value);
+  if (!s.trial.reason.empty()) line += " [" + s.trial.reason + "]";
+  if (s.best) line += " | best: trial " + std::to_string(s.best->id) + " value=" + number(s.best->value);
+  return line;
+}
+
+}  // namespace vkt::tune

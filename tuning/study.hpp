@@ -1,0 +1,62 @@
+#pragma once
+// The study loop: claim a trial (an orphan to resume first, else a new one), run the objective,
+// journal everything, repeat until the study has its total number of trials. Re-running a study
+// resumes it; several processes may run the same study at once (the journal keeps them apart).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "tuning/objective.hpp"
+#include "tuning/pruners/pruner.hpp"
+#include "tuning/samplers/sampler.hpp"
+#include "tuning/storage/journal.hpp"
+
+namespace vkt::tune {
+
+struct StudySettings {
+  int64_t trials = 10;  // the study's total, counting trials of earlier runs; not fingerprinted
+  Direction direction = Direction::Maximize;
+  int epochs = 10;
+  uint64_t seed = 0;
+  std::string worker;  // a label for this process in the journal (e.g. the device name)
+};
+
+// The settings a study is fixed to: direction, epochs, seed, sampler, pruner and space.
+nlohmann::json study_settings_json(const Space& space, const StudySettings& settings, const Sampler& sampler,
+                                   const Pruner& pruner);
+uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_json);
+
+// Opens (or creates) the journal of a study; InputError if it was made with other settings.
+std::unique_ptr<storage::Journal> open_study(const std::filesystem::path& path, const Space& space,
+                                             const StudySettings& settings, const Sampler& sampler,
+                                             const Pruner& pruner);
+
+// What the loop tells its caller after each trial, to print as it likes.
+struct TrialSummary {
+  const Trial& trial;
+  double seconds = 0;
+  const Trial* best = nullptr;  // best complete trial so far (may be this one)
+  bool resumed = false;
+};
+
+struct StudyCallbacks {
+  std::function<void(const TrialSummary&)> on_trial_finished;
+};
+
+struct StudyOutcome {
+  int64_t trials_run = 0;          // by this call
+  bool sampler_exhausted = false;  // the sampler had nothing left (grid done) before the total
+};
+
+StudyOutcome run_study(storage::Journal& journal, const Space& space, Sampler& sampler, Pruner& pruner,
+                       const StudySettings& settings, Objective& objective, const StudyCallbacks& callbacks = {});
+
+// "trial 3 complete value=0.9123 (12.4 s) lr=0.001 hidden=128 | best: trial 1 value=0.93"
+std::string format_trial_line(const TrialSummary& summary);
+
+// The seed of trial `id`: every trial differs, and the same study seed gives the same seeds.
+uint64_t trial_seed(uint64_t study_seed, int64_t trial_id);
+
+}  // namespace vkt::tune
