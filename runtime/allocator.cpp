@@ -60,6 +60,10 @@ uint32_t Allocator::choose_type(uint32_t allowed, MemoryUse use, const std::stri
       if (t < 0) t = pick([](uint32_t, VkMemoryPropertyFlags f) { return has(f, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT); });
       if (t < 0) t = pick([](uint32_t, VkMemoryPropertyFlags) { return true; });
       break;
+    case MemoryUse::Shared:
+      t = pick([&](uint32_t, VkMemoryPropertyFlags f) { return has(f, host | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT); });
+      if (t < 0) t = pick([&](uint32_t, VkMemoryPropertyFlags f) { return has(f, host); });
+      break;
     case MemoryUse::Readback:
       t = pick([&](uint32_t, VkMemoryPropertyFlags f) { return has(f, host | VK_MEMORY_PROPERTY_HOST_CACHED_BIT); });
       [[fallthrough]];

@@ -18,6 +18,8 @@ enum class MemoryUse {
   Device,    // kernels read and write it; host-visible too where the device allows (UMA, lavapipe)
   Upload,    // host writes, device reads once (staging)
   Readback,  // device writes, host reads (staging)
+  Shared,    // small blocks both sides use every step: kernels bind it as a storage buffer, the
+             // host reads/writes it through the mapping (per-step hyperparameters, loss sums)
 };
 
 struct Allocation {

@@ -13,14 +13,15 @@ Buffer::Buffer(Context& ctx, VkDeviceSize bytes, std::string name, MemoryUse use
     : ctx_(&ctx), size_(bytes), name_(std::move(name)) {
   const auto& info = ctx.info();
   if (bytes == 0) throw Error("buffer '" + name_ + "': size 0 requested");
-  if (use == MemoryUse::Device && bytes > info.max_storage_buffer_range)
+  const bool storage = use == MemoryUse::Device || use == MemoryUse::Shared;
+  if (storage && bytes > info.max_storage_buffer_range)
     throw Error("buffer '" + name_ + "' of " + format_bytes(bytes) + " exceeds this device's maxStorageBufferRange (" +
                     format_bytes(info.max_storage_buffer_range) + ") on " + info.name,
                 "use a smaller batch or model, or a device with a larger limit");
 
   VkBufferUsageFlags usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  if (storage) usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
   if (use == MemoryUse::Device) {
-    usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     // Texel views need the usage bit at creation; only whole vec4s of the buffer are viewable.
     texel_capable_ = info.rgba32f_texel_buffers && info.max_texel_buffer_elements > 0;
     if (texel_capable_) usage |= VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;

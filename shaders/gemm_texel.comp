@@ -5,9 +5,10 @@
 // 4 floats per fetch, all fetches of a 4-deep k-step issued before the arithmetic.
 // Why: on llvmpipe texelFetch is branch-free while storage/shared loads become per-lane
 // bounds-checked loops, and each barrier() is a coroutine switch (shared/LAVAPIPE.md).
-// Needs every operand's contiguous dimension to be a multiple of 4 (rows start on a vec4):
-// A: K (or M if TRANS_A), B: N (or K if TRANS_B). nn/ops/gemm.cpp checks and otherwise
-// uses gemm_tiled.comp.
+// Needs every row to start on a vec4: lda, ldb multiple of 4, and K a multiple of 4 for a
+// K-contiguous operand (A, or B when TRANS_B). An M- or N-contiguous operand may have any M/N:
+// its last vec4 reaches into the row padding or the buffer's 16-byte tail, never past it.
+// nn/ops/gemm.cpp checks and otherwise uses gemm_tiled.comp.
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 8;  // rows of C per invocation, a multiple of 4
@@ -22,6 +23,8 @@ void main() {
   const uint n0 = gl_GlobalInvocationID.x * TN;
   const uint m0 = gl_GlobalInvocationID.y * TM;
   if (m0 >= p.M || n0 >= p.N) return;
+  const uint m_last4 = ((p.M + 3) & ~3u) - 4;  // last vec4-aligned column start of an M-contiguous row
+  const uint n_last4 = ((p.N + 3) & ~3u) - 4;
 
   float acc[TM][TN];
   for (uint i = 0; i < TM; ++i)
@@ -37,7 +40,7 @@ void main() {
     } else {
       for (uint kk = 0; kk < 4; ++kk)
         for (uint v = 0; v < TM / 4; ++v) {
-          const uint row = min(k + kk, p.K - 1), col = min(m0 + 4 * v, p.M - 4);
+          const uint row = min(k + kk, p.K - 1), col = min(m0 + 4 * v, m_last4);
           a[(kk * TM / 4 + v) % TM] = texelFetch(A, int((row * p.lda + col) >> 2)) * float(k + kk < p.K);
         }
     }
@@ -46,7 +49,7 @@ void main() {
     } else {
       for (uint kk = 0; kk < 4; ++kk)
         for (uint v = 0; v < TN / 4; ++v) {
-          const uint row = min(k + kk, p.K - 1), col = min(n0 + 4 * v, p.N - 4);
+          const uint row = min(k + kk, p.K - 1), col = min(n0 + 4 * v, n_last4);
           b[(kk * TN / 4 + v) % TN] = texelFetch(B, int((row * p.ldb + col) >> 2)) * float(k + kk < p.K);
         }
     }

@@ -38,10 +38,12 @@ std::string gemm_path_name(GemmPath p) {
 GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
   const Gemm g = packed(g_in);
   const auto& info = ctx.info();
-  // The texel kernel reads rows as vec4s: each operand's contiguous dimension (its leading
-  // dimension and, for a K-contiguous operand, K itself) must be a multiple of 4.
-  const bool a_ok = vec4_rows(g.lda, a, info) && (g.trans_a ? g.M % 4 == 0 : g.K % 4 == 0);
-  const bool b_ok = vec4_rows(g.ldb, b, info) && (g.trans_b ? g.K % 4 == 0 : g.N % 4 == 0);
+  // The texel kernel reads rows as vec4s: leading dimensions must be multiples of 4, and so
+  // must K for a K-contiguous operand.
+  // An M- or N-contiguous operand may have any M or N: its last vec4 stays inside the row's
+  // padding (ld is a multiple of 4) or the buffer's 16-byte tail.
+  const bool a_ok = vec4_rows(g.lda, a, info) && (g.trans_a || g.K % 4 == 0);
+  const bool b_ok = vec4_rows(g.ldb, b, info) && (!g.trans_b || g.K % 4 == 0);
   const bool bias_ok = g.bias == BiasMode::None || (bias.offset % 16 == 0 && bias.buffer->texel_capable());
   const bool texel_ok = a_ok && b_ok && bias_ok && info.rgba32f_texel_buffers;
   (void)c;

@@ -48,7 +48,7 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
   g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.bias = bias, g.relu = relu, g.beta = beta;
   g.path = path;
   // Shapes whose rows are whole vec4s must really take the texel kernel when asked for it.
-  const bool vec4_shape = M % 4 == 0 && N % 4 == 0 && K % 4 == 0;
+  const bool vec4_shape = (ta ? M % 4 == 0 : K % 4 == 0) && (tb ? K % 4 == 0 : N % 4 == 0);
   if (path == GemmPath::Texel && vec4_shape && ctx.info().rgba32f_texel_buffers)
     CHECK(gemm_path(ctx, g, a, b, bb, c) == GemmPath::Texel);
   Stream s(ctx);

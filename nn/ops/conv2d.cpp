@@ -1,0 +1,113 @@
+#include "nn/ops/conv2d.hpp"
+
+#include "nn/ops/gemm.hpp"
+#include "nn/ops/layout.hpp"
+#include "nn/ops/strided_sum.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+// Mirrors shaders/conv2d_common.glsl.
+struct Conv2dPush {
+  uint32_t N, C, H, W, R, S, OH, OW, sh, sw, ph, pw, ldcol;
+};
+
+Conv2dPush push_for(const Conv2dShape& c) {
+  return {c.N, c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp()};
+}
+
+const Kernel& geometry_kernel(Context& ctx, const char* shader) {
+  return ctx.kernel({shader, {BindingKind::Storage, BindingKind::Storage}, sizeof(Conv2dPush), {64, 1, 1}});
+}
+
+void require(const char* what, DeviceSpan s, uint64_t n) {
+  if (s.count < n)
+    throw Error(std::string("conv2d: ") + what + " holds " + std::to_string(s.count) + " floats, needs " +
+                std::to_string(n));
+}
+
+// The weights as a (K, CRSp) matrix with vec4-aligned rows.
+DeviceSpan padded_weights(Stream& s, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  if (c.CRS() == c.CRSp()) return w;
+  require("w_pad", ws.w_pad, uint64_t(c.K) * c.CRSp());
+  pad_rows(s, ws.w_pad, w, c.K, c.CRS(), c.CRS(), c.CRSp());
+  return ws.w_pad;
+}
+
+}  // namespace
+
+void Conv2dShape::validate() const {
+  if (!N || !C || !H || !W || !K || !R || !S || !sh || !sw)
+    throw InputError("conv2d: every size and stride must be positive");
+  if (H + 2 * ph < R || W + 2 * pw < S)
+    throw InputError("conv2d: a " + std::to_string(R) + "x" + std::to_string(S) + " kernel does not fit a " +
+                     std::to_string(H) + "x" + std::to_string(W) + " input with padding " + std::to_string(ph) + "," +
+                     std::to_string(pw));
+}
+
+Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
+  return {uint64_t(c.P()) * c.CRSp(), uint64_t(c.K) * c.P(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp()};
+}
+
+void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+                    const Conv2dWorkspace& ws, bool relu) {
+  c.validate();
+  const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
+  require("x", x, uint64_t(c.N) * c.C * c.H * c.W);
+  require("w", w, uint64_t(c.K) * c.CRS());
+  require("y", y, P * c.K);
+  require("col", ws.col, P * c.CRSp());
+  require("t", ws.t, P * c.K);
+
+  const Conv2dPush push = push_for(c);
+  s.dispatch(geometry_kernel(s.context(), "im2col"), {in(x), out(ws.col.sub(0, P * c.CRSp()))}, push,
+             groups_1d(P * c.C, 64));
+  const DeviceSpan wp = padded_weights(s, w, c, ws);
+  Gemm g;  // y' (K, P) = w (K, CRSp) · colᵀ, bias per row = per output channel
+  g.M = c.K;
+  g.N = static_cast<uint32_t>(P);
+  g.K = c.CRSp();
+  g.trans_b = true;
+  g.bias = b.empty() ? BiasMode::None : BiasMode::PerRow;
+  g.relu = relu;
+  gemm(s, g, wp, ws.col, b, ws.t);
+  swap_axes01(s, y, ws.t, c.K, c.N, static_cast<uint32_t>(ohw));  // (K, N, OHW) -> (N, K, OHW)
+}
+
+void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
+                     const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  c.validate();
+  const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
+  require("dy", dy, P * c.K);
+  require("dw", dw, uint64_t(c.K) * c.CRS());
+  require("col", ws.col, P * c.CRSp());
+  require("t", ws.t, P * c.K);
+
+  swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
+  {
+    Gemm g;  // dw (K, CRS) = dy' (K, P) · col (P, CRSp), the padding columns not computed
+    g.M = c.K;
+    g.N = c.CRS();
+    g.K = static_cast<uint32_t>(P);
+    g.ldb = c.CRSp();
+    g.ldc = c.CRS();
+    gemm(s, g, ws.t, ws.col, {}, dw);
+  }
+  if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(P), static_cast<uint32_t>(P), 1);
+  if (dx.empty()) return;
+  require("dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
+  const DeviceSpan wp = padded_weights(s, w, c, ws);
+  Gemm g;  // dcol (P, CRSp) = dy'ᵀ (P, K) · w (K, CRSp); col's forward contents are done with
+  g.M = static_cast<uint32_t>(P);
+  g.N = c.CRSp();
+  g.K = c.K;
+  g.trans_a = true;
+  gemm(s, g, ws.t, wp, {}, ws.col);
+  s.dispatch(geometry_kernel(s.context(), "col2im"), {in(ws.col.sub(0, P * c.CRSp())), out(dx)}, push_for(c),
+             groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+}
+
+}  // namespace vkt::nn

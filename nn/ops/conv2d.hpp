@@ -1,0 +1,53 @@
+#pragma once
+// 2-D convolution (cross-correlation), NCHW, PyTorch layout: x (N, C, H, W), w (K, C, R, S),
+// b (K), zero padding, stride, no dilation.
+//
+// Computed as GEMMs over a column matrix col (P, CRSp): one row per output pixel
+// p = (n, oh, ow), P = N·OH·OW, one column per (c, r, s), zero-padded to CRSp (a multiple of
+// 4, so the fast GEMM reads whole vec4s):
+//   forward          y' (K, P)    = w (K, CRSp) · colᵀ            then y = swap(y') to NCHW
+//   backward weight  dw (K, CRS)  = dy' (K, P) · col (P, CRSp)     dy' = dy as (K, N·OH·OW)
+//   backward data    dcol (P, CRSp) = dy'ᵀ · w                     then dx = col2im(dcol)
+// This materializes col (im2col). It was measured first; an implicit-GEMM kernel that
+// gathers col on the fly is the next step (README performance table).
+#include "nn/ops/device_span.hpp"
+
+namespace vkt::nn {
+
+struct Conv2dShape {
+  uint32_t N = 1, C = 1, H = 1, W = 1;  // input (N, C, H, W)
+  uint32_t K = 1, R = 1, S = 1;         // weights (K, C, R, S)
+  uint32_t sh = 1, sw = 1, ph = 0, pw = 0;
+
+  uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
+  uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
+  uint32_t P() const { return N * OH() * OW(); }
+  uint32_t CRS() const { return C * R * S; }
+  uint32_t CRSp() const { return (CRS() + 3) / 4 * 4; }
+  uint64_t flops() const { return 2ull * P() * K * CRS(); }  // multiply-adds × 2, per pass
+  // Throws InputError for shapes with no output or zero sizes.
+  void validate() const;
+};
+
+// Scratch the passes share. `col` must survive from forward to backward (backward-weight
+// reads it); `t` and `w_pad` are free between calls.
+struct Conv2dWorkspace {
+  DeviceSpan col;    // (P, CRSp)
+  DeviceSpan t;      // (K, P): y' in forward, dy' in backward
+  DeviceSpan w_pad;  // (K, CRSp), only when CRS is not a multiple of 4
+};
+struct Conv2dWorkspaceSize {
+  uint64_t col, t, w_pad;  // floats
+};
+Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
+
+// y (N, K, OH, OW) = conv(x, w) + b, then ReLU if `relu`. b may be empty.
+void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+                    const Conv2dWorkspace& ws, bool relu = false);
+
+// dw (K, C, R, S) and db (K) written (not accumulated); dx (N, C, H, W) written unless empty
+// (the first layer needs none). Needs ws.col as forward left it; overwrites it.
+void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
+                     const Conv2dShape& c, const Conv2dWorkspace& ws);
+
+}  // namespace vkt::nn

@@ -1,0 +1,14 @@
+#pragma once
+// Data movement the convolution's GEMMs need around them.
+#include "nn/ops/device_span.hpp"
+
+namespace vkt::nn {
+
+// dst (B, A, L) = src (A, B, L): NCHW (N, C, HW) <-> CNHW (C, N, HW).
+void swap_axes01(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t A, uint32_t B, uint32_t L);
+
+// dst (rows, ld_dst) = src (rows, cols; leading dimension ld_src), zero-padded to ld_dst.
+void pad_rows(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t rows, uint32_t cols, uint32_t ld_src,
+              uint32_t ld_dst);
+
+}  // namespace vkt::nn

@@ -1,0 +1,112 @@
+// conv2d forward vs the double reference; backward (dx, dw, db) vs central finite
+// differences on small odd shapes (stride 2, padding 1 and 2, 1x1 and 5x5 kernels, batch 1,
+// channels 3 and 5), and vs the reference backward on a seed-model shape, where finite
+// differences would take minutes.
+// Tolerances: outputs are K-term fp32 dot products with K = C·R·S (<= 288 here): atol
+// 2e-5·sqrt(K) as in test_gemm.cpp. Gradients: 1e-4 of the largest entry (fp32 sums of up to
+// N·OH·OW terms; see tests/ops/op_harness.hpp).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nn/ops/conv2d.hpp"
+#include "runtime/buffer.hpp"
+#include "tests/ops/op_harness.hpp"
+#include "tests/reference/conv2d.hpp"
+#include "tests/test_support.hpp"
+#include "util/error.hpp"
+
+using namespace vkt;
+using namespace vkt::nn;
+
+namespace {
+
+ref::Conv2dShape to_ref(const Conv2dShape& c) {
+  ref::Conv2dShape r;
+  r.N = c.N, r.C = c.C, r.H = c.H, r.W = c.W, r.K = c.K, r.R = c.R, r.S = c.S;
+  r.sh = c.sh, r.sw = c.sw, r.ph = c.ph, r.pw = c.pw;
+  return r;
+}
+
+struct ConvRun {
+  std::vector<float> y, dx, dw, db;
+};
+
+ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv) {
+  const auto ws_size = conv2d_workspace_size(c);
+  Buffer x = test::to_device(ctx, in[0], "x"), w = test::to_device(ctx, in[1], "w"), b = test::to_device(ctx, in[2], "b");
+  Buffer dy = test::to_device(ctx, dyv, "dy");
+  const uint64_t ysize = uint64_t(c.P()) * c.K, xsize = uint64_t(c.N) * c.C * c.H * c.W;
+  Buffer y = test::nan_buffer(ctx, ysize, "y"), dx = test::nan_buffer(ctx, xsize, "dx"),
+         dw = test::nan_buffer(ctx, c.K * c.CRS(), "dw"), db = test::nan_buffer(ctx, c.K, "db");
+  Buffer col = test::nan_buffer(ctx, ws_size.col, "col"), t = test::nan_buffer(ctx, ws_size.t, "t"),
+         wp = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.w_pad, 1), "w_pad");
+  const Conv2dWorkspace ws{col, t, ws_size.w_pad ? DeviceSpan(wp) : DeviceSpan{}};
+  Stream s(ctx);
+  conv2d_forward(s, y, x, w, b, c, ws);
+  conv2d_backward(s, dx, dw, db, dy, w, c, ws);
+  s.run();
+  return {test::from_device(y, ysize), test::from_device(dx, xsize), test::from_device(dw, c.K * c.CRS()),
+          test::from_device(db, c.K)};
+}
+
+}  // namespace
+
+TEST_CASE("conv2d: forward vs reference and backward vs finite differences on odd shapes") {
+  Context ctx(test::test_context_options());
+  // N, C, H, W, K, R, S, sh, sw, ph, pw
+  const Conv2dShape cases[] = {
+      {1, 1, 5, 5, 2, 3, 3, 1, 1, 0, 0},  // batch 1, one channel (C·R·S = 9: padded rows)
+      {2, 3, 7, 7, 5, 3, 3, 2, 2, 1, 1},  // stride 2, padding 1
+      {1, 5, 7, 6, 3, 5, 5, 1, 1, 2, 2},  // 5x5, padding 2, non-square input
+      {3, 5, 3, 7, 4, 1, 1, 1, 1, 0, 0},  // 1x1
+      {2, 3, 8, 9, 7, 3, 2, 2, 1, 2, 0},  // rectangular kernel, mixed stride and padding
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.N);
+    CAPTURE(c.C);
+    CAPTURE(c.H);
+    CAPTURE(c.K);
+    CAPTURE(c.R);
+    CAPTURE(c.sh);
+    CAPTURE(c.ph);
+    const ref::Conv2dShape rs = to_ref(c);
+    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 1),
+                                ref::random_vector(size_t(c.K) * c.CRS(), 2), ref::random_vector(c.K, 3)};
+    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+      std::vector<double> y(size_t(c.P()) * c.K);
+      ref::conv2d_forward(y, in[0], in[1], in[2], rs);
+      return y;
+    };
+    const auto r = ref::random_vector(size_t(c.P()) * c.K, 4);
+    const ConvRun got = run_gpu(ctx, c, inputs, r);
+    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "conv2d forward");
+    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
+    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  }
+}
+
+TEST_CASE("conv2d: the seed CNN's second layer (32->64, 3x3, 13x13, batch 4) vs the reference backward") {
+  Context ctx(test::test_context_options());
+  const Conv2dShape c{4, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0};
+  const ref::Conv2dShape rs = to_ref(c);
+  const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 5),
+                              ref::random_vector(size_t(c.K) * c.CRS(), 6), ref::random_vector(c.K, 7)};
+  std::vector<double> y(size_t(c.P()) * c.K);
+  ref::conv2d_forward(y, inputs[0], inputs[1], inputs[2], rs);
+  const auto dyv = ref::random_vector(y.size(), 8);
+  std::vector<double> dx(inputs[0].size(), 0.0), dw(inputs[1].size(), 0.0), db(c.K, 0.0);
+  ref::conv2d_backward(dx, dw, db, dyv, inputs[0], inputs[1], rs);
+  const ConvRun got = run_gpu(ctx, c, inputs, dyv);
+  test::check_close(got.y, y, 2e-5 * std::sqrt(288.0), 1e-5, "forward");
+  test::check_gradient(got.dx, dx, 1e-5, "dx vs reference");
+  test::check_gradient(got.dw, dw, 1e-5, "dw vs reference");
+  test::check_gradient(got.db, db, 1e-5, "db vs reference");
+}
+
+TEST_CASE("conv2d: impossible shapes are input errors") {
+  CHECK_THROWS_AS((Conv2dShape{1, 1, 2, 2, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
+  CHECK_THROWS_AS((Conv2dShape{1, 0, 5, 5, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
+  CHECK_NOTHROW((Conv2dShape{1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1}.validate()));
+}
