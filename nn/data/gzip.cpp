@@ -29,12 +29,16 @@ struct Inflater {
 };
 
 // The gzip trailer's last 4 bytes hold the uncompressed size mod 2^32: a good first guess
-// for the output buffer that saves repeated growth on the common single-member file.
+// for the output buffer that saves repeated growth on the common single-member file. A
+// damaged file's trailer can say anything, so the guess is capped by deflate's best
+// possible ratio (about 1032:1) and never allocates more than 256 MiB up front.
 size_t initial_capacity(std::span<const uint8_t> compressed, uint64_t max_output_bytes) {
-  if (compressed.size() < 18) return 4096;
+  constexpr uint64_t kMinimum = 4096;
+  if (compressed.size() < 18) return kMinimum;
   const uint8_t* t = compressed.data() + compressed.size() - 4;
   const uint64_t isize = uint64_t{t[0]} | uint64_t{t[1]} << 8 | uint64_t{t[2]} << 16 | uint64_t{t[3]} << 24;
-  return static_cast<size_t>(std::clamp<uint64_t>(isize, 4096, std::min<uint64_t>(max_output_bytes, 1u << 30)));
+  const uint64_t cap = std::min({max_output_bytes, uint64_t{compressed.size()} * 1032, uint64_t{256} << 20});
+  return static_cast<size_t>(std::min(std::max(kMinimum, std::min(isize, cap)), std::max<uint64_t>(max_output_bytes, 1)));
 }
 
 }  // namespace
