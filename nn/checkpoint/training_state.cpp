@@ -1,5 +1,6 @@
 #include "nn/checkpoint/training_state.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "nn/checkpoint/binary_io.hpp"
@@ -12,6 +13,12 @@ namespace {
 constexpr char kMagic[8] = {'V', 'K', 'T', 'S', 'T', 'A', 'T', 'E'};
 constexpr size_t kPreambleBytes = sizeof kMagic + 4 + 8;  // magic, version, payload length
 constexpr size_t kCrcBytes = 4;
+
+std::string hex32(uint32_t v) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%08x", v);
+  return text;
+}
 
 // A tensor list: u64 count, then per tensor: name (string), shape (i64 array), data (f32 array).
 void write_tensors(BinaryWriter& out, const std::vector<NamedTensor>& tensors) {
@@ -114,8 +121,8 @@ TrainingState decode_training_state(std::span<const uint8_t> file, const std::st
   const uint32_t stored_crc = in.u32("CRC");
   const uint32_t actual_crc = crc32(payload);
   if (stored_crc != actual_crc)
-    in.fail("CRC mismatch: the file says " + std::to_string(stored_crc) + ", the payload gives " +
-            std::to_string(actual_crc) + " (the file is damaged)");
+    in.fail("CRC mismatch: the file says " + hex32(stored_crc) + ", the payload gives " + hex32(actual_crc) +
+            " (the file is damaged)");
   return decode_payload(payload, source);
 }
 
