@@ -1,5 +1,6 @@
 #pragma once
-// Elementwise activations and the residual add, in double. Any shape: buffers are flat.
+// Elementwise activations and the residual add, in double. Any shape: every buffer below is a
+// flat (n) array with the same n (x, y, dx, dy, a, b, da, db), sizes are checked.
 // Backward functions take the forward INPUT x (not y) and ADD dy * f'(x) into dx.
 #include <span>
 

@@ -98,6 +98,13 @@ struct GradCheckResult {
 
 // Central differences: g_i = (f(x + h e_i) - f(x - h e_i)) / (2h), h = rel_step * max(1, |x_i|).
 // The denominator uses the actually representable step ((x+h) - (x-h)), not 2h.
+// Accuracy to expect at h = 1e-6: truncation error ~h^2 f''' is negligible; the limit is rounding
+// in f, ~eps * |f| / h plus the rounding of the op's own sums. On the self-test sizes a correct
+// backward shows max_rel_err between 1e-9 and ~4e-7, a wrong one (even a 1e-5 relative slip)
+// fails rtol 1e-6. For large ops or large |f|, pass rel_step 1e-5 (noise 10x lower, truncation
+// still ~1e-10) rather than loosening rtol. When every gradient entry is tiny in absolute terms
+// (e.g. batch norm with two values per channel: dx exists only through eps) the relative error is
+// meaningless; compare max_abs_err instead.
 std::vector<double> numeric_gradient(const ScalarFn& f, const std::vector<double>& x, double rel_step = 1e-6);
 
 // numeric_gradient compared with `analytic` (same size as x).

@@ -47,6 +47,8 @@ TEST_CASE("reference: conv2d backward matches finite differences") {
       {.N = 1, .C = 3, .H = 7, .W = 7, .K = 3, .R = 5, .S = 5, .sh = 2, .sw = 2, .ph = 2, .pw = 2},
       {.N = 3, .C = 3, .H = 5, .W = 7, .K = 5, .R = 3, .S = 5, .sh = 2, .sw = 1, .ph = 1, .pw = 2},
       {.N = 1, .C = 5, .H = 3, .W = 3, .K = 1, .R = 3, .S = 1, .sh = 1, .sw = 2, .ph = 2, .pw = 0},
+      // (6 + 2 - 3) / 2 = 2.5: floor drops the last padded row/column, which must get no gradient
+      {.N = 1, .C = 3, .H = 6, .W = 6, .K = 3, .R = 3, .S = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1},
   };
   for (const auto& s : cases) {
     CAPTURE(s.N);
