@@ -179,8 +179,8 @@ void Journal::cut_torn_tail(uint64_t offset, uint64_t size) {
   write_file_atomic(backup, dropped);
   if (::ftruncate(fd_, off_t(offset)) != 0 || ::fsync(fd_) != 0)
     throw Error(path_.string() + ": cannot cut the torn tail at byte " + std::to_string(offset) + " (" + errno_text() + ")");
-  std::cerr << "vktrain: warning: " << path_.string() << ": dropped an incomplete last record at byte offset " << offset
-            << " (" << dropped.size() << " bytes, an interrupted write; saved to " << backup.string() << ")\n";
+  std::cerr << "vktrain: warning: " << path_.string() << ": dropped a torn last record at byte offset " << offset << " ("
+            << dropped.size() << " bytes, as an interrupted write leaves them; saved to " << backup.string() << ")\n";
 }
 
 void Journal::write_locked(const std::vector<Record>& records) {
