@@ -7,5 +7,6 @@
 namespace vkt::app {
 
 void add_devices_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace vkt::app

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "vktrain 0.1.0");
   vkt::app::add_devices_command(app);
+  vkt::app::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

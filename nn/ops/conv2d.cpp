@@ -79,26 +79,35 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
 
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  conv2d_backward_weight(s, dw, db, dy, c, ws);
+  if (!dx.empty()) conv2d_backward_data(s, dx, w, c, ws);
+}
+
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+                            const Conv2dWorkspace& ws) {
   c.validate();
   const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
   require("dy", dy, P * c.K);
   require("dw", dw, uint64_t(c.K) * c.CRS());
   require("col", ws.col, P * c.CRSp());
   require("t", ws.t, P * c.K);
-
   swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
-  {
-    Gemm g;  // dw (K, CRS) = dy' (K, P) · col (P, CRSp), the padding columns not computed
-    g.M = c.K;
-    g.N = c.CRS();
-    g.K = static_cast<uint32_t>(P);
-    g.ldb = c.CRSp();
-    g.ldc = c.CRS();
-    gemm(s, g, ws.t, ws.col, {}, dw);
-  }
+  Gemm g;  // dw (K, CRS) = dy' (K, P) · col (P, CRSp), the padding columns not computed
+  g.M = c.K;
+  g.N = c.CRS();
+  g.K = static_cast<uint32_t>(P);
+  g.ldb = c.CRSp();
+  g.ldc = c.CRS();
+  gemm(s, g, ws.t, ws.col, {}, dw);
   if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(P), static_cast<uint32_t>(P), 1);
-  if (dx.empty()) return;
+}
+
+void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  c.validate();
+  const uint64_t P = c.P();
   require("dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
+  require("col", ws.col, P * c.CRSp());
+  require("t", ws.t, P * c.K);
   const DeviceSpan wp = padded_weights(s, w, c, ws);
   Gemm g;  // dcol (P, CRSp) = dy'ᵀ (P, K) · w (K, CRSp); col's forward contents are done with
   g.M = static_cast<uint32_t>(P);

@@ -47,7 +47,14 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
 
 // dw (K, C, R, S) and db (K) written (not accumulated); dx (N, C, H, W) written unless empty
 // (the first layer needs none). Needs ws.col as forward left it; overwrites it.
+// = conv2d_backward_weight, then conv2d_backward_data.
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws);
+
+// The two halves, for benchmarks. backward_weight leaves dy' in ws.t for backward_data;
+// backward_data overwrites ws.col, so it must come second.
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+                            const Conv2dWorkspace& ws);
+void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws);
 
 }  // namespace vkt::nn

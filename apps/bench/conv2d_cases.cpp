@@ -1,0 +1,109 @@
+// Benchmark rows for conv2d's three passes on every convolution of the seed models.
+#include "apps/bench/bench_case.hpp"
+#include "apps/bench/bench_check.hpp"
+#include "apps/bench/seed_shapes.hpp"
+#include "nn/ops/conv2d.hpp"
+#include "tests/reference/conv2d.hpp"
+
+namespace vkt::app {
+namespace {
+
+enum class Pass { Forward, BackwardData, BackwardWeight };
+
+struct ConvState {
+  nn::Conv2dShape c;
+  std::vector<double> x, w, b, dy;
+  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad;
+  nn::Conv2dWorkspace ws() const { return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad)}; }
+};
+
+ref::Conv2dShape to_ref(const nn::Conv2dShape& c) {
+  ref::Conv2dShape r;
+  r.N = c.N, r.C = c.C, r.H = c.H, r.W = c.W, r.K = c.K, r.R = c.R, r.S = c.S;
+  r.sh = c.sh, r.sw = c.sw, r.ph = c.ph, r.pw = c.pw;
+  return r;
+}
+
+BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
+  auto st = std::make_shared<ConvState>();
+  st->c = c;
+  const size_t xs = size_t(c.N) * c.C * c.H * c.W, ys = size_t(c.P()) * c.K, ws = size_t(c.K) * c.CRS();
+  st->x = random_data(xs, 1);
+  st->w = random_data(ws, 2);
+  st->b = random_data(c.K, 3);
+  st->dy = random_data(ys, 4);
+  st->X = device_copy(ctx, st->x, "x");
+  st->W = device_copy(ctx, st->w, "w");
+  st->Bias = device_copy(ctx, st->b, "b");
+  st->DY = device_copy(ctx, st->dy, "dy");
+  st->Y = device_zeros(ctx, ys, "y");
+  st->DX = device_zeros(ctx, xs, "dx");
+  st->DW = device_zeros(ctx, ws, "dw");
+  st->DB = device_zeros(ctx, c.K, "db");
+  const auto wsz = nn::conv2d_workspace_size(c);
+  st->Col = device_zeros(ctx, wsz.col, "col");
+  st->T = device_zeros(ctx, wsz.t, "t");
+  st->WPad = device_zeros(ctx, std::max<uint64_t>(wsz.w_pad, 1), "w_pad");
+
+  BenchCase bc;
+  bc.flops = double(c.flops());
+  auto* s_ = st.get();
+  // Every pass runs after a forward (it fills col); backward-data after backward-weight
+  // (it leaves dy' in the workspace).
+  switch (pass) {
+    case Pass::Forward:
+      bc.record = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
+      bc.check = [s_]() {
+        std::vector<double> y(size_t(s_->c.P()) * s_->c.K);
+        ref::conv2d_forward(y, s_->x, s_->w, s_->b, to_ref(s_->c));
+        return compare_to_reference(s_->Y.download_as<float>(y.size()), y);
+      };
+      break;
+    case Pass::BackwardWeight:
+      bc.record_setup = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
+      bc.record = [s_](Stream& s) { nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws()); };
+      bc.check = [s_]() {
+        std::vector<double> dw(s_->w.size(), 0.0), db(s_->c.K, 0.0);
+        ref::conv2d_backward({}, dw, db, s_->dy, s_->x, s_->w, to_ref(s_->c));
+        std::string e = compare_to_reference(s_->DW.download_as<float>(dw.size()), dw);
+        return e.empty() ? compare_to_reference(s_->DB.download_as<float>(db.size()), db) : e;
+      };
+      break;
+    case Pass::BackwardData:
+      bc.record_setup = [s_](Stream& s) {
+        nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws());
+        nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws());
+      };
+      bc.record = [s_](Stream& s) { nn::conv2d_backward_data(s, s_->DX, s_->W, s_->c, s_->ws()); };
+      bc.check = [s_]() {
+        std::vector<double> dx(s_->x.size(), 0.0), dw(s_->w.size(), 0.0);
+        ref::conv2d_backward(dx, dw, {}, s_->dy, s_->x, s_->w, to_ref(s_->c));
+        return compare_to_reference(s_->DX.download_as<float>(dx.size()), dx);
+      };
+      break;
+  }
+  bc.keep_alive = st;
+  return bc;
+}
+
+std::string describe(const std::string& name, const nn::Conv2dShape& c) {
+  return name + " " + std::to_string(c.C) + "->" + std::to_string(c.K) + " " + std::to_string(c.H) + "x" +
+         std::to_string(c.W) + " k" + std::to_string(c.R);
+}
+
+}  // namespace
+
+void add_conv2d_cases(std::vector<BenchEntry>& table) {
+  for (const auto& layer : seed_convolutions()) {
+    const nn::Conv2dShape c = layer.shape;
+    const std::string shape = describe(layer.name, c);
+    table.push_back({"conv2d_forward", shape, [c](Context& ctx) { return conv_case(ctx, c, Pass::Forward); }});
+    if (c.C > 1)  // the first layer of a model needs no input gradient
+      table.push_back({"conv2d_backward_data", shape,
+                       [c](Context& ctx) { return conv_case(ctx, c, Pass::BackwardData); }});
+    table.push_back({"conv2d_backward_weight", shape,
+                     [c](Context& ctx) { return conv_case(ctx, c, Pass::BackwardWeight); }});
+  }
+}
+
+}  // namespace vkt::app
