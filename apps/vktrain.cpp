@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "vktrain 0.1.0");
   vkt::app::add_devices_command(app);
   vkt::app::add_bench_command(app);
+  int exit_code = 0;
+  vkt::app::add_train_command(app, exit_code);
+  vkt::app::add_eval_command(app);
 
   try {
     app.parse(argc, argv);
@@ -35,5 +38,5 @@ int main(int argc, char** argv) {
     std::cerr << "vktrain: error: " << e.what() << "\n";
     return 1;
   }
-  return 0;
+  return exit_code;
 }

@@ -5,4 +5,5 @@ layout(std430, binding = STEP_BLOCK_BINDING) readonly buffer StepBlockBuffer {
   float lr;                // learning rate for this step
   float bias_correction1;  // 1 - beta1^t
   float bias_correction2;  // 1 - beta2^t
+  uint batch_start;        // this step's first position in the epoch's shuffled index list
 } step_block;

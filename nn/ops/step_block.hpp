@@ -12,7 +12,9 @@ struct StepBlock {
   float lr = 0.0f;               // learning rate for this step (schedule and warm-up applied)
   float bias_correction1 = 1.0f;  // Adam: 1 - beta1^t
   float bias_correction2 = 1.0f;  // Adam: 1 - beta2^t
+  uint32_t batch_start = 0;      // this step's first position in the epoch's shuffled index list
+  uint32_t reserved[3] = {};
 };
-static_assert(sizeof(StepBlock) == 16);
+static_assert(sizeof(StepBlock) == 32);
 
 }  // namespace vkt::nn

@@ -1,0 +1,153 @@
+// `vktrain train`: train a model on a data set, print progress, save weights and state.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.hpp"
+#include "apps/train_options.hpp"
+#include "nn/checkpoint/safetensors.hpp"
+#include "nn/checkpoint/training_state.hpp"
+#include "nn/train/trainer.hpp"
+#include "runtime/context.hpp"
+#include "util/error.hpp"
+
+namespace vkt::app {
+namespace {
+
+struct TrainCommand {
+  TrainOptions o;
+  bool print_model = false, json = false;
+  std::string save, checkpoint, resume, log;
+};
+
+// The input shape and class count of each data set, to print a model without loading data.
+nn::SampleShape input_shape(const std::string& dataset) {
+  return nn::parse_dataset_kind(dataset) == nn::DatasetKind::cifar10 ? nn::SampleShape{3, 32, 32}
+                                                                      : nn::SampleShape{1, 28, 28};
+}
+
+void draw_progress(const nn::Progress& p, uint32_t epochs) {
+  const int width = 30;
+  const int filled = p.steps ? int(width * p.step / p.steps) : width;
+  std::fprintf(stderr, "\repoch %u/%u [%.*s%*s] %llu/%llu  %.0f img/s  loss %.4f  acc %.4f  ETA %.0fs ", p.epoch + 1,
+               epochs, filled, "##############################", width - filled, "",
+               static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.steps), p.img_per_s, p.loss,
+               p.accuracy, p.eta_s);
+  std::fflush(stderr);
+}
+
+int run_train(const TrainCommand& c) {
+  const auto& o = c.o;
+  if (c.print_model) {
+    const nn::TrainConfig cfg = o.config(1);
+    const nn::Model model = nn::build_model(nn::load_model_spec(cfg.model), input_shape(o.data.dataset), 10, cfg.vars,
+                                            cfg.seed);
+    std::cout << model.summary();
+    return 0;
+  }
+  const nn::DataSplits data = o.data.load();
+  const nn::TrainConfig cfg = o.config(data.train.count / std::max<uint32_t>(o.batch, 1));
+  ContextOptions co;
+  co.device = o.device;
+  Context ctx(co);
+  nn::Trainer trainer(ctx, cfg, data);
+  if (!c.resume.empty()) trainer.restore(nn::read_training_state(c.resume), c.resume);
+
+  std::ofstream log;
+  if (!c.log.empty()) {
+    log.open(c.log, c.resume.empty() ? std::ios::trunc : std::ios::app);
+    if (!log) throw InputError(c.log + ": cannot open for writing");
+  }
+  const bool tty = ::isatty(STDERR_FILENO) && !c.json;
+  std::string status = "ok";
+  double best_val = -1, last_img_per_s = 0;
+  uint32_t since_best = 0;
+  nn::EvalStats last_val;
+  while (trainer.epoch() < cfg.epochs) {
+    const nn::EpochStats e =
+        trainer.train_epoch(tty ? std::function<void(const nn::Progress&)>(
+                                      [&](const nn::Progress& p) { draw_progress(p, cfg.epochs); })
+                                : nullptr);
+    if (tty) std::fprintf(stderr, "\n");
+    if (e.diverged) {
+      status = "diverged";
+      break;
+    }
+    last_img_per_s = e.img_per_s;
+    last_val = e.val;
+    if (!c.json)
+      std::printf("epoch %u/%u  loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  %.1fs  %.0f img/s\n", e.epoch,
+                  cfg.epochs, e.loss, e.train_acc, e.val.loss, e.val.accuracy, e.seconds, e.img_per_s);
+    std::fflush(stdout);
+    if (log) {
+      log << nlohmann::json{{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
+                            {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
+                            {"img_per_s", e.img_per_s}}
+                 .dump()
+          << "\n";
+      log.flush();
+    }
+    if (!c.checkpoint.empty()) nn::write_training_state(c.checkpoint, trainer.state());
+    if (!e.val.finite) {
+      status = "diverged";
+      break;
+    }
+    if (e.val.accuracy > best_val) {
+      best_val = e.val.accuracy;
+      since_best = 0;
+    } else if (cfg.patience && ++since_best >= cfg.patience && trainer.epoch() < cfg.epochs) {
+      status = "stopped_early";
+      break;
+    }
+  }
+  nn::EvalStats test;
+  if (status != "diverged") test = trainer.evaluate_test();
+  if (!c.save.empty() && status != "diverged") {
+    nlohmann::json meta = cfg.to_json();
+    nn::write_safetensors(c.save, trainer.weights(), {{"vktrain_config", meta.dump()}, {"format", "pt"}});
+  }
+  if (c.json) {
+    std::cout << nlohmann::json{{"status", status},
+                                {"epochs", trainer.epoch()},
+                                {"test_acc", test.accuracy},
+                                {"test_loss", test.loss},
+                                {"val_acc", last_val.accuracy},
+                                {"val_loss", last_val.loss},
+                                {"img_per_s", last_img_per_s},
+                                {"steps", trainer.step()}}
+                     .dump()
+              << "\n";
+  } else if (status != "diverged") {
+    std::printf("test_acc %.4f  test_loss %.4f  (%s after %u epochs)\n", test.accuracy, test.loss, status.c_str(),
+                trainer.epoch());
+  }
+  if (status == "diverged") {
+    std::cerr << "vktrain: error: training diverged in epoch " << trainer.epoch() + 1
+              << " (the loss is not finite; hint: lower --lr or set --clip-norm)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("train", "Train a model (default: the seed CNN on Fashion-MNIST)");
+  auto c = std::make_shared<TrainCommand>();
+  add_model_options(*cmd, c->o);
+  add_data_options(*cmd, c->o.data);
+  add_hyperparameter_options(*cmd, c->o);
+  cmd->add_flag("--print-model", c->print_model, "Print layers, output shapes and parameter counts, then exit");
+  cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)");
+  cmd->add_option("--checkpoint", c->checkpoint, "Write the training state here after every epoch");
+  cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file");
+  cmd->add_option("--log", c->log, "Write one JSON object per epoch here (.jsonl)");
+  cmd->add_flag("--json", c->json, "Print one final JSON object instead of text");
+  cmd->callback([c, &exit_code] { exit_code = run_train(*c); });
+}
+
+}  // namespace vkt::app

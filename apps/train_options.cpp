@@ -1,0 +1,104 @@
+#include "apps/train_options.hpp"
+
+#include <cmath>
+
+#include "util/error.hpp"
+
+namespace vkt::app {
+
+nn::DataSplits DataOptions::load() const {
+  const nn::DatasetKind kind = nn::parse_dataset_kind(dataset);
+  std::filesystem::path where = dir;
+  if (where.empty()) {
+    const auto def = nn::default_dataset_dir(kind);
+    if (!def)
+      throw InputError("--dataset " + dataset + " has no default location: pass --data DIR");
+    where = *def;
+  }
+  nn::DataSplits splits = nn::load_dataset(kind, where, val_split);
+  if (train_limit) splits.train = nn::subset(splits.train, train_limit);
+  return splits;
+}
+
+nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
+  nn::TrainConfig c;
+  c.model = model;
+  if (hidden) c.vars["hidden"] = *hidden;
+  if (dropout) c.vars["dropout"] = *dropout;
+  c.epochs = epochs;
+  c.batch = batch;
+  c.optimizer = nn::parse_optimizer(optimizer);
+  c.optimizer.lr = lr;
+  if (momentum) c.optimizer.momentum = *momentum;
+  c.optimizer.weight_decay = weight_decay;
+  c.optimizer.l1 = l1;
+  c.optimizer.l2 = l2;
+  c.optimizer.clip_norm = clip_norm;
+  c.schedule.kind = nn::parse_schedule(schedule);
+  const double steps = double(std::max<uint64_t>(steps_per_epoch, 1));
+  const double span = decay_steps > 0 ? decay_steps : steps;
+  switch (c.schedule.kind) {
+    case nn::ScheduleKind::Step:  // decay by `decay` (default 0.1) every `decay_steps`
+      c.schedule.gamma = decay > 0 ? decay : 0.1;
+      c.schedule.step_size = static_cast<int64_t>(span);
+      break;
+    case nn::ScheduleKind::Exponential:
+      c.schedule.gamma = decay > 0 ? decay : 0.96;
+      c.schedule.decay_steps = span;
+      break;
+    case nn::ScheduleKind::InverseTime:
+      c.schedule.alpha = decay > 0 ? decay : 0.5;
+      c.schedule.decay_steps = span;
+      break;
+    case nn::ScheduleKind::Cosine:
+      c.schedule.T = static_cast<int64_t>(decay_steps > 0 ? decay_steps : steps * epochs);
+      break;
+    default:
+      break;
+  }
+  c.schedule.warmup = warmup;
+  c.init = nn::parse_initializer(init);
+  c.seed = seed;
+  c.patience = patience;
+  return c;
+}
+
+void add_model_options(CLI::App& cmd, TrainOptions& o) {
+  cmd.add_option("--model", o.model, "Preset (mlp, cnn, cifar-cnn) or a model JSON file")->capture_default_str();
+  cmd.add_option("--hidden", o.hidden, "Width of the preset's hidden dense layer ($hidden)");
+  cmd.add_option("--dropout", o.dropout, "Dropout rate of the preset's dropout layer ($dropout)");
+  cmd.add_option("--device", o.device, "Device index or name substring (see `vktrain devices`)");
+}
+
+void add_data_options(CLI::App& cmd, DataOptions& o) {
+  cmd.add_option("--dataset", o.dataset, "mnist, fashion-mnist or cifar10")->capture_default_str();
+  cmd.add_option("--data", o.dir, "Directory with the data set's files (default: the Debian package's)");
+  cmd.add_option("--val-split", o.val_split, "Fraction of the training set held out for validation")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
+  cmd.add_option("--train-limit", o.train_limit, "Train on the first N training images only");
+}
+
+void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
+  cmd.add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1u, 100000u))->capture_default_str();
+  cmd.add_option("--batch", o.batch, "Batch size")->check(CLI::Range(1u, 65536u))->capture_default_str();
+  cmd.add_option("--lr", o.lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adam, adamw, rmsprop")->capture_default_str();
+  cmd.add_option("--momentum", o.momentum, "SGD momentum (momentum/nesterov default 0.9)");
+  cmd.add_option("--weight-decay", o.weight_decay, "Weight decay (decoupled for adamw)")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--l1", o.l1, "L1 penalty on weights (Keras kernel_regularizer)")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--l2", o.l2, "L2 penalty on weights (Keras kernel_regularizer)")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm to this (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--schedule", o.schedule, "constant, step, exp, inverse-time, cosine")->capture_default_str();
+  cmd.add_option("--decay", o.decay, "Schedule rate: step/exp factor gamma, inverse-time alpha")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--decay-steps", o.decay_steps, "Schedule time scale in steps (default: one epoch)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();
+  cmd.add_option("--seed", o.seed, "Seed for initialization, shuffling and dropout")->capture_default_str();
+  cmd.add_option("--patience", o.patience, "Stop after N epochs without validation improvement (0: never)");
+}
+
+}  // namespace vkt::app

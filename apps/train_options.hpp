@@ -1,0 +1,49 @@
+#pragma once
+// The options `train`, `eval` and `tune` share: which model, which data, which device, and
+// every hyperparameter of nn::TrainConfig. Registered on a CLI11 subcommand, then turned
+// into a TrainConfig and loaded data.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "nn/data/dataset.hpp"
+#include "nn/train/train_config.hpp"
+
+namespace vkt::app {
+
+struct DataOptions {
+  std::string dataset = "fashion-mnist";
+  std::string dir;  // default: the data set's package directory
+  double val_split = 0.1;
+  uint32_t train_limit = 0;  // use only the first N training images (quick runs, CI)
+  nn::DataSplits load() const;
+};
+
+struct TrainOptions {
+  std::string model = "cnn";
+  std::optional<uint32_t> hidden;
+  std::optional<double> dropout;
+  uint32_t epochs = 1, batch = 64;
+  double lr = 1e-3;
+  std::string optimizer = "adam";
+  std::optional<double> momentum;
+  double weight_decay = 0, l1 = 0, l2 = 0, clip_norm = 0;
+  std::string schedule = "constant";
+  double decay = 0.0;          // the schedule's rate (gamma / alpha), meaning per schedule
+  double decay_steps = 0.0;    // 0: one epoch's steps
+  int64_t warmup = 0;
+  std::string init = "glorot_uniform";
+  uint64_t seed = 0;
+  uint32_t patience = 0;
+  std::string device;
+  DataOptions data;
+
+  // Hyperparameters as TrainConfig; steps_per_epoch fills schedule defaults.
+  nn::TrainConfig config(uint64_t steps_per_epoch) const;
+};
+
+void add_model_options(CLI::App& cmd, TrainOptions& o);
+void add_data_options(CLI::App& cmd, DataOptions& o);
+void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o);
+
+}  // namespace vkt::app

@@ -1,0 +1,61 @@
+#include "nn/layers/conv2d.hpp"
+
+#include "nn/ops/conv2d.hpp"
+#include "runtime/buffer.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, uint32_t k, uint32_t stride,
+                      uint32_t pad) {
+  return {batch, in.c, in.h, in.w, filters, k, k, stride, stride, pad, pad};
+}
+
+// Owns the im2col workspace: `col` carries data from forward to backward, so each layer
+// keeps its own.
+class Conv2dRun : public LayerRun {
+ public:
+  Conv2dRun(Context& ctx, const Conv2dShape& c, bool bias) : c_(c), bias_(bias) {
+    const auto ws = conv2d_workspace_size(c);
+    col_ = Buffer(ctx, ws.col * 4, "conv2d im2col");
+    t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
+    if (ws.w_pad) w_pad_ = Buffer(ctx, ws.w_pad * 4, "conv2d padded weights");
+  }
+  void forward(Stream& s, const LayerIO& io) override {
+    conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace());
+  }
+  void backward(Stream& s, const LayerIO& io) override {
+    conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.params[0], c_, workspace());
+  }
+
+ private:
+  Conv2dWorkspace workspace() const {
+    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}};
+  }
+  Conv2dShape c_;
+  bool bias_;
+  Buffer col_, t_, w_pad_;
+};
+
+}  // namespace
+
+SampleShape Conv2dLayer::output_shape(const SampleShape& in) const {
+  const Conv2dShape c = shape_for(in, 1, filters_, kernel_, stride_, padding_);
+  c.validate();
+  return {filters_, c.OH(), c.OW()};
+}
+
+std::vector<ParamInfo> Conv2dLayer::params(const SampleShape& in) const {
+  const uint32_t area = kernel_ * kernel_;
+  std::vector<ParamInfo> p{
+      {"weight", {filters_, in.c, kernel_, kernel_}, ParamRole::Weight, in.c * area, filters_ * area}};
+  if (bias_) p.push_back({"bias", {filters_}, ParamRole::Bias});
+  return p;
+}
+
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool) const {
+  return std::make_unique<Conv2dRun>(ctx, shape_for(in, batch, filters_, kernel_, stride_, padding_), bias_);
+}
+
+}  // namespace vkt::nn

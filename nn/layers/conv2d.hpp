@@ -1,0 +1,26 @@
+#pragma once
+#include "nn/model/layer.hpp"
+
+namespace vkt::nn {
+
+// 2-D convolution; PyTorch nn.Conv2d layout: weight (filters, C, k, k), bias (filters).
+class Conv2dLayer : public Layer {
+ public:
+  Conv2dLayer(uint32_t filters, uint32_t kernel, uint32_t stride = 1, uint32_t padding = 0, bool bias = true)
+      : filters_(filters), kernel_(kernel), stride_(stride), padding_(padding), bias_(bias) {}
+  std::string type() const override { return "conv2d"; }
+  SampleShape output_shape(const SampleShape& in) const override;
+  std::vector<ParamInfo> params(const SampleShape& in) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
+                                        bool training) const override;
+  nlohmann::json to_json() const override {
+    return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
+            {"padding", padding_}, {"bias", bias_}};
+  }
+
+ private:
+  uint32_t filters_, kernel_, stride_, padding_;
+  bool bias_;
+};
+
+}  // namespace vkt::nn

@@ -1,0 +1,23 @@
+#pragma once
+#include "nn/model/layer.hpp"
+
+namespace vkt::nn {
+
+// maxpool2d / avgpool2d (kernel, stride = kernel by default, padding) and global_avgpool.
+class Pool2dLayer : public Layer {
+ public:
+  enum class Kind { Max, Average, GlobalAverage };
+  Pool2dLayer(Kind kind, uint32_t kernel = 2, uint32_t stride = 0, uint32_t padding = 0)
+      : kind_(kind), kernel_(kernel), stride_(stride ? stride : kernel), padding_(padding) {}
+  std::string type() const override;
+  SampleShape output_shape(const SampleShape& in) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
+                                        bool training) const override;
+  nlohmann::json to_json() const override;
+
+ private:
+  Kind kind_;
+  uint32_t kernel_, stride_, padding_;
+};
+
+}  // namespace vkt::nn

@@ -1,0 +1,74 @@
+#include "nn/model/graph.hpp"
+
+#include "util/error.hpp"
+
+namespace vkt::nn {
+
+ModelBuffers::ModelBuffers(Context& ctx, const Model& model, bool training)
+    : params(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "parameters"),
+      grads(training ? Buffer(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "gradients") : Buffer()),
+      state(ctx, std::max<uint64_t>(model.state_floats(), 1) * 4, "layer state") {}
+
+Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t batch, bool training)
+    : model_(model), buffers_(buffers), batch_(batch), training_(training) {
+  if (batch == 0) throw InputError("batch size must be at least 1");
+  const auto& shapes = model.shapes();
+  const size_t L = model.layers().size();
+  auto make = [&](uint64_t floats, const std::string& name) {
+    storage_.emplace_back(ctx, std::max<uint64_t>(floats, 1) * 4, name);
+    return DeviceSpan(storage_.back(), 0, floats);
+  };
+  storage_.reserve(2 * (L + 1));
+  acts_.resize(L + 1);
+  grads_.resize(L + 1);
+  // Boundaries joined by a view layer (flatten, eval-mode dropout) share memory: group[b] is
+  // the first boundary of b's chain. One activation and one gradient buffer per group; the
+  // group of the input needs no gradient (nothing upstream of the data learns).
+  std::vector<size_t> group(L + 1, 0);
+  for (size_t i = 0; i < L; ++i) group[i + 1] = model.layers()[i]->is_view(training) ? group[i] : i + 1;
+  for (size_t b = 0; b <= L; ++b) {
+    if (group[b] != b) {
+      acts_[b] = acts_[group[b]];
+      grads_[b] = grads_[group[b]];
+      continue;
+    }
+    const uint64_t n = shapes[b].size() * batch;
+    const std::string what = b == 0 ? "input batch" : "activation " + std::to_string(b) + " (" + model.layers()[b - 1]->type() + ")";
+    acts_[b] = make(n, what);
+    if (training && b != 0) grads_[b] = make(n, "gradient of " + what);
+  }
+  for (size_t i = 0; i < L; ++i) runs_.push_back(model.layers()[i]->instantiate(ctx, shapes[i], batch, training));
+}
+
+LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
+  LayerIO io;
+  io.batch = batch_;
+  io.x = acts_[i];
+  io.y = acts_[i + 1];
+  io.training = training_;
+  io.step_block = step_block;
+  if (training_) {
+    io.dy = grads_[i + 1];
+    io.dx = grads_[i];  // empty when layer i reads the data (directly or through views)
+  }
+  for (size_t s : model_.layer_slots(i)) {
+    const ParamSlot& slot = model_.slots()[s];
+    const Buffer& buf = slot.trained() ? buffers_.params : buffers_.state;
+    io.params.emplace_back(buf, slot.offset * 4, slot.info.size());
+    if (training_ && slot.trained()) io.grads.emplace_back(buffers_.grads, slot.offset * 4, slot.info.size());
+  }
+  return io;
+}
+
+void Graph::record_forward(Stream& s, DeviceSpan step_block) {
+  for (size_t i = 0; i < runs_.size(); ++i)
+    if (!model_.layers()[i]->is_view(training_)) runs_[i]->forward(s, io_for(i, step_block));
+}
+
+void Graph::record_backward(Stream& s, DeviceSpan step_block) {
+  if (!training_) throw Error("record_backward on an evaluation graph");
+  for (size_t i = runs_.size(); i-- > 0;)
+    if (!model_.layers()[i]->is_view(training_)) runs_[i]->backward(s, io_for(i, step_block));
+}
+
+}  // namespace vkt::nn

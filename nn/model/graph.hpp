@@ -1,0 +1,48 @@
+#pragma once
+// A model bound to a batch size on a device: an activation buffer at every layer boundary
+// (and a gradient buffer when training), each layer's LayerRun, and views of the flat
+// parameter/gradient/state buffers. Records the forward pass and the backward pass; the
+// trainer puts data gathering, the loss and the optimizer around them.
+#include <memory>
+#include <vector>
+
+#include "nn/model/model.hpp"
+#include "runtime/buffer.hpp"
+
+namespace vkt::nn {
+
+// The model's device memory, shared by every graph of that model (training and evaluation).
+struct ModelBuffers {
+  Buffer params;  // (trained_floats) flat, laid out by Model::slots()
+  Buffer grads;   // same layout; only for training
+  Buffer state;   // (state_floats) running statistics; may be a 4-byte placeholder
+  ModelBuffers(Context& ctx, const Model& model, bool training);
+};
+
+class Graph {
+ public:
+  Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t batch, bool training);
+
+  uint32_t batch() const { return batch_; }
+  DeviceSpan input() const { return acts_.front(); }    // (batch, input size): fill before forward
+  DeviceSpan output() const { return acts_.back(); }    // (batch, classes) logits
+  DeviceSpan output_grad() const { return grads_.back(); }  // (batch, classes): the loss writes it
+
+  // `step_block`: the StepBlock this recorded step reads (a different slot per step when
+  // several steps are recorded into one submission).
+  void record_forward(Stream& s, DeviceSpan step_block);
+  void record_backward(Stream& s, DeviceSpan step_block);  // needs output_grad() written
+
+ private:
+  LayerIO io_for(size_t layer, DeviceSpan step_block) const;
+
+  const Model& model_;
+  ModelBuffers& buffers_;
+  uint32_t batch_;
+  bool training_;
+  std::vector<Buffer> storage_;           // the activation and gradient buffers
+  std::vector<DeviceSpan> acts_, grads_;  // per boundary; views alias their neighbour
+  std::vector<std::unique_ptr<LayerRun>> runs_;
+};
+
+}  // namespace vkt::nn

@@ -1,0 +1,72 @@
+#pragma once
+// A layer is configuration plus shape logic (Layer), and, bound to a batch size, a LayerRun
+// that owns the layer's scratch buffers and records its forward and backward passes.
+// Layers never see the CLI, the optimizer or the data; they see spans of device memory.
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nn/ops/device_span.hpp"
+
+namespace vkt::nn {
+
+// The shape of one sample: (C, H, W) for images, (F, 1, 1) for feature vectors.
+struct SampleShape {
+  uint32_t c = 1, h = 1, w = 1;
+  uint64_t size() const { return uint64_t(c) * h * w; }
+  bool operator==(const SampleShape&) const = default;
+  std::string str() const;  // "32x26x26" or "64"
+};
+
+enum class ParamRole {
+  Weight,  // initialized by the model's initializer, regularized by L1/L2
+  Bias,    // zeros, not regularized
+  Gamma,   // batch-norm scale: ones, not regularized
+  Beta,    // batch-norm shift: zeros, not regularized
+  State,   // not trained (batch-norm running statistics): saved, never optimized
+};
+
+struct ParamInfo {
+  std::string name;            // within the layer: "weight", "bias", "running_mean", ...
+  std::vector<int64_t> shape;  // PyTorch's shape for this tensor
+  ParamRole role = ParamRole::Weight;
+  uint32_t fan_in = 0, fan_out = 0;  // for the initializers
+  float init_value = 0.0f;           // for State / Gamma
+  uint64_t size() const;
+};
+
+// What a LayerRun reads and writes. Spans the layer does not use are empty.
+struct LayerIO {
+  uint32_t batch = 0;
+  DeviceSpan x, y;    // (batch, in.size()), (batch, out.size())
+  DeviceSpan dx, dy;  // gradients; dx empty for the first layer
+  std::vector<DeviceSpan> params, grads;  // in Layer::params() order (grads empty for State)
+  DeviceSpan step_block;                  // this step's StepBlock (nn/ops/step_block.hpp)
+  bool training = true;
+};
+
+class LayerRun {
+ public:
+  virtual ~LayerRun() = default;
+  virtual void forward(Stream& s, const LayerIO& io) = 0;
+  // Writes io.dx (unless empty) and the parameter gradients (not accumulated).
+  virtual void backward(Stream& s, const LayerIO& io) = 0;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  virtual std::string type() const = 0;  // as in model files: "conv2d", "relu", ...
+  virtual SampleShape output_shape(const SampleShape& in) const = 0;
+  virtual std::vector<ParamInfo> params(const SampleShape&) const { return {}; }
+  virtual std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
+                                                bool training) const = 0;
+  virtual nlohmann::json to_json() const = 0;
+  // True if the output is the input, unchanged in memory (flatten; dropout when not
+  // training): the graph aliases the two and records nothing.
+  virtual bool is_view(bool /*training*/) const { return false; }
+};
+
+}  // namespace vkt::nn

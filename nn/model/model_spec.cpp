@@ -1,0 +1,169 @@
+#include "nn/model/model_spec.hpp"
+
+#include <filesystem>
+#include <functional>
+
+#include "nn/layers/activation.hpp"
+#include "nn/layers/batchnorm.hpp"
+#include "nn/layers/conv2d.hpp"
+#include "nn/layers/dense.hpp"
+#include "nn/layers/dropout.hpp"
+#include "nn/layers/flatten.hpp"
+#include "nn/layers/pool.hpp"
+#include "util/error.hpp"
+#include "util/file_io.hpp"
+
+namespace vkt::nn {
+namespace {
+
+using json = nlohmann::json;
+
+// The seed models of the user's examples (Keras layer by layer, PyTorch indices in comments).
+const char* kMlp = R"({"vars": {"hidden": 128, "dropout": 0.2}, "layers": [
+  {"type": "flatten"},
+  {"type": "dense", "units": "$hidden"}, {"type": "relu"}, {"type": "dropout", "rate": "$dropout"},
+  {"type": "dense", "units": "$classes"}]})";
+const char* kCnn = R"({"vars": {"hidden": 64}, "layers": [
+  {"type": "conv2d", "filters": 32, "kernel": 3}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "filters": 64, "kernel": 3}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "filters": 64, "kernel": 3}, {"type": "relu"},
+  {"type": "flatten"},
+  {"type": "dense", "units": "$hidden"}, {"type": "relu"},
+  {"type": "dense", "units": "$classes"}]})";
+
+// A layer field, with "$var" resolved.
+class Fields {
+ public:
+  Fields(const json& layer, const ModelVars& vars, size_t index) : layer_(layer), vars_(vars), index_(index) {}
+
+  json get(const std::string& key, const json& fallback = nullptr) const {
+    if (!layer_.contains(key)) {
+      if (fallback.is_null()) fail("needs \"" + key + "\"");
+      return fallback;
+    }
+    json v = layer_.at(key);
+    if (v.is_string() && v.get<std::string>().rfind('$', 0) == 0) {
+      const std::string name = v.get<std::string>().substr(1);
+      auto it = vars_.find(name);
+      if (it == vars_.end()) fail("\"" + key + "\" refers to $" + name + ", which is not set");
+      v = it->second;
+    }
+    return v;
+  }
+  uint32_t uint(const std::string& key, int64_t fallback = -1) const {
+    const json v = get(key, fallback >= 0 ? json(fallback) : json(nullptr));
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000)
+      fail("\"" + key + "\" must be a non-negative integer, got " + v.dump());
+    return v.get<uint32_t>();
+  }
+  double number(const std::string& key, double fallback) const {
+    const json v = get(key, fallback);
+    if (!v.is_number()) fail("\"" + key + "\" must be a number, got " + v.dump());
+    return v.get<double>();
+  }
+  bool flag(const std::string& key, bool fallback) const {
+    const json v = get(key, fallback);
+    if (!v.is_boolean()) fail("\"" + key + "\" must be true or false");
+    return v.get<bool>();
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError("model layer " + std::to_string(index_) + " (" + layer_.value("type", "?") + "): " + what);
+  }
+
+ private:
+  const json& layer_;
+  const ModelVars& vars_;
+  size_t index_;
+};
+
+using LayerFactory = std::function<std::unique_ptr<Layer>(const Fields&, uint64_t seed)>;
+
+// The one table of layer types.
+const std::map<std::string, LayerFactory>& layer_factories() {
+  static const std::map<std::string, LayerFactory> table = {
+      {"conv2d",
+       [](const Fields& f, uint64_t) {
+         return std::make_unique<Conv2dLayer>(f.uint("filters"), f.uint("kernel"), f.uint("stride", 1),
+                                              f.uint("padding", 0), f.flag("bias", true));
+       }},
+      {"dense",
+       [](const Fields& f, uint64_t) { return std::make_unique<DenseLayer>(f.uint("units"), f.flag("bias", true)); }},
+      {"flatten", [](const Fields&, uint64_t) { return std::make_unique<FlattenLayer>(); }},
+      {"maxpool2d",
+       [](const Fields& f, uint64_t) {
+         const uint32_t k = f.uint("kernel", 2);
+         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Max, k, f.uint("stride", k), f.uint("padding", 0));
+       }},
+      {"avgpool2d",
+       [](const Fields& f, uint64_t) {
+         const uint32_t k = f.uint("kernel", 2);
+         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Average, k, f.uint("stride", k), f.uint("padding", 0));
+       }},
+      {"global_avgpool",
+       [](const Fields&, uint64_t) { return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::GlobalAverage); }},
+      {"relu", [](const Fields&, uint64_t) { return std::make_unique<ActivationLayer>(Activation::ReLU); }},
+      {"leaky_relu",
+       [](const Fields& f, uint64_t) {
+         return std::make_unique<ActivationLayer>(Activation::LeakyReLU, float(f.number("alpha", 0.01)));
+       }},
+      {"sigmoid", [](const Fields&, uint64_t) { return std::make_unique<ActivationLayer>(Activation::Sigmoid); }},
+      {"tanh", [](const Fields&, uint64_t) { return std::make_unique<ActivationLayer>(Activation::Tanh); }},
+      {"gelu", [](const Fields&, uint64_t) { return std::make_unique<ActivationLayer>(Activation::GELU); }},
+      {"dropout",
+       [](const Fields& f, uint64_t seed) {
+         return std::make_unique<DropoutLayer>(f.number("rate", 0.5), static_cast<uint32_t>(seed));
+       }},
+      {"batchnorm",
+       [](const Fields& f, uint64_t) {
+         return std::make_unique<BatchNormLayer>(float(f.number("momentum", 0.1)), float(f.number("eps", 1e-5)));
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+bool is_preset_model(const std::string& name) { return name == "mlp" || name == "cnn" || name == "cifar-cnn"; }
+
+json load_model_spec(const std::string& name) {
+  if (name == "mlp") return json::parse(kMlp);
+  if (name == "cnn" || name == "cifar-cnn") return json::parse(kCnn);  // same layers; input from the data
+  if (!std::filesystem::exists(name))
+    throw InputError("unknown model '" + name + "': not a preset (mlp, cnn, cifar-cnn) and no such file");
+  const auto bytes = read_file(name);
+  json spec = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (spec.is_discarded()) throw InputError(name + ": not valid JSON");
+  if (!spec.is_object() || !spec.contains("layers") || !spec["layers"].is_array())
+    throw InputError(name + ": a model file is a JSON object with a \"layers\" array");
+  return spec;
+}
+
+Model build_model(const json& spec, SampleShape input, uint32_t classes, const ModelVars& vars, uint64_t seed) {
+  ModelVars all;
+  if (spec.contains("vars")) {
+    if (!spec["vars"].is_object()) throw InputError("model \"vars\" must be an object");
+    for (auto& [k, v] : spec["vars"].items()) all[k] = v;
+  }
+  for (const auto& [k, v] : vars) all[k] = v;
+  all["classes"] = classes;
+  if (!spec.contains("layers") || !spec["layers"].is_array()) throw InputError("model spec has no \"layers\" array");
+  std::vector<std::unique_ptr<Layer>> layers;
+  const auto& factories = layer_factories();
+  size_t index = 0;
+  for (const auto& l : spec["layers"]) {
+    if (!l.is_object() || !l.contains("type") || !l["type"].is_string())
+      throw InputError("model layer " + std::to_string(index) + ": needs a \"type\" string");
+    const std::string type = l["type"].get<std::string>();
+    auto it = factories.find(type);
+    if (it == factories.end()) {
+      std::string names;
+      for (const auto& [n, f] : factories) names += (names.empty() ? "" : ", ") + n;
+      throw InputError("model layer " + std::to_string(index) + ": unknown type '" + type + "' (known: " + names + ")");
+    }
+    layers.push_back(it->second(Fields(l, all, index), seed * 1000003u + index));
+    ++index;
+  }
+  return Model(input, classes, std::move(layers));
+}
+
+}  // namespace vkt::nn

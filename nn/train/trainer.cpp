@@ -1,0 +1,280 @@
+#include "nn/train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "nn/data/permutation.hpp"
+#include "nn/optim/step_values.hpp"
+#include "runtime/context.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Each epoch's order comes from (seed, epoch) alone, so a resumed run shuffles exactly as an
+// uninterrupted one without saving any RNG state.
+uint64_t epoch_shuffle_seed(uint64_t seed, uint32_t epoch) {
+  return (seed + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t(epoch) + 1) * 0xD1B54A32D192ED03ull;
+}
+
+Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
+  Buffer b(ctx, std::max<uint64_t>(floats, 1) * 4, name);
+  std::vector<float> z(std::max<uint64_t>(floats, 1), 0.0f);
+  b.upload(z);
+  return b;
+}
+
+}  // namespace
+
+// Evaluation of one data set at one batch size: its own graph (no gradients) and stream.
+struct Trainer::EvalPlan {
+  std::unique_ptr<Graph> graph;
+  Buffer labels, step_block, metrics;
+  std::unique_ptr<Stream> stream;
+};
+
+Trainer::Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data) : ctx_(ctx), config_(config) {
+  config_.optimizer.validate();
+  config_.schedule.validate();
+  if (config_.batch == 0) throw InputError("--batch must be at least 1");
+  if (data.train.count < config_.batch)
+    throw InputError("the training set has " + std::to_string(data.train.count) + " images, fewer than one batch of " +
+                     std::to_string(config_.batch));
+  const SampleShape input{data.train.channels, data.train.height, data.train.width};
+  model_ = std::make_unique<Model>(
+      build_model(load_model_spec(config_.model), input, data.train.classes, config_.vars, config_.seed));
+
+  train_ = std::make_unique<DeviceDataset>(ctx, data.train, "training");
+  if (data.val.count) val_ = std::make_unique<DeviceDataset>(ctx, data.val, "validation");
+  if (data.test.count) test_ = std::make_unique<DeviceDataset>(ctx, data.test, "test");
+
+  buffers_ = std::make_unique<ModelBuffers>(ctx, *model_, true);
+  const InitialValues init = initial_values(*model_, config_.init, config_.seed);
+  buffers_->params.upload(init.trained);
+  buffers_->state.upload(init.state.empty() ? std::vector<float>{0.0f} : init.state);
+  graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, config_.batch, true);
+
+  const uint64_t n = model_->trained_floats();
+  labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels");
+  const int moments = moment_buffers(config_.optimizer);
+  const bool sgd = config_.optimizer.kind == OptimizerKind::SGD;
+  if (moments >= 1 && (sgd || moments == 2)) moments_m_ = zeroed(ctx, n, "first moments");
+  if (moments == 2 || config_.optimizer.kind == OptimizerKind::RMSprop) moments_v_ = zeroed(ctx, n, "second moments");
+  if (config_.optimizer.clip_norm > 0) {
+    clip_result_ = zeroed(ctx, 2, "clip scale");
+    clip_partials_ = zeroed(ctx, reduce_partials(n), "clip partial sums");
+  }
+  indices_ = Buffer(ctx, uint64_t(data.train.count) * 4, "epoch order");
+  const uint64_t align = std::max<uint64_t>(ctx.info().min_storage_buffer_offset_alignment, sizeof(StepBlock));
+  step_slot_stride_ = (sizeof(StepBlock) + align - 1) / align * align;
+  const uint32_t k = std::max<uint32_t>(1, config_.steps_per_submit);
+  step_blocks_ = Buffer(ctx, step_slot_stride_ * k, "step blocks", MemoryUse::Shared);
+  metrics_ = Buffer(ctx, sizeof(LossMetrics), "training metrics", MemoryUse::Shared);
+  reset_loss_metrics(metrics_);
+
+  stream_many_ = std::make_unique<Stream>(ctx);
+  record_train_steps(*stream_many_, k);
+  stream_one_ = std::make_unique<Stream>(ctx);
+  record_train_steps(*stream_one_, 1);
+}
+
+Trainer::~Trainer() = default;
+
+DeviceSpan Trainer::step_slot(const Buffer& blocks, uint32_t i) const {
+  return DeviceSpan(blocks, i * step_slot_stride_, sizeof(StepBlock) / 4);
+}
+
+void Trainer::record_train_steps(Stream& s, uint32_t steps) {
+  const uint32_t B = config_.batch, K = model_->classes();
+  OptimizerBuffers ob;
+  ob.p = buffers_->params;
+  ob.g = buffers_->grads;
+  if (moments_m_.handle()) ob.m = moments_m_;
+  if (moments_v_.handle()) ob.v = moments_v_;
+  ob.n_regularized = model_->regularized_floats();
+  if (clip_result_.handle()) ob.clip = {clip_result_, clip_partials_};
+  for (uint32_t i = 0; i < steps; ++i) {
+    const DeviceSpan block = step_slot(step_blocks_, i);
+    train_->record_gather(s, graph_->input(), labels_, &indices_, block, B);
+    graph_->record_forward(s, block);
+    softmax_cross_entropy(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);
+    graph_->record_backward(s, block);
+    ob.step_block = block;
+    optimizer_step(s, config_.optimizer, ob);
+  }
+}
+
+EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress) {
+  const auto t0 = Clock::now();
+  const uint32_t B = config_.batch, k = std::max<uint32_t>(1, config_.steps_per_submit);
+  const uint64_t steps = train_->count() / B;
+  const auto order = seeded_permutation(train_->count(), epoch_shuffle_seed(config_.seed, epoch_));
+  indices_.upload(order);
+  reset_loss_metrics(metrics_);
+
+  EpochStats out;
+  out.epoch = epoch_ + 1;
+  uint64_t done = 0;
+  while (done < steps) {
+    const uint32_t chunk = steps - done >= k ? k : 1;
+    for (uint32_t i = 0; i < chunk; ++i) {
+      StepBlock block = step_values(config_.optimizer, config_.schedule, step_ + i + 1);
+      block.batch_start = static_cast<uint32_t>((done + i) * B);
+      std::memcpy(step_blocks_.mapped() + i * step_slot_stride_, &block, sizeof block);
+    }
+    Stream& s = chunk == k ? *stream_many_ : *stream_one_;
+    s.run();
+    done += chunk;
+    step_ += chunk;
+    const LossMetrics m = read_loss_metrics(metrics_);
+    if (m.nonfinite > 0 || !std::isfinite(m.loss_sum)) {
+      out.diverged = true;
+      break;
+    }
+    if (progress) {
+      Progress p;
+      p.epoch = epoch_;
+      p.step = done;
+      p.steps = steps;
+      p.loss = m.mean_loss();
+      p.accuracy = m.accuracy();
+      const double secs = seconds_since(t0);
+      p.img_per_s = secs > 0 ? double(done * B) / secs : 0;
+      p.eta_s = p.img_per_s > 0 ? double((steps - done) * B) / p.img_per_s : 0;
+      progress(p);
+    }
+  }
+  const LossMetrics m = read_loss_metrics(metrics_);
+  out.loss = m.mean_loss();
+  out.train_acc = m.accuracy();
+  out.seconds = seconds_since(t0);
+  out.img_per_s = out.seconds > 0 ? double(done * B) / out.seconds : 0;
+  if (out.diverged) return out;
+  ++epoch_;
+  if (val_) out.val = evaluate(*val_);
+  return out;
+}
+
+EvalStats Trainer::evaluate_val() { return val_ ? evaluate(*val_) : EvalStats{}; }
+EvalStats Trainer::evaluate_test() { return test_ ? evaluate(*test_) : EvalStats{}; }
+
+Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch) {
+  auto& slot = eval_plans_[{&data, batch}];
+  if (slot) return *slot;
+  auto plan = std::make_unique<EvalPlan>();
+  plan->graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
+  plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels");
+  plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryUse::Shared);
+  plan->metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryUse::Shared);
+  plan->stream = std::make_unique<Stream>(ctx_);
+  const DeviceSpan block(plan->step_block, 0, sizeof(StepBlock) / 4);
+  data.record_gather(*plan->stream, plan->graph->input(), plan->labels, nullptr, block, batch);
+  plan->graph->record_forward(*plan->stream, block);
+  softmax_cross_entropy_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch,
+                             model_->classes());
+  slot = std::move(plan);
+  return *slot;
+}
+
+EvalStats Trainer::evaluate(const DeviceDataset& data) {
+  const uint32_t E = std::min(std::max<uint32_t>(1, config_.eval_batch), data.count());
+  const uint32_t full = data.count() / E, rest = data.count() % E;
+  LossMetrics total;
+  auto run = [&](EvalPlan& plan, uint32_t start) {
+    StepBlock block;
+    block.batch_start = start;
+    std::memcpy(plan.step_block.mapped(), &block, sizeof block);
+    plan.stream->run();
+  };
+  EvalPlan& main = eval_plan(data, E);
+  reset_loss_metrics(main.metrics);
+  for (uint32_t i = 0; i < full; ++i) run(main, i * E);
+  const LossMetrics a = read_loss_metrics(main.metrics);
+  total = a;
+  if (rest) {
+    EvalPlan& tail = eval_plan(data, rest);
+    reset_loss_metrics(tail.metrics);
+    run(tail, full * E);
+    const LossMetrics b = read_loss_metrics(tail.metrics);
+    total.loss_sum += b.loss_sum;
+    total.correct += b.correct;
+    total.count += b.count;
+    total.nonfinite += b.nonfinite;
+  }
+  return {total.mean_loss(), total.accuracy(), total.count, total.nonfinite == 0 && std::isfinite(total.loss_sum)};
+}
+
+std::vector<NamedTensor> Trainer::weights() const {
+  const auto trained = buffers_->params.download_as<float>(std::max<uint64_t>(model_->trained_floats(), 1));
+  const auto state = buffers_->state.download_as<float>(std::max<uint64_t>(model_->state_floats(), 1));
+  std::vector<NamedTensor> out;
+  for (const auto& slot : model_->slots()) {
+    const auto& src = slot.trained() ? trained : state;
+    out.push_back({slot.name, slot.info.shape,
+                   std::vector<float>(src.begin() + slot.offset, src.begin() + slot.offset + slot.info.size())});
+  }
+  return out;
+}
+
+void Trainer::load_weights(const std::vector<NamedTensor>& tensors, const std::string& source) {
+  auto trained = buffers_->params.download_as<float>(std::max<uint64_t>(model_->trained_floats(), 1));
+  auto state = buffers_->state.download_as<float>(std::max<uint64_t>(model_->state_floats(), 1));
+  for (const auto& slot : model_->slots()) {
+    const NamedTensor* t = nullptr;
+    for (const auto& cand : tensors)
+      if (cand.name == slot.name) t = &cand;
+    if (!t) throw InputError(source + ": no tensor '" + slot.name + "' (is it a checkpoint of this model?)");
+    if (t->shape != slot.info.shape)
+      throw InputError(source + ": tensor '" + slot.name + "' has another shape than the model's");
+    auto& dst = slot.trained() ? trained : state;
+    std::copy(t->data.begin(), t->data.end(), dst.begin() + slot.offset);
+  }
+  if (tensors.size() != model_->slots().size())
+    throw InputError(source + ": holds " + std::to_string(tensors.size()) + " tensors, the model has " +
+                     std::to_string(model_->slots().size()));
+  buffers_->params.upload(trained);
+  buffers_->state.upload(state);
+}
+
+TrainingState Trainer::state() const {
+  TrainingState s;
+  s.config_json = config_.to_json().dump();
+  s.step = step_;
+  s.epoch = epoch_;
+  s.position_in_epoch = 0;  // checkpoints are taken at epoch boundaries
+  s.shuffle_seed = epoch_shuffle_seed(config_.seed, epoch_);
+  s.parameters = weights();
+  const uint64_t n = model_->trained_floats();
+  if (moments_m_.handle()) s.optimizer_moments.push_back({"m", {int64_t(n)}, moments_m_.download_as<float>(n)});
+  if (moments_v_.handle()) s.optimizer_moments.push_back({"v", {int64_t(n)}, moments_v_.download_as<float>(n)});
+  return s;
+}
+
+void Trainer::restore(const TrainingState& s, const std::string& source) {
+  const nlohmann::json saved = nlohmann::json::parse(s.config_json, nullptr, false);
+  nlohmann::json now = config_.to_json();
+  if (saved.is_discarded()) throw InputError(source + ": configuration is not valid JSON");
+  // Resuming may train longer or stop at another epoch; everything else must match.
+  for (auto* j : {&now}) j->erase("epochs");
+  nlohmann::json saved_cmp = saved;
+  saved_cmp.erase("epochs");
+  if (saved_cmp != now)
+    throw InputError(source + ": was made with another configuration: " + saved_cmp.dump() + " (now " + now.dump() + ")");
+  load_weights(s.parameters, source);
+  const uint64_t n = model_->trained_floats();
+  for (const auto& m : s.optimizer_moments) {
+    Buffer* dst = m.name == "m" ? &moments_m_ : m.name == "v" ? &moments_v_ : nullptr;
+    if (!dst || !dst->handle() || m.data.size() != n)
+      throw InputError(source + ": optimizer state '" + m.name + "' does not fit this optimizer and model");
+    dst->upload(m.data);
+  }
+  step_ = s.step;
+  epoch_ = s.epoch;
+}
+
+}  // namespace vkt::nn

@@ -1,0 +1,93 @@
+#pragma once
+// The trainer owns one training run on one device: the model, its flat buffers, the data on
+// the device, and the training step recorded ONCE and replayed:
+//   gather batch (shuffled indices, uint8 -> float) -> forward -> softmax cross-entropy
+//   (dlogits + loss/accuracy sums on the device) -> backward -> optimizer update
+// Several steps are recorded into one command buffer (TrainConfig::steps_per_submit), each
+// reading its own slot of the step-block buffer, the only thing the host writes per step.
+// Loss and accuracy are read back once per submission, never per dispatch.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "nn/checkpoint/named_tensor.hpp"
+#include "nn/checkpoint/training_state.hpp"
+#include "nn/data/device_dataset.hpp"
+#include "nn/model/graph.hpp"
+#include "nn/ops/loss.hpp"
+#include "nn/train/train_config.hpp"
+#include "runtime/stream.hpp"
+
+namespace vkt::nn {
+
+struct Progress {
+  uint32_t epoch = 0;      // 0-based
+  uint64_t step = 0, steps = 0;  // within the epoch
+  double loss = 0, accuracy = 0;  // running means over the epoch so far
+  double img_per_s = 0, eta_s = 0;
+};
+
+struct EvalStats {
+  double loss = 0, accuracy = 0;
+  uint32_t count = 0;
+  bool finite = true;
+};
+
+struct EpochStats {
+  uint32_t epoch = 0;  // 1-based, as printed
+  double loss = 0, train_acc = 0;
+  EvalStats val;
+  double seconds = 0, img_per_s = 0;
+  bool diverged = false;  // a non-finite loss was seen
+};
+
+class Trainer {
+ public:
+  // Loads the data onto the device, builds the model and records the training step.
+  // data.val may be empty (val_split 0): validation then reports nothing.
+  Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data);
+  ~Trainer();
+
+  const Model& model() const { return *model_; }
+  const TrainConfig& config() const { return config_; }
+  uint64_t step() const { return step_; }    // optimizer steps taken
+  uint32_t epoch() const { return epoch_; }  // completed epochs
+
+  // Trains one epoch (drops the last partial batch, as the reference benchmark does).
+  EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {});
+  EvalStats evaluate_val();
+  EvalStats evaluate_test();
+
+  // Parameters (and batch-norm statistics) with PyTorch names, for safetensors.
+  std::vector<NamedTensor> weights() const;
+  // Replaces the parameters; names and shapes must match (InputError otherwise).
+  void load_weights(const std::vector<NamedTensor>& tensors, const std::string& source);
+  // Everything to resume bit-identically at an epoch boundary.
+  TrainingState state() const;
+  void restore(const TrainingState& s, const std::string& source);
+
+ private:
+  struct EvalPlan;
+  EvalStats evaluate(const DeviceDataset& data);
+  EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
+  void record_train_steps(Stream& s, uint32_t steps);
+  DeviceSpan step_slot(const Buffer& blocks, uint32_t i) const;
+
+  Context& ctx_;
+  TrainConfig config_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<DeviceDataset> train_, val_, test_;
+  std::unique_ptr<ModelBuffers> buffers_;
+  std::unique_ptr<Graph> graph_;
+  Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
+  Buffer indices_, step_blocks_, metrics_;
+  std::unique_ptr<Stream> stream_many_, stream_one_;
+  std::map<std::pair<const DeviceDataset*, uint32_t>, std::unique_ptr<EvalPlan>> eval_plans_;
+  uint64_t step_slot_stride_ = 0;
+  uint64_t step_ = 0;
+  uint32_t epoch_ = 0;
+};
+
+}  // namespace vkt::nn
