@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -55,6 +56,15 @@ int run_train(const TrainCommand& c) {
   co.device = o.device;
   Context ctx(co);
   nn::Trainer trainer(ctx, cfg, data);
+  if (const char* prof = std::getenv("VKTRAIN_PROFILE"); prof && *prof && *prof != '0') {
+    // Developer aid: where one training step's device time goes, then exit.
+    double total = 0;
+    const auto timings = trainer.profile_step();
+    for (const auto& t : timings) total += t.ms;
+    for (const auto& t : timings) std::printf("%-28s %9.3f ms  %5.1f%%\n", t.label.c_str(), t.ms, 100 * t.ms / total);
+    std::printf("%-28s %9.3f ms  (%.0f img/s at batch %u)\n", "step", total, 1000.0 * cfg.batch / total, cfg.batch);
+    return 0;
+  }
   if (!c.resume.empty()) trainer.restore(nn::read_training_state(c.resume), c.resume);
 
   std::ofstream log;

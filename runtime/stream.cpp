@@ -113,16 +113,18 @@ VkBufferView Stream::texel_view(const Arg& a, VkDeviceSize bytes) {
   if (a.offset % info.min_texel_buffer_offset_alignment)
     throw Error("texel view of '" + a.buffer->name() + "' at offset " + std::to_string(a.offset) +
                 " breaks minTexelBufferOffsetAlignment " + std::to_string(info.min_texel_buffer_offset_alignment));
-  // A view holds whole vec4s; a tail of 1-3 floats is reached by rounding up when the buffer
-  // has room (buffers are 16-byte padded), so kernels see every element they index.
-  VkDeviceSize range = (bytes + 15) / 16 * 16;
-  if (a.offset + range > a.buffer->padded_size()) range = (a.buffer->padded_size() - a.offset) / 16 * 16;
-  if (range / 16 > info.max_texel_buffer_elements)
-    throw Error("texel view of '" + a.buffer->name() + "' needs " + std::to_string(range / 16) +
+  // An RGBA32F view holds whole vec4s; a tail of 1-3 floats is reached by rounding up when
+  // the buffer has room (buffers are 16-byte padded), so kernels see every element they index.
+  const VkDeviceSize texel_bytes = a.texel_scalar ? 4 : 16;
+  VkDeviceSize range = (bytes + texel_bytes - 1) / texel_bytes * texel_bytes;
+  if (a.offset + range > a.buffer->padded_size())
+    range = (a.buffer->padded_size() - a.offset) / texel_bytes * texel_bytes;
+  if (range / texel_bytes > info.max_texel_buffer_elements)
+    throw Error("texel view of '" + a.buffer->name() + "' needs " + std::to_string(range / texel_bytes) +
                 " elements, over maxTexelBufferElements " + std::to_string(info.max_texel_buffer_elements));
   VkBufferViewCreateInfo vi{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
   vi.buffer = a.buffer->handle();
-  vi.format = VK_FORMAT_R32G32B32A32_SFLOAT;
+  vi.format = a.texel_scalar ? VK_FORMAT_R32_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
   vi.offset = a.offset;
   vi.range = range;
   VkBufferView view;

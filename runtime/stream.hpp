@@ -30,7 +30,8 @@ struct Arg {
   VkDeviceSize offset = 0;
   VkDeviceSize bytes = VK_WHOLE_SIZE;  // to the end of the buffer
   Access access = Access::Read;
-  bool texel = false;  // bound as an RGBA32F uniform texel buffer (read-only)
+  bool texel = false;  // bound as a uniform texel buffer (read-only) ...
+  bool texel_scalar = false;  // ... of R32F (one float per texelFetch) instead of RGBA32F
 };
 
 inline Arg in(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
@@ -44,6 +45,11 @@ inline Arg inout(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = 
 }
 inline Arg texel(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
   return {&b, offset, bytes, Access::Read, true};
+}
+// Scalar texel reads: for gathers that cannot read whole vec4s (im2col, transposes). On
+// lavapipe a texelFetch is branch-free where a storage-buffer load is a per-lane loop.
+inline Arg texel_r32(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
+  return {&b, offset, bytes, Access::Read, true, true};
 }
 
 struct Timing {

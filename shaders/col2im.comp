@@ -6,25 +6,23 @@
 #include "common.glsl"
 #include "conv2d_common.glsl"
 
-layout(std430, binding = 0) readonly buffer Col { float dcol[]; };
+layout(binding = 0) uniform samplerBuffer dcol;  // R32F: one float per fetch
 layout(std430, binding = 1) writeonly buffer DX { float dx[]; };
 
 void main() {
   const uint id = global_index_1d();
-  if (id >= p.N * p.C * p.H * p.W) return;
-  const uint iw = id % p.W, ih = (id / p.W) % p.H, c = (id / (p.W * p.H)) % p.C, n = id / (p.W * p.H * p.C);
+  if (id >= p.N * C * H * W) return;
+  const uint iw = id % W, ih = (id / W) % H, c = (id / (W * H)) % C, n = id / (W * H * C);
+  // Output rows that see input row ih: oh*SH + r = ih + PH with 0 <= r < R, 0 <= oh < OH.
+  const int hs = int(ih + PH), ws = int(iw + PW);
+  const int oh_lo = max(0, (hs - int(R) + int(SH)) / int(SH)), oh_hi = min(int(OH) - 1, hs / int(SH));
+  const int ow_lo = max(0, (ws - int(S) + int(SW)) / int(SW)), ow_hi = min(int(OW) - 1, ws / int(SW));
   float acc = 0.0;
-  for (uint r = 0; r < p.R; ++r) {
-    const int oh_s = int(ih + p.ph) - int(r);  // = oh * sh when this r contributes
-    if (oh_s < 0 || oh_s % int(p.sh) != 0) continue;
-    const uint oh = uint(oh_s) / p.sh;
-    if (oh >= p.OH) continue;
-    for (uint s = 0; s < p.S; ++s) {
-      const int ow_s = int(iw + p.pw) - int(s);
-      if (ow_s < 0 || ow_s % int(p.sw) != 0) continue;
-      const uint ow = uint(ow_s) / p.sw;
-      if (ow >= p.OW) continue;
-      acc += dcol[((n * p.OH + oh) * p.OW + ow) * p.ldcol + (c * p.R + r) * p.S + s];
+  for (int oh = oh_lo; oh <= oh_hi; ++oh) {
+    const uint r = uint(hs - oh * int(SH));
+    for (int ow = ow_lo; ow <= ow_hi; ++ow) {
+      const uint s = uint(ws - ow * int(SW));
+      acc += texelFetch(dcol, int(((n * OH + uint(oh)) * OW + uint(ow)) * LDCOL + (c * R + r) * S + s)).x;
     }
   }
   dx[id] = acc;

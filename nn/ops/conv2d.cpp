@@ -10,17 +10,20 @@
 namespace vkt::nn {
 namespace {
 
-// Mirrors shaders/conv2d_common.glsl.
+// Mirrors shaders/conv2d_common.glsl: the batch is pushed, the geometry is specialized.
 struct Conv2dPush {
-  uint32_t N, C, H, W, R, S, OH, OW, sh, sw, ph, pw, ldcol;
+  uint32_t N;
 };
 
-Conv2dPush push_for(const Conv2dShape& c) {
-  return {c.N, c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp()};
-}
+Conv2dPush push_for(const Conv2dShape& c) { return {c.N}; }
 
-const Kernel& geometry_kernel(Context& ctx, const char* shader) {
-  return ctx.kernel({shader, {BindingKind::Storage, BindingKind::Storage}, sizeof(Conv2dPush), {64, 1, 1}});
+// im2col and col2im read through R32F texel views.
+const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c) {
+  return ctx.kernel({shader,
+                     {BindingKind::Texel, BindingKind::Storage},
+                     sizeof(Conv2dPush),
+                     {64, 1, 1},
+                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp()}});
 }
 
 void require(const char* what, DeviceSpan s, uint64_t n) {
@@ -63,7 +66,8 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
   require("t", ws.t, P * c.K);
 
   const Conv2dPush push = push_for(c);
-  s.dispatch(geometry_kernel(s.context(), "im2col"), {in(x), out(ws.col.sub(0, P * c.CRSp()))}, push,
+  s.dispatch(geometry_kernel(s.context(), "im2col", c),
+             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, P * c.CRSp()))}, push,
              groups_1d(P * c.C, 64));
   const DeviceSpan wp = padded_weights(s, w, c, ws);
   Gemm g;  // y' (K, P) = w (K, CRSp) · colᵀ, bias per row = per output channel
@@ -115,8 +119,8 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
   g.K = c.K;
   g.trans_a = true;
   gemm(s, g, ws.t, wp, {}, ws.col);
-  s.dispatch(geometry_kernel(s.context(), "col2im"), {in(ws.col.sub(0, P * c.CRSp())), out(dx)}, push_for(c),
-             groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(ws.col.sub(0, P * c.CRSp())), out(dx)},
+             push_for(c), groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
 }
 
 }  // namespace vkt::nn

@@ -13,8 +13,9 @@ void swap_axes01(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t A, uint32_t
   const uint64_t n = uint64_t(A) * B * L;
   if (src.count < n || dst.count < n) throw Error("swap_axes01: spans too small");
   const Kernel& k =
-      s.context().kernel({"swap_axes01", {BindingKind::Storage, BindingKind::Storage}, sizeof(Push), {64, 1, 1}});
-  s.dispatch(k, {in(src), out(dst.sub(0, n))}, Push{A, B, L}, groups_1d(n, 64));
+      s.context().kernel({"swap_axes01", {BindingKind::Texel, BindingKind::Storage}, sizeof(Push), {64, 1, 1}});
+  if (A > 65535 || B > 65535) throw Error("swap_axes01: leading axes over 65,535");
+  s.dispatch(k, {texel_r32(src.sub(0, n)), out(dst.sub(0, n))}, Push{A, B, L}, {(L + 63) / 64, A, B});
 }
 
 void pad_rows(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t rows, uint32_t cols, uint32_t ld_src,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 
 #include "nn/data/permutation.hpp"
@@ -107,6 +108,29 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
     ob.step_block = block;
     optimizer_step(s, config_.optimizer, ob);
   }
+}
+
+std::vector<Timing> Trainer::profile_step(int warmup) {
+  Stream s(ctx_);
+  s.profile(true);
+  record_train_steps(s, 1);
+  std::vector<uint32_t> order(train_->count());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  indices_.upload(order);
+  StepBlock block = step_values(config_.optimizer, config_.schedule, 1);
+  std::memcpy(step_blocks_.mapped(), &block, sizeof block);
+  for (int i = 0; i <= warmup; ++i) s.run();
+  std::vector<Timing> per_kernel;
+  for (const auto& t : s.timings()) {
+    auto it = std::find_if(per_kernel.begin(), per_kernel.end(), [&](const Timing& x) { return x.label == t.label; });
+    if (it == per_kernel.end())
+      per_kernel.push_back(t);
+    else
+      it->ms += t.ms;
+  }
+  std::sort(per_kernel.begin(), per_kernel.end(), [](const Timing& a, const Timing& b) { return a.ms > b.ms; });
+  reset_loss_metrics(metrics_);
+  return per_kernel;
 }
 
 EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress) {

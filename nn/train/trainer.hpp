@@ -55,6 +55,11 @@ class Trainer {
   uint64_t step() const { return step_; }    // optimizer steps taken
   uint32_t epoch() const { return epoch_; }  // completed epochs
 
+  // Device time of one recorded training step, per kernel (summed over its dispatches),
+  // measured with timestamps after `warmup` untimed steps. Changes the parameters: for
+  // benchmarks and `VKTRAIN_PROFILE=1`, not in the middle of a run one cares about.
+  std::vector<Timing> profile_step(int warmup = 2);
+
   // Trains one epoch (drops the last partial batch, as the reference benchmark does).
   EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {});
   EvalStats evaluate_val();
