@@ -3,6 +3,10 @@
 //   op(B) is K x N: B stored K x N row-major (ldb >= N), or N x K when TRANS_B (ldb >= K).
 //   C is M x N row-major (ldc >= N). bias_mode 0: none, 1: bias[n] per column, 2: bias[m] per row.
 // beta == 0 never reads C (it may hold NaN garbage); beta == 1 accumulates gradients.
+// c_block L > 0 stores C "blocked" the way a convolution wants its output: element (m, n) goes
+// to (n / L)·M·L + m·L + n % L, i.e. NCHW for (K channels) x (N images · L pixels).
+// Split-K: workgroup z sums k in [z·k_chunk, (z+1)·k_chunk) into its own slab of C, at
+// z·split_stride; nn/ops/gemm.cpp adds the slabs (and applies alpha, beta, bias) afterwards.
 // The push-constant block mirrors nn/ops/gemm.hpp: GemmPush.
 
 layout(constant_id = 5) const bool TRANS_A = false;
@@ -14,13 +18,49 @@ layout(push_constant) uniform Push {
   float alpha, beta;
   uint bias_mode;
   uint relu;  // 1: C = max(C, 0) after the bias (fused activation)
+  uint c_block;
+  uint k_chunk;       // 0: no split
+  uint split_stride;  // floats between the slabs of a split
 } p;
 
 layout(std430, binding = 3) buffer Out { float c[]; };
 
-float epilogue(float acc, uint m, uint n, float bias_value) {
+uint k_begin() { return p.k_chunk == 0u ? 0u : gl_WorkGroupID.z * p.k_chunk; }
+uint k_end() { return p.k_chunk == 0u ? p.K : min(p.K, (gl_WorkGroupID.z + 1u) * p.k_chunk); }
+
+// Where C (m, n0 + j) lives, for the columns of one invocation: one division per row, not
+// per element (llvmpipe has no vector integer divide).
+struct CColumns {
+  uint base;   // index of (m, n0)
+  uint block;  // n0 / c_block
+  uint pos;    // n0 % c_block
+};
+CColumns c_columns(uint m, uint n0) {
+  CColumns cc;
+  const uint slab = gl_WorkGroupID.z * p.split_stride;
+  if (p.c_block == 0u) {
+    cc.base = slab + m * p.ldc + n0;
+    cc.block = 0u;
+    cc.pos = 0u;
+  } else {
+    cc.block = n0 / p.c_block;
+    cc.pos = n0 % p.c_block;
+    cc.base = slab + cc.block * p.M * p.c_block + m * p.c_block + cc.pos;
+  }
+  return cc;
+}
+// Moves cc to the next column.
+void c_next(inout CColumns cc) {
+  cc.base += 1u;
+  if (p.c_block != 0u && ++cc.pos == p.c_block) {
+    cc.pos = 0u;
+    cc.base += (p.M - 1u) * p.c_block;
+  }
+}
+
+float epilogue(float acc, uint index, float bias_value) {
   float v = p.alpha * acc;
-  if (p.beta != 0.0) v += p.beta * c[m * p.ldc + n];
+  if (p.beta != 0.0) v += p.beta * c[index];
   v += bias_value;
   if (p.relu != 0u) v = max(v, 0.0);
   return v;

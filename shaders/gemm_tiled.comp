@@ -21,11 +21,11 @@ shared float As[BK * BM];  // As[k * BM + m]
 shared float Bs[BK * BN];  // Bs[k * BN + n]
 
 float load_a(uint m, uint k) {
-  if (m >= p.M || k >= p.K) return 0.0;
+  if (m >= p.M || k >= k_end()) return 0.0;
   return TRANS_A ? a[k * p.lda + m] : a[m * p.lda + k];
 }
 float load_b(uint k, uint n) {
-  if (k >= p.K || n >= p.N) return 0.0;
+  if (k >= k_end() || n >= p.N) return 0.0;
   return TRANS_B ? b[n * p.ldb + k] : b[k * p.ldb + n];
 }
 
@@ -39,7 +39,8 @@ void main() {
   for (uint i = 0; i < TM; ++i)
     for (uint j = 0; j < TN; ++j) acc[i][j] = 0.0;
 
-  for (uint k0 = 0; k0 < p.K; k0 += BK) {
+  const uint k_stop = k_end();
+  for (uint k0 = k_begin(); k0 < k_stop; k0 += BK) {
     // Consecutive invocations load consecutive addresses of whichever dimension is contiguous.
     for (uint e = tid; e < BK * BM; e += threads) {
       const uint kk = TRANS_A ? e / BM : e % BK, mm = TRANS_A ? e % BM : e / BK;
@@ -63,11 +64,12 @@ void main() {
   for (uint i = 0; i < TM; ++i) {
     const uint m = bm0 + ty * TM + i;
     if (m >= p.M) break;
-    for (uint j = 0; j < TN; ++j) {
+    CColumns cc = c_columns(m, bn0 + tx * TN);
+    for (uint j = 0; j < TN; ++j, c_next(cc)) {
       const uint n = bn0 + tx * TN + j;
       if (n >= p.N) break;
       const float bias_value = p.bias_mode == 1u ? bias[n] : (p.bias_mode == 2u ? bias[m] : 0.0);
-      c[m * p.ldc + n] = epilogue(acc[i][j], m, n, bias_value);
+      c[cc.base] = epilogue(acc[i][j], cc.base, bias_value);
     }
   }
 }

@@ -13,8 +13,10 @@ enum class Pass { Forward, BackwardData, BackwardWeight };
 struct ConvState {
   nn::Conv2dShape c;
   std::vector<double> x, w, b, dy;
-  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad;
-  nn::Conv2dWorkspace ws() const { return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad)}; }
+  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad, Partials;
+  nn::Conv2dWorkspace ws() const {
+    return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad), Partials};
+  }
 };
 
 ref::Conv2dShape to_ref(const nn::Conv2dShape& c) {
@@ -44,6 +46,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
   st->Col = device_zeros(ctx, wsz.col, "col");
   st->T = device_zeros(ctx, wsz.t, "t");
   st->WPad = device_zeros(ctx, std::max<uint64_t>(wsz.w_pad, 1), "w_pad");
+  st->Partials = device_zeros(ctx, wsz.partials, "partials");
 
   BenchCase bc;
   bc.flops = double(c.flops());

@@ -21,6 +21,7 @@ class Conv2dRun : public LayerRun {
     col_ = Buffer(ctx, ws.col * 4, "conv2d im2col");
     t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
     if (ws.w_pad) w_pad_ = Buffer(ctx, ws.w_pad * 4, "conv2d padded weights");
+    partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
   }
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace());
@@ -31,11 +32,11 @@ class Conv2dRun : public LayerRun {
 
  private:
   Conv2dWorkspace workspace() const {
-    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}};
+    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}, partials_};
   }
   Conv2dShape c_;
   bool bias_;
-  Buffer col_, t_, w_pad_;
+  Buffer col_, t_, w_pad_, partials_;
 };
 
 }  // namespace

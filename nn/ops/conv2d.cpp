@@ -52,7 +52,8 @@ void Conv2dShape::validate() const {
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
-  return {uint64_t(c.P()) * c.CRSp(), uint64_t(c.K) * c.P(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp()};
+  return {uint64_t(c.P()) * c.CRSp(), uint64_t(c.K) * c.P(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp(),
+          gemm_split_scratch_floats(c.K, c.CRS())};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
@@ -63,22 +64,21 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
   require("w", w, uint64_t(c.K) * c.CRS());
   require("y", y, P * c.K);
   require("col", ws.col, P * c.CRSp());
-  require("t", ws.t, P * c.K);
 
   const Conv2dPush push = push_for(c);
   s.dispatch(geometry_kernel(s.context(), "im2col", c),
              {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, P * c.CRSp()))}, push,
              groups_1d(P * c.C, 64));
   const DeviceSpan wp = padded_weights(s, w, c, ws);
-  Gemm g;  // y' (K, P) = w (K, CRSp) · colᵀ, bias per row = per output channel
+  Gemm g;  // y (K, P) = w (K, CRSp) · colᵀ, bias per row = per output channel, stored NCHW
   g.M = c.K;
   g.N = static_cast<uint32_t>(P);
   g.K = c.CRSp();
   g.trans_b = true;
   g.bias = b.empty() ? BiasMode::None : BiasMode::PerRow;
   g.relu = relu;
-  gemm(s, g, wp, ws.col, b, ws.t);
-  swap_axes01(s, y, ws.t, c.K, c.N, static_cast<uint32_t>(ohw));  // (K, N, OHW) -> (N, K, OHW)
+  g.c_block = static_cast<uint32_t>(ohw);
+  gemm(s, g, wp, ws.col, b, y);
 }
 
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
@@ -102,6 +102,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   g.K = static_cast<uint32_t>(P);
   g.ldb = c.CRSp();
   g.ldc = c.CRS();
+  g.split_scratch = ws.partials;
   gemm(s, g, ws.t, ws.col, {}, dw);
   if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(P), static_cast<uint32_t>(P), 1);
 }

@@ -5,7 +5,7 @@
 // Computed as GEMMs over a column matrix col (P, CRSp): one row per output pixel
 // p = (n, oh, ow), P = N·OH·OW, one column per (c, r, s), zero-padded to CRSp (a multiple of
 // 4, so the fast GEMM reads whole vec4s):
-//   forward          y' (K, P)    = w (K, CRSp) · colᵀ            then y = swap(y') to NCHW
+//   forward          y (K, P)     = w (K, CRSp) · colᵀ            stored blocked, i.e. NCHW
 //   backward weight  dw (K, CRS)  = dy' (K, P) · col (P, CRSp)     dy' = dy as (K, N·OH·OW)
 //   backward data    dcol (P, CRSp) = dy'ᵀ · w                     then dx = col2im(dcol)
 // This materializes col (im2col). It was measured first; an implicit-GEMM kernel that
@@ -32,12 +32,13 @@ struct Conv2dShape {
 // Scratch the passes share. `col` must survive from forward to backward (backward-weight
 // reads it); `t` and `w_pad` are free between calls.
 struct Conv2dWorkspace {
-  DeviceSpan col;    // (P, CRSp)
-  DeviceSpan t;      // (K, P): y' in forward, dy' in backward
-  DeviceSpan w_pad;  // (K, CRSp), only when CRS is not a multiple of 4
+  DeviceSpan col;       // (P, CRSp)
+  DeviceSpan t;         // (K, P): dy' in backward
+  DeviceSpan w_pad;     // (K, CRSp), only when CRS is not a multiple of 4
+  DeviceSpan partials;  // split-K slabs of the weight gradient (may be empty: no split)
 };
 struct Conv2dWorkspaceSize {
-  uint64_t col, t, w_pad;  // floats
+  uint64_t col, t, w_pad, partials;  // floats
 };
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
 

@@ -1,5 +1,8 @@
 #include "nn/ops/gemm.hpp"
 
+#include "nn/ops/strided_sum.hpp"
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -65,42 +68,70 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   if (g.M == 0 || g.N == 0) return;
   require_fits("A", a, g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
   require_fits("B", b, g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
-  require_fits("C", c, g.M, g.N, g.ldc);
+  if (g.c_block) {
+    if (g.N % g.c_block) throw Error("gemm: c_block must divide N");
+    require_fits("C", c, 1, uint64_t(g.M) * g.N, 0);
+  } else {
+    require_fits("C", c, g.M, g.N, g.ldc);
+  }
   if (g.bias != BiasMode::None) require_fits("bias", bias, 1, g.bias == BiasMode::PerColumn ? g.N : g.M, 0);
   // An unused bias binding still needs a valid buffer: bind A in its place.
   const DeviceSpan bias_or_a = g.bias == BiasMode::None ? a : bias;
 
   Context& ctx = s.context();
-  const GemmPush push{g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.alpha, g.beta, static_cast<uint32_t>(g.bias),
-                      g.relu ? 1u : 0u};
-  const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;
-  const Access c_access = g.beta != 0.0f ? Access::ReadWrite : Access::Write;
-  const Arg c_arg{c.buffer, c.offset, c.bytes(), c_access, false};
+  const bool texel_path = gemm_path(ctx, g, a, b, bias_or_a, c) == GemmPath::Texel;
+  // Small outputs get 4x4 blocks so that both CPU threads (and every SIMD lane) have work,
+  // unless their sums are long enough to split K instead: 8x8 blocks fetch half as much per
+  // multiply-add (the CNN's weight gradients: 64 x 288 outputs, 7,744-deep sums).
+  const bool long_sums = !g.split_scratch.empty() && g.K >= 1024;
+  const bool small = uint64_t(g.M) * g.N < 256ull * 256 && !long_sums;
+  const uint32_t tm = texel_path ? (small ? 4 : 8) : 4, tn = tm;
+  const uint32_t wx = texel_path ? 8 : 16, wy = wx;
+  const uint32_t gx = (g.N + wx * tn - 1) / (wx * tn), gy = (g.M + wy * tm - 1) / (wy * tm);
 
-  if (gemm_path(ctx, g, a, b, bias_or_a, c) == GemmPath::Texel) {
-    // Small outputs get 4x4 blocks so that both CPU threads (and every SIMD lane) have work.
-    const bool small = uint64_t(g.M) * g.N < 256ull * 256;
-    const uint32_t tm = small ? 4 : 8, tn = small ? 4 : 8;
+  // Split K when the output has few workgroups and the sums are long.
+  uint32_t splits = 1, k_chunk = 0;
+  const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
+                         g.ldc == g.N && g.alpha == 1.0f;
+  if (can_split && uint64_t(gx) * gy < 16 && g.K >= 1024) {
+    const uint32_t want = std::min<uint32_t>({16, std::max<uint32_t>(2, 32 / (gx * gy)), g.K / 256});
+    k_chunk = (g.K + want - 1) / want;
+    k_chunk = (k_chunk + 15) / 16 * 16;  // whole k-steps of both kernels (4 and BK = 16)
+    splits = (g.K + k_chunk - 1) / k_chunk;
+    if (splits < 2) splits = 1, k_chunk = 0;
+  }
+  if (splits > 1 && g.split_scratch.count < uint64_t(splits) * g.M * g.N) splits = 1, k_chunk = 0;
+
+  const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;
+  GemmPush push{g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.alpha, g.beta, static_cast<uint32_t>(g.bias),
+                g.relu ? 1u : 0u, g.c_block, k_chunk, 0};
+  DeviceSpan target = c;
+  if (splits > 1) {  // partial slabs first; beta is applied when they are summed into C
+    push.beta = 0.0f;
+    push.split_stride = g.M * g.N;
+    target = g.split_scratch.sub(0, uint64_t(splits) * g.M * g.N);
+  }
+  const Access c_access = push.beta != 0.0f ? Access::ReadWrite : Access::Write;
+  const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
+
+  if (texel_path) {
     KernelSpec spec{"gemm_texel",
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
-                    {8, 8, 1},
+                    {wx, wy, 1},
                     {tm, tn, trans_a, trans_b}};
-    const Kernel& k = ctx.kernel(spec);
-    const uint32_t gx = (g.N + tn * 8 - 1) / (tn * 8), gy = (g.M + tm * 8 - 1) / (tm * 8);
-    s.dispatch(k, {texel(a), texel(b), texel(bias_or_a), c_arg}, push, {gx, gy, 1});
-    return;
+    s.dispatch(ctx.kernel(spec), {texel(a), texel(b), texel(bias_or_a), c_arg}, push, {gx, gy, splits});
+  } else {
+    const uint32_t bk = 16;
+    KernelSpec spec{"gemm_tiled",
+                    {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                    sizeof(GemmPush),
+                    {wx, wy, 1},
+                    {tm, tn, trans_a, trans_b, bk},
+                    (bk * wy * tm + bk * wx * tn) * 4};
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {gx, gy, splits});
   }
-  const uint32_t tm = 4, tn = 4, bk = 16, wx = 16, wy = 16;
-  KernelSpec spec{"gemm_tiled",
-                  {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
-                  sizeof(GemmPush),
-                  {wx, wy, 1},
-                  {tm, tn, trans_a, trans_b, bk},
-                  (bk * wy * tm + bk * wx * tn) * 4};
-  const Kernel& k = ctx.kernel(spec);
-  const uint32_t gx = (g.N + wx * tn - 1) / (wx * tn), gy = (g.M + wy * tm - 1) / (wy * tm);
-  s.dispatch(k, {in(a), in(b), in(bias_or_a), c_arg}, push, {gx, gy, 1});
+  if (splits > 1) strided_sum(s, c, target, g.M * g.N, splits, 1, g.M * g.N, g.beta);
 }
 
 }  // namespace vkt::nn

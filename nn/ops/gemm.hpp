@@ -22,15 +22,26 @@ struct Gemm {
   BiasMode bias = BiasMode::None;
   bool relu = false;
   GemmPath path = GemmPath::Auto;
+  // > 0: store C blocked as (N / c_block, M, c_block) — a convolution's NCHW output straight
+  // from the GEMM, without a transpose pass (shaders/gemm_common.glsl).
+  uint32_t c_block = 0;
+  // Scratch for split-K: when the output has too few tiles to keep every core busy (a
+  // convolution's weight gradient: 64 x 288 outputs, 7,744-deep sums), K is split over
+  // workgroups writing partial slabs here, then summed. Empty: never split.
+  DeviceSpan split_scratch;
 };
+
+// Floats of split_scratch that let gemm() split any M x N output as far as it wants.
+inline uint64_t gemm_split_scratch_floats(uint64_t M, uint64_t N) { return 16 * M * N; }
 
 // Mirrors the push-constant block of shaders/gemm_common.glsl.
 struct GemmPush {
   uint32_t M, N, K, lda, ldb, ldc;
   float alpha, beta;
   uint32_t bias_mode, relu;
+  uint32_t c_block, k_chunk, split_stride;
 };
-static_assert(sizeof(GemmPush) == 40);
+static_assert(sizeof(GemmPush) == 52);
 
 // Records C = op(A) op(B) ... into `s`. `bias` may be empty when g.bias is None.
 // Throws Error if a span is too small for the shape.
