@@ -11,5 +11,7 @@ void add_bench_command(CLI::App& app);
 // Sets exit_code (1 when training diverged) in addition to throwing for errors.
 void add_train_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app);
+void add_tune_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app);
 
 }  // namespace vkt::app

@@ -25,6 +25,7 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
   c.model = model;
   if (hidden) c.vars["hidden"] = *hidden;
   if (dropout) c.vars["dropout"] = *dropout;
+  for (const auto& [k, v] : vars_extra) c.vars[k] = v;
   c.epochs = epochs;
   c.batch = batch;
   c.optimizer = nn::parse_optimizer(optimizer);

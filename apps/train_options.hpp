@@ -23,6 +23,7 @@ struct TrainOptions {
   std::string model = "cnn";
   std::optional<uint32_t> hidden;
   std::optional<double> dropout;
+  nn::ModelVars vars_extra;  // other "$name" values for model files (set by tuning trials)
   uint32_t epochs = 1, batch = 64;
   double lr = 1e-3;
   std::string optimizer = "adam";

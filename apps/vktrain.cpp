@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   vkt::app::add_train_command(app, exit_code);
   vkt::app::add_eval_command(app);
+  vkt::app::add_tune_command(app, exit_code);
+  vkt::app::add_report_command(app);
 
   try {
     app.parse(argc, argv);

@@ -50,4 +50,11 @@ void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, co
              groups_1d(uint64_t(batch) * image_bytes_, 64));
 }
 
+DeviceData::DeviceData(Context& ctx, const DataSplits& data)
+    : channels(data.train.channels), height(data.train.height), width(data.train.width), classes(data.train.classes) {
+  train = std::make_unique<DeviceDataset>(ctx, data.train, "training");
+  if (data.val.count) val = std::make_unique<DeviceDataset>(ctx, data.val, "validation");
+  if (data.test.count) test = std::make_unique<DeviceDataset>(ctx, data.test, "test");
+}
+
 }  // namespace vkt::nn

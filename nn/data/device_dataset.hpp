@@ -30,4 +30,12 @@ class DeviceDataset {
   uint32_t count_ = 0, image_bytes_ = 0, images_per_chunk_ = 0;
 };
 
+// The splits of a data set on the device, uploaded once and shared by every trainer that uses
+// them (every trial of a tuning study).
+struct DeviceData {
+  DeviceData(Context& ctx, const DataSplits& data);
+  uint32_t channels = 0, height = 0, width = 0, classes = 0;
+  std::unique_ptr<DeviceDataset> train, val, test;  // val, test may be null (empty splits)
+};
+
 }  // namespace vkt::nn

@@ -39,20 +39,23 @@ struct Trainer::EvalPlan {
   std::unique_ptr<Stream> stream;
 };
 
-Trainer::Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data) : ctx_(ctx), config_(config) {
+Trainer::Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data)
+    : Trainer(ctx, config, std::make_shared<const DeviceData>(ctx, data)) {}
+
+Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const DeviceData> data)
+    : ctx_(ctx), config_(config), data_(std::move(data)) {
   config_.optimizer.validate();
   config_.schedule.validate();
+  train_ = data_->train.get();
+  val_ = data_->val.get();
+  test_ = data_->test.get();
   if (config_.batch == 0) throw InputError("--batch must be at least 1");
-  if (data.train.count < config_.batch)
-    throw InputError("the training set has " + std::to_string(data.train.count) + " images, fewer than one batch of " +
+  if (train_->count() < config_.batch)
+    throw InputError("the training set has " + std::to_string(train_->count()) + " images, fewer than one batch of " +
                      std::to_string(config_.batch));
-  const SampleShape input{data.train.channels, data.train.height, data.train.width};
+  const SampleShape input{data_->channels, data_->height, data_->width};
   model_ = std::make_unique<Model>(
-      build_model(load_model_spec(config_.model), input, data.train.classes, config_.vars, config_.seed));
-
-  train_ = std::make_unique<DeviceDataset>(ctx, data.train, "training");
-  if (data.val.count) val_ = std::make_unique<DeviceDataset>(ctx, data.val, "validation");
-  if (data.test.count) test_ = std::make_unique<DeviceDataset>(ctx, data.test, "test");
+      build_model(load_model_spec(config_.model), input, data_->classes, config_.vars, config_.seed));
 
   buffers_ = std::make_unique<ModelBuffers>(ctx, *model_, true);
   const InitialValues init = initial_values(*model_, config_.init, config_.seed);
@@ -70,7 +73,7 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data
     clip_result_ = zeroed(ctx, 2, "clip scale");
     clip_partials_ = zeroed(ctx, reduce_partials(n), "clip partial sums");
   }
-  indices_ = Buffer(ctx, uint64_t(data.train.count) * 4, "epoch order");
+  indices_ = Buffer(ctx, uint64_t(train_->count()) * 4, "epoch order");
   const uint64_t align = std::max<uint64_t>(ctx.info().min_storage_buffer_offset_alignment, sizeof(StepBlock));
   step_slot_stride_ = (sizeof(StepBlock) + align - 1) / align * align;
   const uint32_t k = std::max<uint32_t>(1, config_.steps_per_submit);

@@ -48,6 +48,8 @@ class Trainer {
   // Loads the data onto the device, builds the model and records the training step.
   // data.val may be empty (val_split 0): validation then reports nothing.
   Trainer(Context& ctx, const TrainConfig& config, const DataSplits& data);
+  // With data already on the device (shared between trainers, e.g. a study's trials).
+  Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const DeviceData> data);
   ~Trainer();
 
   const Model& model() const { return *model_; }
@@ -83,7 +85,10 @@ class Trainer {
   Context& ctx_;
   TrainConfig config_;
   std::unique_ptr<Model> model_;
-  std::unique_ptr<DeviceDataset> train_, val_, test_;
+  std::shared_ptr<const DeviceData> data_;
+  const DeviceDataset* train_ = nullptr;
+  const DeviceDataset* val_ = nullptr;
+  const DeviceDataset* test_ = nullptr;
   std::unique_ptr<ModelBuffers> buffers_;
   std::unique_ptr<Graph> graph_;
   Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
