@@ -1,0 +1,232 @@
+#include "nn/optim/optimizer.hpp"
+
+#include <cmath>
+
+#include "nn/ops/step_block.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+// Mirrors the push block of shaders/optim_common.glsl.
+struct OptimPush {
+  uint32_t n, n_reg, flags;
+  float l1, l2x2, wd, a, one_minus_a, b, one_minus_b, eps;
+};
+static_assert(sizeof(OptimPush) <= kMaxPushBytes);
+
+// Mirrors the push block of shaders/optim_reduce.glsl.
+struct ReducePush {
+  uint32_t n, per_group, mode, n_reg;
+  float l1, l2, max_norm;
+};
+static_assert(sizeof(ReducePush) <= kMaxPushBytes);
+
+constexpr uint32_t kFlagClip = 1, kFlagMomentum = 2, kFlagNesterov = 4, kFlagDecoupled = 8;
+constexpr uint32_t kModeNormPartial = 0, kModePenaltyPartial = 1, kModeFinishNorm = 2, kModeFinishSum = 3;
+
+constexpr uint32_t kLocal = 64;
+constexpr uint32_t kVecPerInvocation = 4;  // optimizer: 4 vec4 = 16 floats per invocation
+constexpr uint32_t kReduceVecsPerGroup = kLocal * 16;  // first reduction pass: 4,096 floats per group
+
+uint64_t vec4s(uint64_t n) { return (n + 3) / 4; }
+
+void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
+  if (s.buffer == nullptr || s.count < n)
+    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
+                " floats, needs " + std::to_string(n));
+}
+
+uint32_t checked_n(const char* op, uint64_t n) {
+  // 4 * (vec4 index) must fit a uint in the shaders.
+  if (n >= (uint64_t(1) << 32) - 4) throw Error(std::string(op) + ": " + std::to_string(n) + " elements is too many");
+  return uint32_t(n);
+}
+
+const Kernel& reduce_kernel(Context& ctx, ReducePath path) {
+  if (path == ReducePath::Subgroup && !ctx.info().subgroup_arithmetic)
+    throw Error("reduction: this device has no subgroup arithmetic");
+  const bool subgroups = path == ReducePath::Auto ? ctx.info().subgroup_arithmetic : path == ReducePath::Subgroup;
+  return ctx.kernel({subgroups ? "grad_norm" : "grad_norm_shared",
+                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                     sizeof(ReducePush),
+                     {kLocal, 1, 1},
+                     {},
+                     subgroups ? 64u * 4u : 512u * 4u});
+}
+
+// Pass 1 over x (and w) into partials, pass 2 over the partials into result.
+void reduce_two_pass(Stream& s, const char* op, uint32_t mode, DeviceSpan x, DeviceSpan w, uint64_t n_reg, double l1,
+                     double l2, double max_norm, const ReduceScratch& scratch) {
+  const uint32_t n = checked_n(op, x.count);
+  if (n == 0) throw Error(std::string(op) + ": nothing to reduce (n = 0)");
+  const uint32_t groups = reduce_partials(n);
+  require(op, "scratch.partials", scratch.partials, groups);
+  require(op, "scratch.result", scratch.result, 2);
+  const Kernel& k = reduce_kernel(s.context(), scratch.path);
+  const DeviceSpan partials = scratch.partials.sub(0, groups);
+  s.dispatch(k, {in(x), in(w), out(partials)},
+             ReducePush{n, kReduceVecsPerGroup, mode, uint32_t(n_reg), float(l1), float(l2), 0.0f},
+             groups_1d(uint64_t(groups) * kLocal, kLocal));
+  const uint32_t finish = mode == kModeNormPartial ? kModeFinishNorm : kModeFinishSum;
+  s.dispatch(k, {in(partials), in(partials), out(scratch.result.sub(0, 2))},
+             ReducePush{groups, 0, finish, 0, 0.0f, 0.0f, float(max_norm)}, {1, 1, 1});
+}
+
+}  // namespace
+
+void OptimizerConfig::validate() const {
+  auto bad = [](const std::string& what) { throw InputError("optimizer: " + what); };
+  auto finite_nonneg = [&](double x, const char* name) {
+    if (!std::isfinite(x) || x < 0) bad(std::string(name) + " must be finite and >= 0, got " + std::to_string(x));
+  };
+  finite_nonneg(lr, "learning rate");
+  finite_nonneg(momentum, "momentum");
+  finite_nonneg(eps, "eps");
+  finite_nonneg(weight_decay, "weight decay");
+  finite_nonneg(l1, "l1");
+  finite_nonneg(l2, "l2");
+  finite_nonneg(clip_norm, "clip norm");
+  auto unit = [&](double x, const char* name) {
+    if (!(x >= 0 && x < 1)) bad(std::string(name) + " must be in [0, 1), got " + std::to_string(x));
+  };
+  if (kind == OptimizerKind::Adam || kind == OptimizerKind::AdamW) {
+    unit(beta1, "beta1");
+    unit(beta2, "beta2");
+  }
+  if (kind == OptimizerKind::RMSprop) unit(alpha, "alpha");
+  if (kind == OptimizerKind::SGD && nesterov && momentum <= 0) bad("Nesterov momentum needs momentum > 0");
+}
+
+OptimizerConfig parse_optimizer(std::string_view name) {
+  OptimizerConfig c;
+  if (name == "sgd") {
+  } else if (name == "momentum") {
+    c.momentum = 0.9;
+  } else if (name == "nesterov") {
+    c.momentum = 0.9;
+    c.nesterov = true;
+  } else if (name == "adam") {
+    c.kind = OptimizerKind::Adam;
+    c.lr = 1e-3;
+  } else if (name == "adamw") {
+    c.kind = OptimizerKind::AdamW;
+    c.lr = 1e-3;
+    c.weight_decay = 1e-2;  // PyTorch's AdamW default
+  } else if (name == "rmsprop") {
+    c.kind = OptimizerKind::RMSprop;
+    c.lr = 1e-3;
+  } else {
+    throw InputError("unknown optimizer '" + std::string(name) +
+                     "': valid names are sgd, momentum, nesterov, adam, adamw, rmsprop");
+  }
+  return c;
+}
+
+std::string optimizer_name(const OptimizerConfig& c) {
+  switch (c.kind) {
+    case OptimizerKind::SGD: return c.momentum == 0 ? "sgd" : (c.nesterov ? "nesterov" : "momentum");
+    case OptimizerKind::Adam: return "adam";
+    case OptimizerKind::AdamW: return "adamw";
+    case OptimizerKind::RMSprop: return "rmsprop";
+  }
+  return "?";
+}
+
+int moment_buffers(const OptimizerConfig& c) {
+  switch (c.kind) {
+    case OptimizerKind::SGD: return c.momentum != 0 ? 1 : 0;
+    case OptimizerKind::Adam:
+    case OptimizerKind::AdamW: return 2;
+    case OptimizerKind::RMSprop: return 1;
+  }
+  return 0;
+}
+
+uint32_t reduce_partials(uint64_t n) {
+  const uint64_t groups = (vec4s(n) + kReduceVecsPerGroup - 1) / kReduceVecsPerGroup;
+  return uint32_t(groups == 0 ? 1 : groups);
+}
+
+void grad_global_norm(Stream& s, DeviceSpan g, DeviceSpan p, uint64_t n_regularized, double l1, double l2,
+                      double max_norm, const ReduceScratch& scratch) {
+  const bool penalty = l1 != 0 || l2 != 0;
+  if (penalty) {
+    require("grad_global_norm", "p", p, g.count);
+    if (n_regularized > g.count) throw Error("grad_global_norm: n_regularized is larger than the gradient");
+  }
+  const DeviceSpan w = penalty ? p.sub(0, g.count) : g;
+  reduce_two_pass(s, "grad_global_norm", kModeNormPartial, g, w, penalty ? n_regularized : 0, l1, l2, max_norm,
+                  scratch);
+}
+
+void weight_penalty(Stream& s, DeviceSpan p, uint64_t n_regularized, double l1, double l2,
+                    const ReduceScratch& scratch) {
+  if (n_regularized > p.count) throw Error("weight_penalty: n_regularized is larger than p");
+  reduce_two_pass(s, "weight_penalty", kModePenaltyPartial, p, p, n_regularized, l1, l2, 0.0, scratch);
+}
+
+void optimizer_step(Stream& s, const OptimizerConfig& c, const OptimizerBuffers& b) {
+  c.validate();
+  const char* op = "optimizer_step";
+  const uint32_t n = checked_n(op, b.p.count);
+  if (n == 0) return;
+  require(op, "g", b.g, n);
+  require(op, "step_block", b.step_block, sizeof(StepBlock) / 4);
+  if (b.n_regularized > n)
+    throw Error("optimizer_step: n_regularized " + std::to_string(b.n_regularized) + " is larger than n " +
+                std::to_string(n));
+  const DeviceSpan p = b.p, g = b.g.sub(0, n), step = b.step_block.sub(0, sizeof(StepBlock) / 4);
+  const bool clip = c.clip_norm > 0;
+  const bool penalty = c.l1 != 0 || c.l2 != 0;
+  if (clip) grad_global_norm(s, g, p, b.n_regularized, c.l1, c.l2, c.clip_norm, b.clip);
+  // Without clipping the shader never reads the clip binding: the step block stands in for it.
+  const DeviceSpan clip_result = clip ? b.clip.result.sub(0, 2) : step;
+
+  OptimPush push{n, penalty ? uint32_t(b.n_regularized) : 0u, clip ? kFlagClip : 0u,
+                 float(c.l1), float(2.0 * c.l2), float(c.weight_decay), 0, 0, 0, 0, float(c.eps)};
+  const auto groups = groups_1d(
+      (vec4s(n) + uint64_t(kLocal) * kVecPerInvocation - 1) / (uint64_t(kLocal) * kVecPerInvocation) * kLocal, kLocal);
+  Context& ctx = s.context();
+  using BK = BindingKind;
+  switch (c.kind) {
+    case OptimizerKind::SGD: {
+      const bool momentum = c.momentum != 0;
+      if (momentum) require(op, "m (momentum buffer)", b.m, n);
+      push.flags |= (momentum ? kFlagMomentum : 0u) | (c.nesterov ? kFlagNesterov : 0u);
+      push.a = float(c.momentum);
+      const Kernel& k = ctx.kernel({"sgd", {BK::Storage, BK::Storage, BK::Storage, BK::Storage, BK::Storage},
+                                    sizeof(OptimPush), {kLocal, 1, 1}, {kVecPerInvocation}});
+      // Without momentum the buffer is never touched: g stands in for it.
+      s.dispatch(k, {inout(p), in(g), momentum ? inout(b.m.sub(0, n)) : in(g), in(step), in(clip_result)}, push,
+                 groups);
+      break;
+    }
+    case OptimizerKind::Adam:
+    case OptimizerKind::AdamW: {
+      require(op, "m (first moment)", b.m, n);
+      require(op, "v (second moment)", b.v, n);
+      if (c.kind == OptimizerKind::AdamW) push.flags |= kFlagDecoupled;
+      push.a = float(c.beta1), push.one_minus_a = float(1.0 - c.beta1);
+      push.b = float(c.beta2), push.one_minus_b = float(1.0 - c.beta2);
+      const Kernel& k =
+          ctx.kernel({"adam", {BK::Storage, BK::Storage, BK::Storage, BK::Storage, BK::Storage, BK::Storage},
+                      sizeof(OptimPush), {kLocal, 1, 1}, {kVecPerInvocation}});
+      s.dispatch(k, {inout(p), in(g), inout(b.m.sub(0, n)), inout(b.v.sub(0, n)), in(step), in(clip_result)}, push,
+                 groups);
+      break;
+    }
+    case OptimizerKind::RMSprop: {
+      require(op, "v (square average)", b.v, n);
+      push.a = float(c.alpha), push.one_minus_a = float(1.0 - c.alpha);
+      const Kernel& k = ctx.kernel({"rmsprop", {BK::Storage, BK::Storage, BK::Storage, BK::Storage, BK::Storage},
+                                    sizeof(OptimPush), {kLocal, 1, 1}, {kVecPerInvocation}});
+      s.dispatch(k, {inout(p), in(g), inout(b.v.sub(0, n)), in(step), in(clip_result)}, push, groups);
+      break;
+    }
+  }
+}
+
+}  // namespace vkt::nn

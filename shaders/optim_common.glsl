@@ -1,0 +1,85 @@
+// Shared by the optimizer kernels (sgd.comp, adam.comp, rmsprop.comp): one dispatch updates a
+// flat parameter buffer p (n floats) from its flat gradient g and the optimizer's moment
+// buffers, all the same length. Mirrors OptimPush in nn/optim/optimizer.cpp.
+//
+// Every buffer is declared twice on the same binding, as vec4[] (the body: n / 4 whole vec4s)
+// and as float[] (the last 1-3 elements when n is not a multiple of 4). Each invocation
+// updates VEC_PER_INV vec4s, strided by the workgroup size so neighbouring lanes touch
+// neighbouring memory.
+//
+// Per element, in this order (nn/optim/optimizer.hpp states the same):
+//   g1 = g + [i < n_reg] (l1 sign(w) + 2 l2 w)   Keras kernel_regularizer, weights only
+//   g1 *= clip_scale                             global-norm clipping, when FLAG_CLIP
+//   then the optimizer's own rule, whose weight decay uses w before this step.
+// Per-step values (lr, Adam's bias corrections) come from the step block, never from push
+// constants, so a recorded step replays unchanged.
+//
+// A shader defines OPT_STEP_BINDING and OPT_CLIP_BINDING before including this file.
+
+#include "common.glsl"
+
+#define STEP_BLOCK_BINDING OPT_STEP_BINDING
+#include "step_block.glsl"
+
+layout(constant_id = 3) const uint VEC_PER_INV = 4;
+
+const uint FLAG_CLIP = 1u;       // multiply g1 by clip.scale
+const uint FLAG_MOMENTUM = 2u;   // SGD: keep a momentum buffer
+const uint FLAG_NESTEROV = 4u;   // SGD: Nesterov update
+const uint FLAG_DECOUPLED = 8u;  // Adam: AdamW's decoupled weight decay
+
+layout(push_constant) uniform Push {
+  uint n;            // elements in p, g and the moments
+  uint n_reg;        // elements [0, n_reg) get the L1/L2 penalty gradient
+  uint flags;        // FLAG_*
+  float l1;          // L1 penalty factor
+  float l2x2;        // 2 * l2: the L2 penalty's gradient factor
+  float wd;          // weight decay (L2-style, or decoupled for AdamW)
+  float a;           // SGD: momentum; Adam: beta1; RMSprop: alpha
+  float one_minus_a; // 1 - a, computed in double on the host (1 - 0.999f errs by 1e-5)
+  float b;           // Adam: beta2
+  float one_minus_b; // 1 - b
+  float eps;         // Adam, RMSprop
+} pc;
+
+layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {
+  float scale;  // min(1, max_norm / norm), written by grad_norm.comp
+  float norm;
+} clip;
+
+// Loads / stores of vec4 q of a buffer declared as NAME4 (vec4[]) and NAME1 (float[]); `cnt`
+// is how many of its 4 elements exist (4 except for the tail). Missing elements read as 0.
+#define OPT_LOAD(NAME, q, cnt, dst)                                       \
+  if ((cnt) == 4u) {                                                      \
+    dst = NAME##4[q];                                                     \
+  } else {                                                                \
+    dst = vec4(0.0);                                                      \
+    for (uint c_ = 0u; c_ < (cnt); ++c_) dst[c_] = NAME##1[4u * (q) + c_]; \
+  }
+#define OPT_STORE(NAME, q, cnt, src)                                       \
+  if ((cnt) == 4u) {                                                       \
+    NAME##4[q] = src;                                                      \
+  } else {                                                                 \
+    for (uint c_ = 0u; c_ < (cnt); ++c_) NAME##1[4u * (q) + c_] = src[c_]; \
+  }
+
+// The loss gradient of vec4 q: g plus the L1/L2 penalty gradient on weights, clipped.
+vec4 opt_loss_grad(uint q, vec4 w, vec4 g, float clip_scale) {
+  const vec4 reg = vec4(lessThan(uvec4(4u * q) + uvec4(0u, 1u, 2u, 3u), uvec4(pc.n_reg)));
+  return (g + reg * (pc.l1 * sign(w) + pc.l2x2 * w)) * clip_scale;
+}
+
+// Calls opt_update(q, cnt, clip_scale) for every vec4 q this invocation owns.
+void opt_update(uint q, uint cnt, float clip_scale);
+
+void main() {
+  const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+  const uint base = group * gl_WorkGroupSize.x * VEC_PER_INV + gl_LocalInvocationID.x;
+  const uint whole = pc.n / 4u, tail = pc.n % 4u;
+  const float clip_scale = (pc.flags & FLAG_CLIP) != 0u ? clip.scale : 1.0;
+  for (uint j = 0u; j < VEC_PER_INV; ++j) {
+    const uint q = base + j * gl_WorkGroupSize.x;
+    if (q < whole) opt_update(q, 4u, clip_scale);
+    else if (q == whole && tail != 0u) opt_update(q, tail, clip_scale);
+  }
+}
