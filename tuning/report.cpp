@@ -79,7 +79,12 @@ nlohmann::json report_json(const StudyState& state, Direction d) {
 
 std::string train_command(const Params& params) {
   std::string cmd = "vktrain train";
-  for (const auto& [name, value] : params) cmd += " --" + name + " " + shell_quote(to_string(value));
+  for (const auto& [name, value] : params) {
+    std::string flag = name;  // space keys may spell options with '_' (weight_decay): the CLI uses '-'
+    for (auto& c : flag)
+      if (c == '_') c = '-';
+    cmd += " --" + flag + " " + shell_quote(to_string(value));
+  }
   return cmd;
 }
 

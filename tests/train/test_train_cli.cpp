@@ -126,7 +126,7 @@ TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test a
 
 TEST_CASE("train: a huge learning rate diverges and is reported as diverged") {
   if (!have_data()) return;
-  const auto r = run_vktrain({"train", "--model", "mlp", "--optimizer", "sgd", "--lr", "1e9", "--epochs", "2",
+  const auto r = run_vktrain({"train", "--model", "mlp", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2",
                               "--train-limit", "2000", "--json"});
   CHECK(r.exit_code == 1);
   CHECK(last_json_line(r.out)["status"] == "diverged");

@@ -1,0 +1,157 @@
+// End-to-end tests of `vktrain tune` / `report` with real (small) training trials:
+// resume to the total, a refused space, a diverged trial, two workers, and SIGKILL at random
+// moments followed by a resume. Trials train the MLP on 600 Fashion-MNIST images.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tests/cli_runner.hpp"
+#include "tests/nn_data/file_test_support.hpp"
+#include "tuning/storage/journal.hpp"
+
+using namespace vkt::test;
+using json = nlohmann::json;
+
+namespace {
+
+bool have_data() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"); }
+
+const char* kSpace = R"({"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": true},
+  "hidden": {"type": "int", "low": 32, "high": 128, "step": 32}, "batch": 64})";
+
+std::vector<std::string> tune_args(const std::string& space, const std::string& study, int trials,
+                                   std::vector<std::string> extra = {}, int epochs = 1) {
+  std::vector<std::string> a = {"tune", "--space", space, "--study", study, "--model", "mlp", "--epochs",
+                                std::to_string(epochs), "--train-limit", "600", "--trials", std::to_string(trials),
+                                "--seed", "3"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+json report(const std::string& study) {
+  const auto r = run_vktrain({"report", study, "--json"});
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
+}
+
+// Ids 0..n-1 each exactly once.
+void check_contiguous(const json& rep, size_t n) {
+  std::set<int64_t> ids;
+  for (const auto& t : rep["trials"]) ids.insert(t["id"].get<int64_t>());
+  CHECK(rep["trials"].size() == n);
+  CHECK(ids.size() == n);
+  CHECK((ids.empty() || (*ids.begin() == 0 && *ids.rbegin() == int64_t(n) - 1)));
+}
+
+}  // namespace
+
+TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuses another space") {
+  if (!have_data()) return;
+  TempDir dir;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << kSpace;
+  const auto first = run_vktrain(tune_args(space, study, 3));
+  INFO("stderr: " << first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.err.find("validation") == std::string::npos);
+  const json a = report(study);
+  check_contiguous(a, 3);
+  for (const auto& t : a["trials"]) CHECK(t["state"] == "complete");
+
+  const auto more = run_vktrain(tune_args(space, study, 6, {"--workers", "2"}));
+  INFO("stderr: " << more.err);
+  REQUIRE(more.exit_code == 0);
+  const json b = report(study);
+  check_contiguous(b, 6);
+  for (const auto& t : a["trials"])  // the first three are kept as they were
+    for (const auto& u : b["trials"])
+      if (u["id"] == t["id"]) CHECK(u["params"] == t["params"]);
+  CHECK(b["best"]["value"].get<double>() >= a["best"]["value"].get<double>());
+
+  // Asking again for the same total runs nothing new.
+  REQUIRE(run_vktrain(tune_args(space, study, 6)).exit_code == 0);
+  check_contiguous(report(study), 6);
+
+  std::ofstream(space) << R"({"lr": {"type": "float", "low": 1e-3, "high": 1e-1, "log": true}})";
+  const auto refused = run_vktrain(tune_args(space, study, 8));
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("different") != std::string::npos);
+
+  const auto html = run_vktrain({"report", study, "--html", (dir / "r.html").string()});
+  REQUIRE(html.exit_code == 0);
+  std::ifstream page((dir / "r.html").string());
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  CHECK(text.find("<svg") != std::string::npos);
+  CHECK(text.find("parallel coordinates") != std::string::npos);
+}
+
+TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on") {
+  if (!have_data()) return;
+  TempDir dir;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << R"({"lr": {"type": "categorical", "choices": [1e30, 0.001]}, "optimizer": "sgd"})";
+  const auto r = run_vktrain(tune_args(space, study, 2, {"--sampler", "grid"}));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::set<std::string> states;
+  const json rep = report(study);
+  INFO("report: " << rep.dump());
+  for (const auto& t : rep["trials"]) states.insert(t["state"].get<std::string>());
+  CHECK(states == std::set<std::string>{"complete", "diverged"});
+}
+
+TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates none, resumes from checkpoints") {
+  if (!have_data()) return;
+  TempDir dir;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << kSpace;
+  const auto args = tune_args(space, study, 5, {}, 3);
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 4; ++round) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::vector<std::string> copy = args;
+      std::vector<char*> argv{const_cast<char*>(VKTRAIN_BINARY)};
+      for (auto& s : copy) argv.push_back(s.data());
+      argv.push_back(nullptr);
+      execv(VKTRAIN_BINARY, argv.data());
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(800 + rng() % 2500));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  const auto finish = run_vktrain(args);
+  INFO("stderr: " << finish.err);
+  REQUIRE(finish.exit_code == 0);
+  const json rep = report(study);
+  check_contiguous(rep, 5);
+  for (const auto& t : rep["trials"]) {
+    CHECK(t["state"] == "complete");
+    CHECK(t["epochs_done"] == 3);
+    CHECK(t["curve"].size() == 3);
+  }
+  // The journal itself: a trial taken over after its owner died continued from its checkpoint.
+  vkt::tune::storage::Journal journal(study);
+  int resumed = 0;
+  for (const auto& t : journal.state().trials) {
+    resumed += t.resumed;
+    if (t.resumed) CHECK(t.checkpoint.has_value());
+  }
+  MESSAGE("trials resumed after a kill: " << resumed);
+}
