@@ -59,7 +59,7 @@ int run_train(const TrainCommand& c) {
   if (const char* prof = std::getenv("VKTRAIN_PROFILE"); prof && *prof && *prof != '0') {
     // Developer aid: where one training step's device time goes, then exit.
     double total = 0;
-    const auto timings = trainer.profile_step();
+    const auto timings = trainer.profile_step(2, std::string(prof) == "2");  // 2: every dispatch
     for (const auto& t : timings) total += t.ms;
     for (const auto& t : timings) std::printf("%-28s %9.3f ms  %5.1f%%\n", t.label.c_str(), t.ms, 100 * t.ms / total);
     std::printf("%-28s %9.3f ms  (%.0f img/s at batch %u)\n", "step", total, 1000.0 * cfg.batch / total, cfg.batch);

@@ -16,10 +16,17 @@ void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J
   if (I == 0) return;
   const uint64_t last = J == 0 ? 0 : uint64_t(I - 1) * stride_i + uint64_t(J - 1) * stride_j + 1;
   if (x.count < last || out.count < I) throw Error("strided_sum: spans too small for the shape");
+  const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
+  const StridedSumPush push{I, J, stride_i, stride_j, beta};
+  if (J >= 1024 && I <= 65535) {  // long sums over few outputs: a workgroup per output
+    const Kernel& k = s.context().kernel(
+        {"strided_sum_wide", {BindingKind::Texel, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
+    s.dispatch(k, {texel_r32(x.sub(0, last)), o}, push, {I, 1, 1});
+    return;
+  }
   const Kernel& k = s.context().kernel(
       {"strided_sum", {BindingKind::Storage, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
-  const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
-  s.dispatch(k, {in(x), o}, StridedSumPush{I, J, stride_i, stride_j, beta}, groups_1d(I, 64));
+  s.dispatch(k, {in(x), o}, push, groups_1d(I, 64));
 }
 
 }  // namespace vkt::nn

@@ -113,7 +113,7 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
   }
 }
 
-std::vector<Timing> Trainer::profile_step(int warmup) {
+std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
   Stream s(ctx_);
   s.profile(true);
   record_train_steps(s, 1);
@@ -123,6 +123,10 @@ std::vector<Timing> Trainer::profile_step(int warmup) {
   StepBlock block = step_values(config_.optimizer, config_.schedule, 1);
   std::memcpy(step_blocks_.mapped(), &block, sizeof block);
   for (int i = 0; i <= warmup; ++i) s.run();
+  if (per_dispatch) {
+    reset_loss_metrics(metrics_);
+    return s.timings();
+  }
   std::vector<Timing> per_kernel;
   for (const auto& t : s.timings()) {
     auto it = std::find_if(per_kernel.begin(), per_kernel.end(), [&](const Timing& x) { return x.label == t.label; });

@@ -60,7 +60,8 @@ class Trainer {
   // Device time of one recorded training step, per kernel (summed over its dispatches),
   // measured with timestamps after `warmup` untimed steps. Changes the parameters: for
   // benchmarks and `VKTRAIN_PROFILE=1`, not in the middle of a run one cares about.
-  std::vector<Timing> profile_step(int warmup = 2);
+  // `per_dispatch`: every dispatch in recording order instead of sums per kernel.
+  std::vector<Timing> profile_step(int warmup = 2, bool per_dispatch = false);
 
   // Trains one epoch (drops the last partial batch, as the reference benchmark does).
   EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {});
