@@ -9,7 +9,8 @@
 //   MODE_FINISH_NORM      one workgroup sums the n partials: out[0] = scale = min(1, max_norm /
 //                         norm) (1 when norm is 0), out[1] = norm = sqrt(total).
 //   MODE_FINISH_SUM       one workgroup sums the n partials: out[0] = total.
-// The including shader defines `float workgroup_sum(float)` (valid in invocation 0) first.
+// The including shader defines `float workgroup_sum(float)` (valid in invocation 0) first,
+// and REDUCE_TEXEL to read x and w as texel buffers (first passes only).
 // Bindings: 0 x (g, p or partials), 1 w (p; unread unless penalties apply), 2 out.
 
 const uint MODE_NORM_PARTIAL = 0u;
@@ -17,10 +18,17 @@ const uint MODE_PENALTY_PARTIAL = 1u;
 const uint MODE_FINISH_NORM = 2u;
 const uint MODE_FINISH_SUM = 3u;
 
+#ifdef REDUCE_TEXEL
+// x and w read through RGBA32F uniform texel buffers (first passes only: lavapipe fetches
+// these several times faster than storage-buffer loads).
+layout(binding = 0) uniform samplerBuffer X;
+layout(binding = 1) uniform samplerBuffer W;
+#else
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 0) readonly buffer X1 { float x1[]; };
 layout(std430, binding = 1) readonly buffer W4 { vec4 w4[]; };
 layout(std430, binding = 1) readonly buffer W1 { float w1[]; };
+#endif
 layout(std430, binding = 2) writeonly buffer Out { float o[]; };
 
 layout(push_constant) uniform Push {
@@ -33,19 +41,29 @@ layout(push_constant) uniform Push {
   float max_norm;
 } pc;
 
+// vec4 q of x or w; elements at or past n read as 0.
 vec4 load4(bool from_w, uint q) {
+#ifdef REDUCE_TEXEL
+  // The view's last texel may run past n into padding or a neighbouring tensor: select, not
+  // multiply, so whatever is there (even NaN) cannot leak in.
+  const vec4 r = from_w ? texelFetch(W, int(q)) : texelFetch(X, int(q));
+  return mix(vec4(0.0), r, lessThan(uvec4(4u * q) + uvec4(0u, 1u, 2u, 3u), uvec4(pc.n)));
+#else
   const uint whole = pc.n / 4u;
   if (q < whole) return from_w ? w4[q] : x4[q];
   vec4 r = vec4(0.0);
   for (uint c = 0u; c < pc.n % 4u; ++c) r[c] = from_w ? w1[4u * q + c] : x1[4u * q + c];
   return r;
+#endif
 }
 
 void main() {
   const uint lid = gl_LocalInvocationID.x;
   float acc = 0.0;
   if (pc.mode == MODE_FINISH_NORM || pc.mode == MODE_FINISH_SUM) {
+#ifndef REDUCE_TEXEL  // the second passes read the partials from storage
     for (uint i = lid; i < pc.n; i += gl_WorkGroupSize.x) acc += x1[i];
+#endif
   } else {
     const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
     const uint vecs = (pc.n + 3u) / 4u;

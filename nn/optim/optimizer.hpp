@@ -53,10 +53,12 @@ std::string optimizer_name(const OptimizerConfig& c);
 // SGD 0 (1 with momentum, in `m`), Adam/AdamW 2 (`m`, `v`), RMSprop 1 (in `v`).
 int moment_buffers(const OptimizerConfig& c);
 
-// Which kernel sums each workgroup in the reductions: Auto = subgroupAdd where the device has
-// subgroup arithmetic (ctx.info().subgroup_arithmetic), else the shared-memory tree. Tests force
-// Shared to cover the portable kernel on devices that have subgroups.
-enum class ReducePath { Auto, Subgroup, Shared };
+// How the reductions read and sum: Texel = first pass reads g/p through RGBA32F texel buffers
+// (fastest on lavapipe) and sums with subgroupAdd; Subgroup = storage-buffer reads and
+// subgroupAdd; Shared = storage reads and a shared-memory tree (portable). Auto picks the
+// first the device (subgroup arithmetic, texel buffers) and the spans (texel-aligned offsets)
+// allow. Tests force each path to cover them all; a forced path the device lacks throws Error.
+enum class ReducePath { Auto, Texel, Subgroup, Shared };
 
 // Device scratch for the two-pass reductions (clipping, penalty value).
 struct ReduceScratch {
