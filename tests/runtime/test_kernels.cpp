@@ -130,9 +130,10 @@ TEST_CASE("stream: independent dispatches get no barrier; write-after-read does"
   s.dispatch(k, {in(x), inout(a)}, SaxpyPush{n, 1.0f}, {n / 64, 1, 1});
   s.dispatch(k, {in(x), inout(b)}, SaxpyPush{n, 1.0f}, {n / 64, 1, 1});
   CHECK(s.barrier_count() == 0);
-  // Disjoint halves of one buffer are independent too.
-  s.dispatch(k, {in(x), inout(x, 0, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
-  CHECK(s.barrier_count() == 1);  // x (all) was read above, now its first half is written
+  // x (all of it) was read above; now its first half is written: write-after-read.
+  s.dispatch(k, {in(a), inout(x, 0, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
+  CHECK(s.barrier_count() == 1);
+  // Disjoint halves of one buffer are independent.
   s.dispatch(k, {in(a), inout(x, 512, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
   CHECK(s.barrier_count() == 1);
   CHECK(s.barrier_notes()[0].find("write-after-read") != std::string::npos);
