@@ -124,17 +124,17 @@ TEST_CASE("stream: 1,000 dependent dispatches recorded once, replayed 3 times, e
 TEST_CASE("stream: independent dispatches get no barrier; write-after-read does") {
   Context ctx(test::test_context_options());
   const uint32_t n = 256;
-  Buffer x(ctx, n * 4, "x"), a(ctx, n * 4, "a"), b(ctx, n * 4, "b");
+  Buffer x(ctx, n * 4, "x"), a(ctx, n * 4, "a"), b(ctx, n * 4, "b"), c(ctx, n * 4, "c");
   const Kernel k = saxpy_kernel(ctx);
   Stream s(ctx);
   s.dispatch(k, {in(x), inout(a)}, SaxpyPush{n, 1.0f}, {n / 64, 1, 1});
   s.dispatch(k, {in(x), inout(b)}, SaxpyPush{n, 1.0f}, {n / 64, 1, 1});
   CHECK(s.barrier_count() == 0);
   // x (all of it) was read above; now its first half is written: write-after-read.
-  s.dispatch(k, {in(a), inout(x, 0, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
+  s.dispatch(k, {in(c), inout(x, 0, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
   CHECK(s.barrier_count() == 1);
   // Disjoint halves of one buffer are independent.
-  s.dispatch(k, {in(a), inout(x, 512, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
+  s.dispatch(k, {in(c), inout(x, 512, 512)}, SaxpyPush{128, 1.0f}, {2, 1, 1});
   CHECK(s.barrier_count() == 1);
   CHECK(s.barrier_notes()[0].find("write-after-read") != std::string::npos);
   s.run();
