@@ -86,7 +86,12 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const bool long_sums = !g.split_scratch.empty() && g.K >= 1024;
   const bool small = uint64_t(g.M) * g.N < 256ull * 256 && !long_sums;
   const uint32_t tm = texel_path ? (small ? 4 : 8) : 4, tn = tm;
-  const uint32_t wx = texel_path ? 8 : 16, wy = wx;
+  // Texel workgroups are 64 invocations; a short M gets a flatter shape so that no row of
+  // invocations sits idle (on lavapipe each workgroup also costs a few microseconds).
+  uint32_t wy = texel_path ? 8 : 16;
+  if (texel_path)
+    while (wy > 1 && (wy / 2) * tm >= g.M) wy /= 2;
+  const uint32_t wx = texel_path ? 64 / wy : 16;
   const uint32_t gx = (g.N + wx * tn - 1) / (wx * tn), gy = (g.M + wy * tm - 1) / (wy * tm);
 
   // Split K when the output has few workgroups and the sums are long.
