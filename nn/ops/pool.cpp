@@ -1,0 +1,128 @@
+#include "nn/ops/pool.hpp"
+
+#include <string>
+
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+// Mirrors shaders/pool_common.glsl.
+struct PoolPush {
+  uint32_t planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw;
+  float inv_area;
+};
+static_assert(sizeof(PoolPush) <= kMaxPushBytes);
+
+// Mirrors the push block of shaders/global_avgpool_*.comp.
+struct GlobalPoolPush {
+  uint32_t planes, hw;
+  float inv_hw;
+};
+static_assert(sizeof(GlobalPoolPush) <= kMaxPushBytes);
+
+constexpr uint32_t kLocal = 64;
+
+PoolPush push_for(const Pool2dShape& p) {
+  return {p.N * p.C, p.H, p.W, p.OH(), p.OW(), p.kh, p.kw, p.sh, p.sw, p.ph, p.pw,
+          static_cast<float>(1.0 / (double(p.kh) * p.kw))};
+}
+
+const Kernel& kernel(Context& ctx, const char* shader, size_t bindings, uint32_t push_bytes) {
+  return ctx.kernel({shader, std::vector<BindingKind>(bindings, BindingKind::Storage), push_bytes, {kLocal, 1, 1}});
+}
+
+void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
+  if (s.buffer == nullptr || s.count < n)
+    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
+                " elements, needs " + std::to_string(n));
+}
+
+// Index arithmetic in the shaders is uint32.
+void check_index_range(const char* op, uint64_t n) {
+  if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": tensor of " + std::to_string(n) + " elements is too large");
+}
+
+void validate_global(const char* op, uint32_t N, uint32_t C, uint32_t H, uint32_t W) {
+  if (!N || !C || !H || !W) throw InputError(std::string(op) + ": every dimension must be positive");
+  check_index_range(op, uint64_t(N) * C * H * W);
+}
+
+}  // namespace
+
+void Pool2dShape::validate() const {
+  if (!N || !C || !H || !W || !kh || !kw || !sh || !sw)
+    throw InputError("pool2d: every size, window and stride must be positive");
+  if (ph > kh / 2 || pw > kw / 2)
+    throw InputError("pool2d: padding " + std::to_string(ph) + "," + std::to_string(pw) +
+                     " exceeds half the window " + std::to_string(kh) + "x" + std::to_string(kw));
+  if (H + 2 * ph < kh || W + 2 * pw < kw)
+    throw InputError("pool2d: a " + std::to_string(kh) + "x" + std::to_string(kw) + " window does not fit a " +
+                     std::to_string(H) + "x" + std::to_string(W) + " input with padding " + std::to_string(ph) + "," +
+                     std::to_string(pw));
+  check_index_range("pool2d", in_count());
+}
+
+void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x, const Pool2dShape& p) {
+  p.validate();
+  require("maxpool2d_forward", "x", x, p.in_count());
+  require("maxpool2d_forward", "y", y, p.out_count());
+  require("maxpool2d_forward", "argmax", argmax, p.out_count());
+  const uint64_t n = p.out_count();
+  s.dispatch(kernel(s.context(), "maxpool2d_forward", 3, sizeof(PoolPush)),
+             {in(x.sub(0, p.in_count())), out(y.sub(0, n)), out(argmax.sub(0, n))}, push_for(p), groups_1d(n, kLocal));
+}
+
+void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax, const Pool2dShape& p) {
+  p.validate();
+  require("maxpool2d_backward", "dy", dy, p.out_count());
+  require("maxpool2d_backward", "argmax", argmax, p.out_count());
+  require("maxpool2d_backward", "dx", dx, p.in_count());
+  const uint64_t n = p.in_count();
+  s.dispatch(kernel(s.context(), "maxpool2d_backward", 3, sizeof(PoolPush)),
+             {in(dy.sub(0, p.out_count())), in(argmax.sub(0, p.out_count())), out(dx.sub(0, n))}, push_for(p),
+             groups_1d(n, kLocal));
+}
+
+void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p) {
+  p.validate();
+  require("avgpool2d_forward", "x", x, p.in_count());
+  require("avgpool2d_forward", "y", y, p.out_count());
+  const uint64_t n = p.out_count();
+  s.dispatch(kernel(s.context(), "avgpool2d_forward", 2, sizeof(PoolPush)), {in(x.sub(0, p.in_count())), out(y.sub(0, n))},
+             push_for(p), groups_1d(n, kLocal));
+}
+
+void avgpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, const Pool2dShape& p) {
+  p.validate();
+  require("avgpool2d_backward", "dy", dy, p.out_count());
+  require("avgpool2d_backward", "dx", dx, p.in_count());
+  const uint64_t n = p.in_count();
+  s.dispatch(kernel(s.context(), "avgpool2d_backward", 2, sizeof(PoolPush)),
+             {in(dy.sub(0, p.out_count())), out(dx.sub(0, n))}, push_for(p), groups_1d(n, kLocal));
+}
+
+void global_avgpool_forward(Stream& s, DeviceSpan y, DeviceSpan x, uint32_t N, uint32_t C, uint32_t H, uint32_t W) {
+  validate_global("global_avgpool_forward", N, C, H, W);
+  const uint64_t planes = uint64_t(N) * C, hw = uint64_t(H) * W;
+  require("global_avgpool_forward", "x", x, planes * hw);
+  require("global_avgpool_forward", "y", y, planes);
+  const GlobalPoolPush push{static_cast<uint32_t>(planes), static_cast<uint32_t>(hw), static_cast<float>(1.0 / double(hw))};
+  s.dispatch(kernel(s.context(), "global_avgpool_forward", 2, sizeof(GlobalPoolPush)),
+             {in(x.sub(0, planes * hw)), out(y.sub(0, planes))}, push, groups_1d(planes, kLocal));
+}
+
+void global_avgpool_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, uint32_t N, uint32_t C, uint32_t H,
+                             uint32_t W) {
+  validate_global("global_avgpool_backward", N, C, H, W);
+  const uint64_t planes = uint64_t(N) * C, hw = uint64_t(H) * W;
+  require("global_avgpool_backward", "dy", dy, planes);
+  require("global_avgpool_backward", "dx", dx, planes * hw);
+  const GlobalPoolPush push{static_cast<uint32_t>(planes), static_cast<uint32_t>(hw), static_cast<float>(1.0 / double(hw))};
+  s.dispatch(kernel(s.context(), "global_avgpool_backward", 2, sizeof(GlobalPoolPush)),
+             {in(dy.sub(0, planes)), out(dx.sub(0, planes * hw))}, push, groups_1d(planes * hw, kLocal));
+}
+
+}  // namespace vkt::nn
