@@ -1,0 +1,79 @@
+#include "nn/ops/activation.hpp"
+
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+// Mirrors the push block of shaders/activation_{forward,backward}.comp.
+struct ActivationPush {
+  uint32_t n;
+  float alpha;
+};
+static_assert(sizeof(ActivationPush) <= kMaxPushBytes);
+
+constexpr uint32_t kLocal = 64;
+
+void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
+  if (s.buffer == nullptr || s.count < n)
+    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
+                " floats, needs " + std::to_string(n));
+  if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": " + std::to_string(n) + " elements are too many");
+}
+
+// The access of `dst` when it is the same range as `src`: one read-write binding declared
+// truthfully, so the stream orders it against both earlier writers and readers.
+Arg dst_arg(DeviceSpan dst, DeviceSpan src) {
+  const bool same = dst.buffer == src.buffer && dst.offset == src.offset;
+  return Arg{dst.buffer, dst.offset, dst.bytes(), same ? Access::ReadWrite : Access::Write, false};
+}
+
+}  // namespace
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::ReLU: return "relu";
+    case Activation::LeakyReLU: return "leaky_relu";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Tanh: return "tanh";
+    case Activation::GELU: return "gelu";
+  }
+  return "unknown";
+}
+
+Activation parse_activation(const std::string& name) {
+  for (Activation a : {Activation::ReLU, Activation::LeakyReLU, Activation::Sigmoid, Activation::Tanh, Activation::GELU})
+    if (name == activation_name(a)) return a;
+  throw InputError("unknown activation '" + name + "'", "use relu, leaky_relu, sigmoid, tanh or gelu");
+}
+
+void activation_forward(Stream& s, Activation a, DeviceSpan y, DeviceSpan x, uint64_t n, float alpha) {
+  if (n == 0) return;
+  require("activation_forward", "x", x, n);
+  require("activation_forward", "y", y, n);
+  const uint32_t vec4 = (x.offset % 16 == 0 && y.offset % 16 == 0) ? 1 : 0;
+  const Kernel& k = s.context().kernel({"activation_forward", {BindingKind::Storage, BindingKind::Storage},
+                                        sizeof(ActivationPush), {kLocal, 1, 1}, {uint32_t(a), vec4}});
+  x = x.sub(0, n), y = y.sub(0, n);
+  // An in-place call binds the range once as read-write (declaring it read and written through
+  // two bindings would be the same thing, stated twice).
+  s.dispatch(k, {in(x), dst_arg(y, x)}, ActivationPush{uint32_t(n), alpha}, groups_1d((n + 3) / 4, kLocal));
+}
+
+void activation_backward(Stream& s, Activation a, DeviceSpan dx, DeviceSpan dy, DeviceSpan x, uint64_t n,
+                         float alpha) {
+  if (n == 0) return;
+  require("activation_backward", "x", x, n);
+  require("activation_backward", "dy", dy, n);
+  require("activation_backward", "dx", dx, n);
+  const uint32_t vec4 = (x.offset % 16 == 0 && dy.offset % 16 == 0 && dx.offset % 16 == 0) ? 1 : 0;
+  const Kernel& k =
+      s.context().kernel({"activation_backward", {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                          sizeof(ActivationPush), {kLocal, 1, 1}, {uint32_t(a), vec4}});
+  x = x.sub(0, n), dy = dy.sub(0, n), dx = dx.sub(0, n);
+  s.dispatch(k, {in(x), in(dy), dst_arg(dx, dy)}, ActivationPush{uint32_t(n), alpha}, groups_1d((n + 3) / 4, kLocal));
+}
+
+}  // namespace vkt::nn
