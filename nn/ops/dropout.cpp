@@ -1,0 +1,65 @@
+#include "nn/ops/dropout.hpp"
+
+#include <cmath>
+
+#include "nn/ops/step_block.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+// Mirrors the push block of shaders/dropout.comp.
+struct DropoutPush {
+  uint32_t n, seed, threshold;
+  float scale;
+};
+static_assert(sizeof(DropoutPush) <= kMaxPushBytes);
+
+constexpr uint32_t kLocal = 64;
+
+void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
+  if (s.buffer == nullptr || s.count < n)
+    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
+                " elements, needs " + std::to_string(n));
+}
+
+void apply(const char* op, Stream& s, DeviceSpan dst, DeviceSpan src, uint64_t n, const DropoutParams& d,
+           DeviceSpan step_block) {
+  if (!(d.p >= 0.0 && d.p <= 1.0)) throw InputError(std::string(op) + ": p must be in [0, 1], got " + std::to_string(d.p));
+  // The element index is a uint32 in the hash (as in the reference).
+  if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": " + std::to_string(n) + " elements are too many");
+  if (n == 0) return;
+  require(op, "input", src, n);
+  require(op, "output", dst, n);
+  require(op, "step_block", step_block, sizeof(StepBlock) / 4);
+  const DropoutPush push{static_cast<uint32_t>(n), d.seed, dropout_threshold(d.p),
+                         d.p >= 1.0 ? 0.0f : static_cast<float>(1.0 / (1.0 - d.p))};
+  const uint32_t vec4 = (src.offset % 16 == 0 && dst.offset % 16 == 0) ? 1 : 0;
+  const Kernel& k =
+      s.context().kernel({"dropout", {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                          sizeof(DropoutPush), {kLocal, 1, 1}, {vec4}});
+  src = src.sub(0, n), dst = dst.sub(0, n);
+  const bool same = src.buffer == dst.buffer && src.offset == dst.offset;
+  const Arg o{dst.buffer, dst.offset, dst.bytes(), same ? Access::ReadWrite : Access::Write, false};
+  s.dispatch(k, {in(src), o, in(step_block.sub(0, sizeof(StepBlock) / 4))}, push, groups_1d((n + 3) / 4, kLocal));
+}
+
+}  // namespace
+
+uint32_t dropout_threshold(double p) {
+  if (!(p >= 0.0 && p <= 1.0)) throw InputError("dropout: p must be in [0, 1], got " + std::to_string(p));
+  return static_cast<uint32_t>(std::ceil(p * 16777216.0));
+}
+
+void dropout_forward(Stream& s, DeviceSpan y, DeviceSpan x, uint64_t n, const DropoutParams& d, DeviceSpan step_block) {
+  apply("dropout_forward", s, y, x, n, d, step_block);
+}
+
+void dropout_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, uint64_t n, const DropoutParams& d,
+                      DeviceSpan step_block) {
+  apply("dropout_backward", s, dx, dy, n, d, step_block);
+}
+
+}  // namespace vkt::nn
