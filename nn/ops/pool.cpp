@@ -81,6 +81,13 @@ void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argm
   require("maxpool2d_backward", "argmax", argmax, p.out_count());
   require("maxpool2d_backward", "dx", dx, p.in_count());
   const uint64_t n = p.in_count();
+  if (p.sh >= p.kh && p.sw >= p.kw) {  // windows never overlap: zero dx, then scatter dy
+    s.fill(*dx.buffer, 0, dx.offset, n * 4);
+    s.dispatch(kernel(s.context(), "maxpool2d_backward_scatter", 3, sizeof(PoolPush)),
+               {in(dy.sub(0, p.out_count())), in(argmax.sub(0, p.out_count())), inout(dx.sub(0, n))}, push_for(p),
+               groups_1d(p.out_count(), kLocal));
+    return;
+  }
   s.dispatch(kernel(s.context(), "maxpool2d_backward", 3, sizeof(PoolPush)),
              {in(dy.sub(0, p.out_count())), in(argmax.sub(0, p.out_count())), out(dx.sub(0, n))}, push_for(p),
              groups_1d(n, kLocal));
