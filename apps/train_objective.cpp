@@ -1,6 +1,9 @@
 #include "apps/train_objective.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "nn/checkpoint/training_state.hpp"
 #include "nn/train/trainer.hpp"
@@ -43,6 +46,8 @@ TrainObjective::TrainObjective(Context& ctx, std::shared_ptr<const nn::DeviceDat
       checkpoint_dir_(std::move(checkpoint_dir)) {}
 
 tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
   TrainOptions o = apply_params(base_, trial.params);
   if (!trial.params.count("epochs")) o.epochs = static_cast<uint32_t>(trial.epochs);
   o.seed = trial.seed;
@@ -51,10 +56,21 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
   if (!trial.resume_checkpoint.empty())
     trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);
 
+  const double setup_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const bool loss_objective = objective_ == "val_loss";
   double value = std::nan("");
+  double training_s = 0;
+  // VKTRAIN_TRIAL_TIMING=1: where a trial's time goes (bench/tune_samplers.sh reads it).
+  const char* timing = std::getenv("VKTRAIN_TRIAL_TIMING");
+  auto report_timing = [&] {
+    if (timing && *timing == '1')
+      std::fprintf(stderr, "trial %lld timing: setup %.3f s, training %.3f s, other %.3f s\n",
+                   static_cast<long long>(trial.trial_id), setup_s, training_s,
+                   std::chrono::duration<double>(Clock::now() - t0).count() - setup_s - training_s);
+  };
   while (trainer.epoch() < cfg.epochs) {
     const nn::EpochStats e = trainer.train_epoch();
+    training_s += e.seconds;
     if (e.diverged) return {std::nan("")};
     value = loss_objective ? e.val.loss : e.val.accuracy;
     const std::filesystem::path ckpt = checkpoint_dir_ / ("trial-" + std::to_string(trial.trial_id) + ".state");
@@ -62,6 +78,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     if (trial.checkpoint_written) trial.checkpoint_written(static_cast<int>(e.epoch), ckpt.string());
     if (trial.report && !trial.report(static_cast<int>(e.epoch), value, e.loss)) break;
   }
+  report_timing();
   return {value};
 }
 

@@ -37,5 +37,6 @@ std::vector<BenchEntry> bench_table();
 // Entries contributed by each family of ops.
 void add_gemm_cases(std::vector<BenchEntry>& table);
 void add_conv2d_cases(std::vector<BenchEntry>& table);
+void add_elementwise_cases(std::vector<BenchEntry>& table);
 
 }  // namespace vkt::app

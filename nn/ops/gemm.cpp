@@ -35,7 +35,12 @@ bool vec4_rows(uint32_t ld, DeviceSpan s, const DeviceInfo& info) {
 }  // namespace
 
 std::string gemm_path_name(GemmPath p) {
-  return p == GemmPath::Texel ? "texel" : p == GemmPath::Tiled ? "tiled" : "auto";
+  switch (p) {
+    case GemmPath::Texel: return "texel";
+    case GemmPath::Tiled: return "tiled";
+    case GemmPath::Naive: return "naive";
+    default: return "auto";
+  }
 }
 
 GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
@@ -56,9 +61,15 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
     if (const char* env = std::getenv("VKTRAIN_GEMM")) {
       if (std::strcmp(env, "texel") == 0) want = GemmPath::Texel;
       if (std::strcmp(env, "tiled") == 0) want = GemmPath::Tiled;
+      if (std::strcmp(env, "naive") == 0) want = GemmPath::Naive;
     }
   }
-  if (want == GemmPath::Auto) want = info.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? GemmPath::Texel : GemmPath::Tiled;
+  const bool cpu = info.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  if (want == GemmPath::Auto) {
+    // On a CPU driver the tiled kernel's barriers cost more than a small product's arithmetic.
+    const bool small = uint64_t(g.M) * g.N * g.K <= (1ull << 22);
+    want = !cpu ? GemmPath::Tiled : texel_ok ? GemmPath::Texel : small ? GemmPath::Naive : GemmPath::Tiled;
+  }
   if (want == GemmPath::Texel && !texel_ok) want = GemmPath::Tiled;
   return want;
 }
@@ -79,7 +90,8 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const DeviceSpan bias_or_a = g.bias == BiasMode::None ? a : bias;
 
   Context& ctx = s.context();
-  const bool texel_path = gemm_path(ctx, g, a, b, bias_or_a, c) == GemmPath::Texel;
+  const GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
+  const bool texel_path = path == GemmPath::Texel;
   // Small outputs get 4x4 blocks so that both CPU threads (and every SIMD lane) have work,
   // unless their sums are long enough to split K instead: 8x8 blocks fetch half as much per
   // multiply-add (the CNN's weight gradients: 64 x 288 outputs, 7,744-deep sums).
@@ -126,6 +138,13 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b}};
     s.dispatch(ctx.kernel(spec), {texel(a), texel(b), texel(bias_or_a), c_arg}, push, {gx, gy, splits});
+  } else if (path == GemmPath::Naive) {
+    KernelSpec spec{"gemm_naive",
+                    {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                    sizeof(GemmPush),
+                    {16, 4, 1},
+                    {1, 1, trans_a, trans_b}};
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {(g.N + 15) / 16, (g.M + 3) / 4, splits});
   } else {
     const uint32_t bk = 16;
     KernelSpec spec{"gemm_tiled",

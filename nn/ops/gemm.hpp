@@ -4,6 +4,7 @@
 // Two kernels, chosen per device and shape (gemm_path):
 //   texel: shaders/gemm_texel.comp, register tiling + texel-buffer loads; best on CPU drivers.
 //   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
+//   naive: shaders/gemm_naive.comp, one output per invocation; small unaligned shapes on CPUs.
 #include <cstdint>
 #include <string>
 
@@ -12,7 +13,7 @@
 namespace vkt::nn {
 
 enum class BiasMode : uint32_t { None = 0, PerColumn = 1, PerRow = 2 };
-enum class GemmPath { Auto, Texel, Tiled };
+enum class GemmPath { Auto, Texel, Tiled, Naive };
 
 struct Gemm {
   uint32_t M = 0, N = 0, K = 0;

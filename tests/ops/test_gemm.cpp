@@ -62,7 +62,7 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
 
 TEST_CASE("gemm: both kernels match the reference on odd shapes and every transpose") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled})
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
         // Texel-eligible shapes (contiguous dims multiple of 4) and ragged ones (fall back).
@@ -75,7 +75,7 @@ TEST_CASE("gemm: both kernels match the reference on odd shapes and every transp
 
 TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled}) {
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
     check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerColumn, false, 0.0f);
     check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerRow, true, 0.0f);
     check_gemm(ctx, path, 33, 10, 64, false, true, BiasMode::PerColumn, true, 0.0f);
@@ -86,7 +86,7 @@ TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
 
 TEST_CASE("gemm: split-K (few output tiles, long sums) matches the reference, with beta") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled})
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
     for (float beta : {0.0f, 1.0f}) {
       const int M = 20, N = 12, K = 3000;
       CAPTURE(beta);
@@ -115,7 +115,7 @@ TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
   std::vector<double> want(plain.size());
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) want[size_t(n / L) * M * L + size_t(m) * L + n % L] = plain[size_t(m) * N + n];
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled}) {
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
     Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::nan_buffer(ctx, want.size(), "C");
     Gemm g;
     g.M = M, g.N = N, g.K = K, g.trans_b = true, g.c_block = L, g.path = path;

@@ -1,0 +1,26 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// GEMM with one output per invocation, straight from storage buffers: no tiles, no shared
+// memory, no barriers. For small problems whose rows are not whole vec4s (a 10-class layer's
+// gradients) on CPU drivers, where gemm_tiled.comp's barriers cost more than the arithmetic.
+#include "common.glsl"
+
+layout(constant_id = 3) const uint TM = 1;  // unused: the shared GEMM layout's slots
+layout(constant_id = 4) const uint TN = 1;
+#include "gemm_common.glsl"
+
+layout(std430, binding = 0) readonly buffer InA { float a[]; };
+layout(std430, binding = 1) readonly buffer InB { float b[]; };
+layout(std430, binding = 2) readonly buffer InBias { float bias[]; };
+
+void main() {
+  const uint n = gl_GlobalInvocationID.x, m = gl_GlobalInvocationID.y;
+  if (m >= p.M || n >= p.N) return;
+  float acc = 0.0;
+  const uint k_stop = k_end();
+  for (uint k = k_begin(); k < k_stop; ++k)
+    acc += (TRANS_A ? a[k * p.lda + m] : a[m * p.lda + k]) * (TRANS_B ? b[n * p.ldb + k] : b[k * p.ldb + n]);
+  const float bias_value = p.bias_mode == 1u ? bias[n] : (p.bias_mode == 2u ? bias[m] : 0.0);
+  const CColumns cc = c_columns(m, n);
+  c[cc.base] = epilogue(acc, cc.base, bias_value);
+}
