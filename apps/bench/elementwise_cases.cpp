@@ -3,12 +3,14 @@
 #include "apps/bench/bench_case.hpp"
 #include "apps/bench/bench_check.hpp"
 #include "nn/ops/activation.hpp"
+#include "nn/ops/dropout.hpp"
 #include "nn/ops/loss.hpp"
 #include "nn/ops/pool.hpp"
 #include "nn/ops/step_block.hpp"
 #include "nn/optim/optimizer.hpp"
 #include "nn/optim/step_values.hpp"
 #include "tests/reference/activation.hpp"
+#include "tests/reference/dropout.hpp"
 #include "tests/reference/loss.hpp"
 #include "tests/reference/optim.hpp"
 #include "tests/reference/pool.hpp"
@@ -22,10 +24,7 @@ struct Buffers {
   Buffer X, Y, DX, DY, Extra, Step, M, V, Metrics, Labels;
 };
 
-// The CNN's first pool: 64 x 32 x 26 x 26 -> 13 x 13.
-const nn::Pool2dShape kPool{64, 32, 26, 26, 2, 2, 2, 2, 0, 0};
-
-BenchCase maxpool_case(Context& ctx, bool backward) {
+BenchCase maxpool_case(Context& ctx, const nn::Pool2dShape& kPool, bool backward) {
   auto b = std::make_shared<Buffers>();
   const auto& p = kPool;
   b->x = random_data(p.in_count(), 1);
@@ -39,8 +38,8 @@ BenchCase maxpool_case(Context& ctx, bool backward) {
   auto* s_ = b.get();
   if (!backward) {
     c.bytes = 4.0 * (p.in_count() + 2 * p.out_count());
-    c.record = [s_](Stream& s) { nn::maxpool2d_forward(s, s_->Y, s_->Extra, s_->X, kPool); };
-    c.check = [s_]() {
+    c.record = [s_, kPool](Stream& s) { nn::maxpool2d_forward(s, s_->Y, s_->Extra, s_->X, kPool); };
+    c.check = [s_, kPool]() {
       ref::Pool2dShape r{int(kPool.N), int(kPool.C), int(kPool.H), int(kPool.W), 2, 2, 2, 2, 0, 0};
       std::vector<double> y(kPool.out_count());
       std::vector<int32_t> arg(y.size());
@@ -49,9 +48,9 @@ BenchCase maxpool_case(Context& ctx, bool backward) {
     };
   } else {
     c.bytes = 4.0 * (p.in_count() + 2 * p.out_count());
-    c.record_setup = [s_](Stream& s) { nn::maxpool2d_forward(s, s_->Y, s_->Extra, s_->X, kPool); };
-    c.record = [s_](Stream& s) { nn::maxpool2d_backward(s, s_->DX, s_->DY, s_->Extra, kPool); };
-    c.check = [s_]() {
+    c.record_setup = [s_, kPool](Stream& s) { nn::maxpool2d_forward(s, s_->Y, s_->Extra, s_->X, kPool); };
+    c.record = [s_, kPool](Stream& s) { nn::maxpool2d_backward(s, s_->DX, s_->DY, s_->Extra, kPool); };
+    c.check = [s_, kPool]() {
       ref::Pool2dShape r{int(kPool.N), int(kPool.C), int(kPool.H), int(kPool.W), 2, 2, 2, 2, 0, 0};
       std::vector<double> y(kPool.out_count()), dx(kPool.in_count(), 0.0);
       std::vector<int32_t> arg(y.size());
@@ -64,9 +63,8 @@ BenchCase maxpool_case(Context& ctx, bool backward) {
   return c;
 }
 
-BenchCase relu_case(Context& ctx, bool backward) {
+BenchCase relu_case(Context& ctx, uint64_t n, bool backward) {
   auto b = std::make_shared<Buffers>();
-  const uint64_t n = kPool.in_count();  // the first convolution's output
   b->x = random_data(n, 3);
   b->dy = random_data(n, 4);
   b->X = device_copy(ctx, b->x, "x");
@@ -94,9 +92,9 @@ BenchCase relu_case(Context& ctx, bool backward) {
   return c;
 }
 
-BenchCase softmax_ce_case(Context& ctx) {
+BenchCase softmax_ce_case(Context& ctx, uint32_t N) {
   auto b = std::make_shared<Buffers>();
-  const uint32_t N = 64, K = 10;
+  const uint32_t K = 10;
   b->x = random_data(N * K, 5);
   for (uint32_t i = 0; i < N; ++i) b->labels.push_back(int32_t(i % K));
   b->X = device_copy(ctx, b->x, "logits");
@@ -108,19 +106,18 @@ BenchCase softmax_ce_case(Context& ctx) {
   BenchCase c;
   auto* s_ = b.get();
   c.bytes = 4.0 * (2 * N * K + N);
-  c.record = [s_](Stream& s) { nn::softmax_cross_entropy(s, s_->DX, s_->Metrics, s_->X, s_->Labels, 64, 10); };
-  c.check = [s_]() {
-    std::vector<double> d(640, 0.0);
-    ref::softmax_cross_entropy_backward(d, s_->x, s_->labels, 64, 10);
-    return compare_to_reference(s_->DX.download_as<float>(640), d, 1e-5);
+  c.record = [s_, N](Stream& s) { nn::softmax_cross_entropy(s, s_->DX, s_->Metrics, s_->X, s_->Labels, N, 10); };
+  c.check = [s_, N]() {
+    std::vector<double> d(N * 10, 0.0);
+    ref::softmax_cross_entropy_backward(d, s_->x, s_->labels, int(N), 10);
+    return compare_to_reference(s_->DX.download_as<float>(d.size()), d, 1e-5);
   };
   c.keep_alive = b;
   return c;
 }
 
-BenchCase adam_case(Context& ctx) {
+BenchCase adam_case(Context& ctx, uint64_t n) {
   auto b = std::make_shared<Buffers>();
-  const uint64_t n = 93322;  // the CNN's parameters
   b->x = random_data(n, 6);
   b->dy = random_data(n, 7);
   b->X = device_copy(ctx, b->x, "p");
@@ -153,16 +150,60 @@ BenchCase adam_case(Context& ctx) {
   return c;
 }
 
+BenchCase dropout_case(Context& ctx, uint64_t n) {
+  auto b = std::make_shared<Buffers>();
+  b->x = random_data(n, 8);
+  b->X = device_copy(ctx, b->x, "x");
+  b->Y = device_zeros(ctx, n, "y");
+  b->Step = Buffer(ctx, sizeof(nn::StepBlock), "step block", MemoryUse::Shared);
+  const nn::StepBlock block{};
+  b->Step.upload(&block, sizeof block);
+  BenchCase c;
+  auto* s_ = b.get();
+  c.bytes = 8.0 * n;
+  c.record = [s_, n](Stream& s) {
+    nn::dropout_forward(s, s_->Y, s_->X, n, {0.2, 7}, nn::DeviceSpan(s_->Step, 0, sizeof(nn::StepBlock) / 4));
+  };
+  c.check = [s_, n]() {
+    std::vector<double> y(n);
+    ref::dropout_forward(y, s_->x, 0.2, 7, nn::StepBlock{}.step);
+    return compare_to_reference(s_->Y.download_as<float>(n), y, 1e-6);
+  };
+  c.keep_alive = b;
+  return c;
+}
+
 }  // namespace
 
 void add_elementwise_cases(std::vector<BenchEntry>& table) {
-  const std::string pool = "cnn.pool1 b64 32x26x26";
-  table.push_back({"maxpool2d_forward", pool, [](Context& ctx) { return maxpool_case(ctx, false); }});
-  table.push_back({"maxpool2d_backward", pool, [](Context& ctx) { return maxpool_case(ctx, true); }});
-  table.push_back({"relu_forward", "cnn.relu1 b64 32x26x26", [](Context& ctx) { return relu_case(ctx, false); }});
-  table.push_back({"relu_backward", "cnn.relu1 b64 32x26x26", [](Context& ctx) { return relu_case(ctx, true); }});
-  table.push_back({"softmax_cross_entropy", "b64 x 10", [](Context& ctx) { return softmax_ce_case(ctx); }});
-  table.push_back({"adam", "cnn 93,322 parameters", [](Context& ctx) { return adam_case(ctx); }});
+  // The seed models' pools and activations: (model, batch, channels, side of the conv output).
+  struct Seed {
+    std::string model;
+    uint32_t batch, side1, side2;  // first and second convolution's output side
+  };
+  for (const Seed& m : {Seed{"cnn", 64, 26, 11}, Seed{"cnn", 256, 26, 11}, Seed{"cifar-cnn", 64, 30, 13}}) {
+    const std::string b = " b" + std::to_string(m.batch);
+    const nn::Pool2dShape pools[] = {{m.batch, 32, m.side1, m.side1, 2, 2, 2, 2, 0, 0},
+                                     {m.batch, 64, m.side2, m.side2, 2, 2, 2, 2, 0, 0}};
+    for (int i = 0; i < 2; ++i) {
+      const nn::Pool2dShape p = pools[i];
+      const std::string shape = m.model + ".pool" + std::to_string(i + 1) + b + " " + std::to_string(p.C) + "x" +
+                                std::to_string(p.H) + "x" + std::to_string(p.W);
+      table.push_back({"maxpool2d_forward", shape, [p](Context& ctx) { return maxpool_case(ctx, p, false); }});
+      table.push_back({"maxpool2d_backward", shape, [p](Context& ctx) { return maxpool_case(ctx, p, true); }});
+      const uint64_t n = p.in_count();
+      const std::string relu = m.model + ".relu" + std::to_string(i + 1) + b;
+      table.push_back({"relu_forward", relu, [n](Context& ctx) { return relu_case(ctx, n, false); }});
+      table.push_back({"relu_backward", relu, [n](Context& ctx) { return relu_case(ctx, n, true); }});
+    }
+    table.push_back({"softmax_cross_entropy", m.model + b + " x 10",
+                     [n = m.batch](Context& ctx) { return softmax_ce_case(ctx, n); }});
+  }
+  table.push_back({"dropout_forward", "mlp.dropout b128 x 128", [](Context& ctx) { return dropout_case(ctx, 128 * 128); }});
+  table.push_back({"softmax_cross_entropy", "mlp b128 x 10", [](Context& ctx) { return softmax_ce_case(ctx, 128); }});
+  table.push_back({"adam", "cnn 93,322 parameters", [](Context& ctx) { return adam_case(ctx, 93322); }});
+  table.push_back({"adam", "cifar-cnn 122,570 parameters", [](Context& ctx) { return adam_case(ctx, 122570); }});
+  table.push_back({"adam", "mlp 101,770 parameters", [](Context& ctx) { return adam_case(ctx, 101770); }});
 }
 
 }  // namespace vkt::app
