@@ -1,6 +1,6 @@
 #include "tests/cli_runner.hpp"
 
-#include "tests/nn_data/file_test_support.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>

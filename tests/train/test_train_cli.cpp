@@ -10,7 +10,7 @@
 
 #include "nn/checkpoint/safetensors.hpp"
 #include "tests/cli_runner.hpp"
-#include "tests/nn_data/file_test_support.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace vkt::test;
 using json = nlohmann::json;

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "tests/cli_runner.hpp"
-#include "tests/nn_data/file_test_support.hpp"
+#include "tests/temp_dir.hpp"
 #include "tuning/storage/journal.hpp"
 
 using namespace vkt::test;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <sstream>
 
-#include "tests/tuning/temp_dir.hpp"
+#include "tests/temp_dir.hpp"
 #include "tuning/storage/journal.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"

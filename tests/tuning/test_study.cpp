@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/tuning/temp_dir.hpp"
+#include "tests/temp_dir.hpp"
 #include "tuning/pruners/median_pruner.hpp"
 #include "tuning/report.hpp"
 #include "tuning/samplers/genetic_sampler.hpp"

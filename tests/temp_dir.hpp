@@ -1,6 +1,9 @@
 #pragma once
 // A fresh directory under /tmp for one test, removed with everything in it afterwards.
+// The one TempDir of the test suite (file, journal and command-line tests).
 #include <stdlib.h>
+
+#include <stdexcept>
 
 #include <filesystem>
 #include <string>
@@ -10,7 +13,7 @@ namespace vkt::test {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = "/tmp/vktrain-tuning-XXXXXX";
+    std::string tmpl = "/tmp/vktrain-test-XXXXXX";
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
