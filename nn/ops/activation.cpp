@@ -16,13 +16,6 @@ static_assert(sizeof(ActivationPush) <= kMaxPushBytes);
 
 constexpr uint32_t kLocal = 64;
 
-void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
-  if (s.buffer == nullptr || s.count < n)
-    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
-                " floats, needs " + std::to_string(n));
-  if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": " + std::to_string(n) + " elements are too many");
-}
-
 // The access of `dst` when it is the same range as `src`: one read-write binding declared
 // truthfully, so the stream orders it against both earlier writers and readers.
 Arg dst_arg(DeviceSpan dst, DeviceSpan src) {
@@ -51,8 +44,8 @@ Activation parse_activation(const std::string& name) {
 
 void activation_forward(Stream& s, Activation a, DeviceSpan y, DeviceSpan x, uint64_t n, float alpha) {
   if (n == 0) return;
-  require("activation_forward", "x", x, n);
-  require("activation_forward", "y", y, n);
+  require_span("activation_forward", "x", x, n);
+  require_span("activation_forward", "y", y, n);
   const uint32_t vec4 = (x.offset % 16 == 0 && y.offset % 16 == 0) ? 1 : 0;
   const Kernel& k = s.context().kernel({"activation_forward", {BindingKind::Storage, BindingKind::Storage},
                                         sizeof(ActivationPush), {kLocal, 1, 1}, {uint32_t(a), vec4}});
@@ -65,9 +58,9 @@ void activation_forward(Stream& s, Activation a, DeviceSpan y, DeviceSpan x, uin
 void activation_backward(Stream& s, Activation a, DeviceSpan dx, DeviceSpan dy, DeviceSpan x, uint64_t n,
                          float alpha) {
   if (n == 0) return;
-  require("activation_backward", "x", x, n);
-  require("activation_backward", "dy", dy, n);
-  require("activation_backward", "dx", dx, n);
+  require_span("activation_backward", "x", x, n);
+  require_span("activation_backward", "dy", dy, n);
+  require_span("activation_backward", "dx", dx, n);
   const uint32_t vec4 = (x.offset % 16 == 0 && dy.offset % 16 == 0 && dx.offset % 16 == 0) ? 1 : 0;
   const Kernel& k =
       s.context().kernel({"activation_backward", {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},

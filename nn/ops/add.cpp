@@ -15,22 +15,15 @@ static_assert(sizeof(AddPush) <= kMaxPushBytes);
 
 constexpr uint32_t kLocal = 64;
 
-void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
-  if (s.buffer == nullptr || s.count < n)
-    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
-                " floats, needs " + std::to_string(n));
-  if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": " + std::to_string(n) + " elements are too many");
-}
-
 bool same_range(DeviceSpan a, DeviceSpan b) { return a.buffer == b.buffer && a.offset == b.offset; }
 
 }  // namespace
 
 void add_forward(Stream& s, DeviceSpan y, DeviceSpan a, DeviceSpan b, uint64_t n) {
   if (n == 0) return;
-  require("add_forward", "a", a, n);
-  require("add_forward", "b", b, n);
-  require("add_forward", "y", y, n);
+  require_span("add_forward", "a", a, n);
+  require_span("add_forward", "b", b, n);
+  require_span("add_forward", "y", y, n);
   const uint32_t vec4 = (a.offset % 16 == 0 && b.offset % 16 == 0 && y.offset % 16 == 0) ? 1 : 0;
   const Kernel& k = s.context().kernel({"add", {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
                                         sizeof(AddPush), {kLocal, 1, 1}, {vec4}});
@@ -42,10 +35,10 @@ void add_forward(Stream& s, DeviceSpan y, DeviceSpan a, DeviceSpan b, uint64_t n
 
 void add_backward(Stream& s, DeviceSpan da, DeviceSpan db, DeviceSpan dy, uint64_t n) {
   if (n == 0) return;
-  require("add_backward", "dy", dy, n);
+  require_span("add_backward", "dy", dy, n);
   for (DeviceSpan d : {da, db}) {
     if (d.empty() || same_range(d, dy)) continue;
-    require("add_backward", "da/db", d, n);
+    require_span("add_backward", "da/db", d, n);
     s.copy(*dy.buffer, *d.buffer, n * 4, dy.offset, d.offset);
   }
 }

@@ -26,16 +26,10 @@ const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShap
                      {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp()}});
 }
 
-void require(const char* what, DeviceSpan s, uint64_t n) {
-  if (s.count < n)
-    throw Error(std::string("conv2d: ") + what + " holds " + std::to_string(s.count) + " floats, needs " +
-                std::to_string(n));
-}
-
 // The weights as a (K, CRSp) matrix with vec4-aligned rows.
 DeviceSpan padded_weights(Stream& s, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   if (c.CRS() == c.CRSp()) return w;
-  require("w_pad", ws.w_pad, uint64_t(c.K) * c.CRSp());
+  require_span("conv2d", "w_pad", ws.w_pad, uint64_t(c.K) * c.CRSp());
   pad_rows(s, ws.w_pad, w, c.K, c.CRS(), c.CRS(), c.CRSp());
   return ws.w_pad;
 }
@@ -60,10 +54,10 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
   const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
-  require("x", x, uint64_t(c.N) * c.C * c.H * c.W);
-  require("w", w, uint64_t(c.K) * c.CRS());
-  require("y", y, P * c.K);
-  require("col", ws.col, P * c.CRSp());
+  require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
+  require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
+  require_span("conv2d", "y", y, P * c.K);
+  require_span("conv2d", "col", ws.col, P * c.CRSp());
 
   const Conv2dPush push = push_for(c);
   s.dispatch(geometry_kernel(s.context(), "im2col", c),
@@ -91,10 +85,10 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
                             const Conv2dWorkspace& ws) {
   c.validate();
   const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
-  require("dy", dy, P * c.K);
-  require("dw", dw, uint64_t(c.K) * c.CRS());
-  require("col", ws.col, P * c.CRSp());
-  require("t", ws.t, P * c.K);
+  require_span("conv2d", "dy", dy, P * c.K);
+  require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
+  require_span("conv2d", "col", ws.col, P * c.CRSp());
+  require_span("conv2d", "t", ws.t, P * c.K);
   swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
   Gemm g;  // dw (K, CRS) = dy' (K, P) · col (P, CRSp), the padding columns not computed
   g.M = c.K;
@@ -110,9 +104,9 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   c.validate();
   const uint64_t P = c.P();
-  require("dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
-  require("col", ws.col, P * c.CRSp());
-  require("t", ws.t, P * c.K);
+  require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
+  require_span("conv2d", "col", ws.col, P * c.CRSp());
+  require_span("conv2d", "t", ws.t, P * c.K);
   const DeviceSpan wp = padded_weights(s, w, c, ws);
   Gemm g;  // dcol (P, CRSp) = dy'ᵀ (P, K) · w (K, CRSp); col's forward contents are done with
   g.M = static_cast<uint32_t>(P);

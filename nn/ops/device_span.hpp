@@ -24,6 +24,10 @@ struct DeviceSpan {
   DeviceSpan sub(VkDeviceSize first, VkDeviceSize n) const { return {*buffer, offset + first * 4, n}; }
 };
 
+// Throws Error if `s` holds fewer than n elements ("<op>: <what> holds X floats, needs n"), and
+// InputError if n passes the 32-bit indices the shaders use.
+void require_span(const char* op, const char* what, DeviceSpan s, uint64_t n);
+
 inline Arg in(const DeviceSpan& s) { return vkt::in(*s.buffer, s.offset, s.bytes()); }
 inline Arg out(const DeviceSpan& s) { return vkt::out(*s.buffer, s.offset, s.bytes()); }
 inline Arg inout(const DeviceSpan& s) { return vkt::inout(*s.buffer, s.offset, s.bytes()); }

@@ -19,21 +19,15 @@ static_assert(sizeof(DropoutPush) <= kMaxPushBytes);
 
 constexpr uint32_t kLocal = 64;
 
-void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
-  if (s.buffer == nullptr || s.count < n)
-    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
-                " elements, needs " + std::to_string(n));
-}
-
 void apply(const char* op, Stream& s, DeviceSpan dst, DeviceSpan src, uint64_t n, const DropoutParams& d,
            DeviceSpan step_block) {
   if (!(d.p >= 0.0 && d.p <= 1.0)) throw InputError(std::string(op) + ": p must be in [0, 1], got " + std::to_string(d.p));
   // The element index is a uint32 in the hash (as in the reference).
   if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": " + std::to_string(n) + " elements are too many");
   if (n == 0) return;
-  require(op, "input", src, n);
-  require(op, "output", dst, n);
-  require(op, "step_block", step_block, sizeof(StepBlock) / 4);
+  require_span(op, "input", src, n);
+  require_span(op, "output", dst, n);
+  require_span(op, "step_block", step_block, sizeof(StepBlock) / 4);
   const DropoutPush push{static_cast<uint32_t>(n), d.seed, dropout_threshold(d.p),
                          d.p >= 1.0 ? 0.0f : static_cast<float>(1.0 / (1.0 - d.p))};
   const uint32_t vec4 = (src.offset % 16 == 0 && dst.offset % 16 == 0) ? 1 : 0;

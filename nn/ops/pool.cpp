@@ -34,12 +34,6 @@ const Kernel& kernel(Context& ctx, const char* shader, size_t bindings, uint32_t
   return ctx.kernel({shader, std::vector<BindingKind>(bindings, BindingKind::Storage), push_bytes, {kLocal, 1, 1}});
 }
 
-void require(const char* op, const char* what, DeviceSpan s, uint64_t n) {
-  if (s.buffer == nullptr || s.count < n)
-    throw Error(std::string(op) + ": " + what + " holds " + std::to_string(s.buffer ? s.count : 0) +
-                " elements, needs " + std::to_string(n));
-}
-
 // Index arithmetic in the shaders is uint32.
 void check_index_range(const char* op, uint64_t n) {
   if (n > 0xFFFFFFFFull) throw InputError(std::string(op) + ": tensor of " + std::to_string(n) + " elements is too large");
@@ -67,9 +61,9 @@ void Pool2dShape::validate() const {
 
 void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x, const Pool2dShape& p) {
   p.validate();
-  require("maxpool2d_forward", "x", x, p.in_count());
-  require("maxpool2d_forward", "y", y, p.out_count());
-  require("maxpool2d_forward", "argmax", argmax, p.out_count());
+  require_span("maxpool2d_forward", "x", x, p.in_count());
+  require_span("maxpool2d_forward", "y", y, p.out_count());
+  require_span("maxpool2d_forward", "argmax", argmax, p.out_count());
   const uint64_t n = p.out_count();
   s.dispatch(kernel(s.context(), "maxpool2d_forward", 3, sizeof(PoolPush)),
              {in(x.sub(0, p.in_count())), out(y.sub(0, n)), out(argmax.sub(0, n))}, push_for(p), groups_1d(n, kLocal));
@@ -77,9 +71,9 @@ void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x,
 
 void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax, const Pool2dShape& p) {
   p.validate();
-  require("maxpool2d_backward", "dy", dy, p.out_count());
-  require("maxpool2d_backward", "argmax", argmax, p.out_count());
-  require("maxpool2d_backward", "dx", dx, p.in_count());
+  require_span("maxpool2d_backward", "dy", dy, p.out_count());
+  require_span("maxpool2d_backward", "argmax", argmax, p.out_count());
+  require_span("maxpool2d_backward", "dx", dx, p.in_count());
   const uint64_t n = p.in_count();
   if (p.sh >= p.kh && p.sw >= p.kw) {  // windows never overlap: zero dx, then scatter dy
     s.fill(*dx.buffer, 0, dx.offset, n * 4);
@@ -95,8 +89,8 @@ void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argm
 
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p) {
   p.validate();
-  require("avgpool2d_forward", "x", x, p.in_count());
-  require("avgpool2d_forward", "y", y, p.out_count());
+  require_span("avgpool2d_forward", "x", x, p.in_count());
+  require_span("avgpool2d_forward", "y", y, p.out_count());
   const uint64_t n = p.out_count();
   s.dispatch(kernel(s.context(), "avgpool2d_forward", 2, sizeof(PoolPush)), {in(x.sub(0, p.in_count())), out(y.sub(0, n))},
              push_for(p), groups_1d(n, kLocal));
@@ -104,8 +98,8 @@ void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape&
 
 void avgpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, const Pool2dShape& p) {
   p.validate();
-  require("avgpool2d_backward", "dy", dy, p.out_count());
-  require("avgpool2d_backward", "dx", dx, p.in_count());
+  require_span("avgpool2d_backward", "dy", dy, p.out_count());
+  require_span("avgpool2d_backward", "dx", dx, p.in_count());
   const uint64_t n = p.in_count();
   s.dispatch(kernel(s.context(), "avgpool2d_backward", 2, sizeof(PoolPush)),
              {in(dy.sub(0, p.out_count())), out(dx.sub(0, n))}, push_for(p), groups_1d(n, kLocal));
@@ -114,8 +108,8 @@ void avgpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, const Pool2dSha
 void global_avgpool_forward(Stream& s, DeviceSpan y, DeviceSpan x, uint32_t N, uint32_t C, uint32_t H, uint32_t W) {
   validate_global("global_avgpool_forward", N, C, H, W);
   const uint64_t planes = uint64_t(N) * C, hw = uint64_t(H) * W;
-  require("global_avgpool_forward", "x", x, planes * hw);
-  require("global_avgpool_forward", "y", y, planes);
+  require_span("global_avgpool_forward", "x", x, planes * hw);
+  require_span("global_avgpool_forward", "y", y, planes);
   const GlobalPoolPush push{static_cast<uint32_t>(planes), static_cast<uint32_t>(hw), static_cast<float>(1.0 / double(hw))};
   s.dispatch(kernel(s.context(), "global_avgpool_forward", 2, sizeof(GlobalPoolPush)),
              {in(x.sub(0, planes * hw)), out(y.sub(0, planes))}, push, groups_1d(planes, kLocal));
@@ -125,8 +119,8 @@ void global_avgpool_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, uint32_t N
                              uint32_t W) {
   validate_global("global_avgpool_backward", N, C, H, W);
   const uint64_t planes = uint64_t(N) * C, hw = uint64_t(H) * W;
-  require("global_avgpool_backward", "dy", dy, planes);
-  require("global_avgpool_backward", "dx", dx, planes * hw);
+  require_span("global_avgpool_backward", "dy", dy, planes);
+  require_span("global_avgpool_backward", "dx", dx, planes * hw);
   const GlobalPoolPush push{static_cast<uint32_t>(planes), static_cast<uint32_t>(hw), static_cast<float>(1.0 / double(hw))};
   s.dispatch(kernel(s.context(), "global_avgpool_backward", 2, sizeof(GlobalPoolPush)),
              {in(dy.sub(0, planes)), out(dx.sub(0, planes * hw))}, push, groups_1d(planes * hw, kLocal));
