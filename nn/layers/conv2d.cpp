@@ -24,7 +24,7 @@ class Conv2dRun : public LayerRun {
     partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
   }
   void forward(Stream& s, const LayerIO& io) override {
-    conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace());
+    conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace(), io.relu);
   }
   void backward(Stream& s, const LayerIO& io) override {
     conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.params[0], c_, workspace());

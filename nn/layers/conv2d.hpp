@@ -13,6 +13,7 @@ class Conv2dLayer : public Layer {
   std::vector<ParamInfo> params(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
                                         bool training) const override;
+  bool can_fuse_relu() const override { return true; }
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
             {"padding", padding_}, {"bias", bias_}};

@@ -10,7 +10,7 @@ class DenseRun : public LayerRun {
  public:
   DenseRun(DenseShape d, bool bias) : d_(d), bias_(bias) {}
   void forward(Stream& s, const LayerIO& io) override {
-    dense_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, d_);
+    dense_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, d_, io.relu);
   }
   void backward(Stream& s, const LayerIO& io) override {
     dense_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.x, io.params[0], d_);

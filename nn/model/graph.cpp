@@ -1,5 +1,7 @@
 #include "nn/model/graph.hpp"
 
+#include <cstdlib>
+
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -24,18 +26,22 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   // Boundaries joined by a view layer (flatten, eval-mode dropout) share memory: group[b] is
   // the first boundary of b's chain. One activation and one gradient buffer per group; the
   // group of the input needs no gradient (nothing upstream of the data learns).
-  std::vector<size_t> group(L + 1, 0);
-  for (size_t i = 0; i < L; ++i) group[i + 1] = model.layers()[i]->is_view(training) ? group[i] : i + 1;
+  // A fused ReLU shares its activation (not its gradient) with its input.
+  fused_.assign(L, false);
+  if (!std::getenv("VKTRAIN_NO_FUSION"))
+    for (size_t i = 1; i < L; ++i)
+      fused_[i] = model.layers()[i]->type() == "relu" && model.layers()[i - 1]->can_fuse_relu();
+  std::vector<size_t> group(L + 1, 0), act_group(L + 1, 0);
+  for (size_t i = 0; i < L; ++i) {
+    const bool view = model.layers()[i]->is_view(training);
+    group[i + 1] = view ? group[i] : i + 1;
+    act_group[i + 1] = view || fused_[i] ? act_group[i] : i + 1;
+  }
   for (size_t b = 0; b <= L; ++b) {
-    if (group[b] != b) {
-      acts_[b] = acts_[group[b]];
-      grads_[b] = grads_[group[b]];
-      continue;
-    }
     const uint64_t n = shapes[b].size() * batch;
     const std::string what = b == 0 ? "input batch" : "activation " + std::to_string(b) + " (" + model.layers()[b - 1]->type() + ")";
-    acts_[b] = make(n, what);
-    if (training && b != 0) grads_[b] = make(n, "gradient of " + what);
+    acts_[b] = act_group[b] == b ? make(n, what) : acts_[act_group[b]];
+    if (training && b != 0) grads_[b] = group[b] == b ? make(n, "gradient of " + what) : grads_[group[b]];
   }
   for (size_t i = 0; i < L; ++i) runs_.push_back(model.layers()[i]->instantiate(ctx, shapes[i], batch, training));
 }
@@ -61,8 +67,12 @@ LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
 }
 
 void Graph::record_forward(Stream& s, DeviceSpan step_block) {
-  for (size_t i = 0; i < runs_.size(); ++i)
-    if (!model_.layers()[i]->is_view(training_)) runs_[i]->forward(s, io_for(i, step_block));
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (model_.layers()[i]->is_view(training_) || fused_[i]) continue;
+    LayerIO io = io_for(i, step_block);
+    io.relu = i + 1 < fused_.size() && fused_[i + 1];
+    runs_[i]->forward(s, io);
+  }
 }
 
 void Graph::record_backward(Stream& s, DeviceSpan step_block) {

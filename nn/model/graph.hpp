@@ -43,6 +43,10 @@ class Graph {
   std::vector<Buffer> storage_;           // the activation and gradient buffers
   std::vector<DeviceSpan> acts_, grads_;  // per boundary; views alias their neighbour
   std::vector<std::unique_ptr<LayerRun>> runs_;
+  // fused_[i]: layer i is a ReLU whose forward pass layer i-1 does in its epilogue. Its output
+  // then shares memory with its input; its backward still runs, on that output (relu'(z) is
+  // 1 exactly where relu(z) > 0).
+  std::vector<bool> fused_;
 };
 
 }  // namespace vkt::nn

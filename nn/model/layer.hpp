@@ -45,6 +45,7 @@ struct LayerIO {
   std::vector<DeviceSpan> params, grads;  // in Layer::params() order (grads empty for State)
   DeviceSpan step_block;                  // this step's StepBlock (nn/ops/step_block.hpp)
   bool training = true;
+  bool relu = false;  // apply ReLU to y in the same pass (the next layer's ReLU, fused)
 };
 
 class LayerRun {
@@ -67,6 +68,9 @@ class Layer {
   // True if the output is the input, unchanged in memory (flatten; dropout when not
   // training): the graph aliases the two and records nothing.
   virtual bool is_view(bool /*training*/) const { return false; }
+  // True if forward can apply a ReLU to its output in the same pass (a GEMM epilogue), so a
+  // following ReLU layer costs no memory pass of its own in the forward direction.
+  virtual bool can_fuse_relu() const { return false; }
 };
 
 }  // namespace vkt::nn

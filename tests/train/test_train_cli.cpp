@@ -158,3 +158,19 @@ TEST_CASE("train: bad input is one line on stderr and exit code 2") {
   check_one_line_error(run_vktrain({"eval", "--model", "mlp", "--weights", (dir / "missing.safetensors").string()}), 2,
                        "missing.safetensors");
 }
+
+TEST_CASE("train: fusing each ReLU into the convolution or dense layer before it changes no result") {
+  if (!have_data()) return;
+  const std::vector<std::string> args = {"train", "--model", "cnn", "--train-limit", "256", "--val-split", "0.02",
+                                         "--epochs", "1", "--json"};
+  const auto fused = run_vktrain(args);
+  setenv("VKTRAIN_NO_FUSION", "1", 1);
+  const auto separate = run_vktrain(args);
+  unsetenv("VKTRAIN_NO_FUSION");
+  REQUIRE(fused.exit_code == 0);
+  REQUIRE(separate.exit_code == 0);
+  const json a = last_json_line(fused.out), b = last_json_line(separate.out);
+  // max(v, 0) in the GEMM epilogue is the same operation as the ReLU pass: bit-identical.
+  CHECK(a["test_loss"].get<double>() == b["test_loss"].get<double>());
+  CHECK(a["val_loss"].get<double>() == b["val_loss"].get<double>());
+}
