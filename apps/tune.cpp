@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "apps/commands.hpp"
 #include "apps/train_objective.hpp"
@@ -49,16 +50,32 @@ std::string worker_device(const std::string& asked, int worker) {
   return std::to_string(same[worker % same.size()]);
 }
 
+// What defines the study, from the command line: the space, its settings, sampler and pruner.
+struct StudySetup {
+  tune::Space space;
+  tune::StudySettings settings;
+  std::unique_ptr<tune::Sampler> sampler;
+  std::unique_ptr<tune::Pruner> pruner;
+};
+
+StudySetup study_setup(const TuneCommand& c) {
+  StudySetup s{tune::Space::load(c.space), {}, nullptr, nullptr};
+  s.settings.trials = c.trials;
+  s.settings.direction = c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize;
+  s.settings.epochs = static_cast<int>(c.o.epochs);
+  s.settings.seed = c.o.seed;
+  s.sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), s.space, c.o.seed);
+  s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"));
+  return s;
+}
+
 int run_worker(const TuneCommand& c, int worker) {
-  const tune::Space space = tune::Space::load(c.space);
-  tune::StudySettings st;
-  st.trials = c.trials;
-  st.direction = c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize;
-  st.epochs = static_cast<int>(c.o.epochs);
-  st.seed = c.o.seed;
-  const auto sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), space, c.o.seed);
-  const auto pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"));
-  auto journal = tune::open_study(c.study, space, st, *sampler, *pruner);
+  StudySetup setup = study_setup(c);
+  const tune::Space& space = setup.space;
+  tune::StudySettings& st = setup.settings;
+  tune::Sampler& sampler = *setup.sampler;
+  tune::Pruner& pruner = *setup.pruner;
+  auto journal = tune::open_study(c.study, space, st, sampler, pruner);
 
   const nn::DataSplits host_data = c.o.data.load();
   ContextOptions co;
@@ -76,7 +93,7 @@ int run_worker(const TuneCommand& c, int worker) {
       std::fflush(stdout);
     }
   };
-  const tune::StudyOutcome outcome = tune::run_study(*journal, space, *sampler, *pruner, st, objective, cb);
+  const tune::StudyOutcome outcome = tune::run_study(*journal, space, sampler, pruner, st, objective, cb);
   if (worker != 0) return 0;
   journal->refresh();
   if (c.json) {
@@ -96,14 +113,8 @@ int run_tune(const TuneCommand& c) {
   if (c.objective != "val_acc" && c.objective != "val_loss")
     throw InputError("--objective must be val_acc or val_loss, got '" + c.objective + "'");
   {  // Validate the space and the study file once, before any worker starts.
-    const tune::Space space = tune::Space::load(c.space);
-    tune::StudySettings st;
-    st.direction = c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize;
-    st.epochs = static_cast<int>(c.o.epochs);
-    st.seed = c.o.seed;
-    const auto sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), space, c.o.seed);
-    const auto pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"));
-    tune::open_study(c.study, space, st, *sampler, *pruner);
+    const StudySetup setup = study_setup(c);
+    tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner);
   }
   // Extra workers are processes, forked before any Vulkan object exists: the journal keeps
   // them from running the same trial, exactly as for studies shared by separate shells.

@@ -288,11 +288,10 @@ TrainingState Trainer::state() const {
 
 void Trainer::restore(const TrainingState& s, const std::string& source) {
   const nlohmann::json saved = nlohmann::json::parse(s.config_json, nullptr, false);
-  nlohmann::json now = config_.to_json();
   if (saved.is_discarded()) throw InputError(source + ": configuration is not valid JSON");
   // Resuming may train longer or stop at another epoch; everything else must match.
-  for (auto* j : {&now}) j->erase("epochs");
-  nlohmann::json saved_cmp = saved;
+  nlohmann::json now = config_.to_json(), saved_cmp = saved;
+  now.erase("epochs");
   saved_cmp.erase("epochs");
   if (saved_cmp != now)
     throw InputError(source + ": was made with another configuration: " + saved_cmp.dump() + " (now " + now.dump() + ")");
