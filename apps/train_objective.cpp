@@ -68,6 +68,16 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
                    static_cast<long long>(trial.trial_id), setup_s, training_s,
                    std::chrono::duration<double>(Clock::now() - t0).count() - setup_s - training_s);
   };
+  if (!trial.resume_checkpoint.empty()) {
+    // The process that wrote the checkpoint may have died before journaling its epoch (the
+    // file is written, then recorded, then the epoch reported). Report the restored epoch
+    // again from a fresh validation pass: the curve then has every epoch, and a trial whose
+    // last epoch was already trained still ends with its value. Same weights, same value;
+    // the training loss of that epoch is not in the checkpoint, so it is reported as NaN.
+    const nn::EvalStats v = trainer.evaluate_val();
+    value = loss_objective ? v.loss : v.accuracy;
+    if (trial.report && !trial.report(static_cast<int>(trainer.epoch()), value, std::nan(""))) return {value};
+  }
   while (trainer.epoch() < cfg.epochs) {
     const nn::EpochStats e = trainer.train_epoch();
     training_s += e.seconds;
