@@ -3,9 +3,19 @@
 // buffers, all the same length. Mirrors OptimPush in nn/optim/optimizer.cpp.
 //
 // Every buffer is declared twice on the same binding, as vec4[] (the body: n / 4 whole vec4s)
-// and as float[] (the last 1-3 elements when n is not a multiple of 4). Each invocation
-// updates VEC_PER_INV vec4s, strided by the workgroup size so neighbouring lanes touch
-// neighbouring memory.
+// and as float[] (the last 1-3 elements when n is not a multiple of 4). With OPT_TEXEL (the
+// *_texel.comp variants) vec4s are read through an RGBA32F uniform texel view of the same
+// range instead (a second binding): on lavapipe a storage-buffer load is a per-lane loop with
+// a bounds check per component, a texelFetch is branch-free. Writes stay on the storage
+// bindings; each invocation reads its own elements before it writes them, so the texel and
+// storage views of one range never race. Each invocation updates VEC_PER_INV vec4s, strided
+// by the workgroup size so neighbouring lanes touch neighbouring memory.
+//
+// The update is written ONCE, for a per-invocation element count `cnt` (4, or 1-3 for the
+// tail vec4), not called separately for the body and the tail: llvmpipe runs both sides of a
+// divergent branch with masked lanes, so a second call site for the tail ran the whole update
+// twice for every vec4 (it cost ~40% of the kernel). Only the loads and stores branch on cnt;
+// those branches are short.
 //
 // Per element, in this order (nn/optim/optimizer.hpp states the same):
 //   g1 = g + [i < n_reg] (l1 sign(w) + 2 l2 w)   Keras kernel_regularizer, weights only
@@ -14,7 +24,8 @@
 // Per-step values (lr, Adam's bias corrections) come from the step block, never from push
 // constants, so a recorded step replays unchanged.
 //
-// A shader defines OPT_STEP_BINDING and OPT_CLIP_BINDING before including this file.
+// A shader defines OPT_STEP_BINDING, OPT_CLIP_BINDING and OPT_TEXEL_BINDING (the first texel
+// view: p, then g, then its moments in storage-binding order) before including this file.
 
 #include "common.glsl"
 
@@ -47,8 +58,32 @@ layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {
   float norm;
 } clip;
 
-// Loads / stores of vec4 q of a buffer declared as NAME4 (vec4[]) and NAME1 (float[]); `cnt`
-// is how many of its 4 elements exist (4 except for the tail). Missing elements read as 0.
+// Declares buffer NAME on storage binding B as NAME4 (vec4[]) and NAME1 (float[]) and, with
+// OPT_TEXEL, as the texel view NAME_t on binding TB. QUAL: readonly or nothing.
+#ifdef OPT_TEXEL
+#define OPT_BUFFER(NAME, B, TB, QUAL)                                         \
+  layout(std430, binding = B) QUAL buffer NAME##_B4 { vec4 NAME##4[]; };      \
+  layout(std430, binding = B) QUAL buffer NAME##_B1 { float NAME##1[]; };     \
+  layout(binding = TB) uniform samplerBuffer NAME##_t;
+#else
+#define OPT_BUFFER(NAME, B, TB, QUAL)                                         \
+  layout(std430, binding = B) QUAL buffer NAME##_B4 { vec4 NAME##4[]; };      \
+  layout(std430, binding = B) QUAL buffer NAME##_B1 { float NAME##1[]; };
+#endif
+
+// p and g, the same in every optimizer: storage bindings 0 and 1.
+OPT_BUFFER(p, 0, OPT_TEXEL_BINDING, )
+OPT_BUFFER(g, 1, OPT_TEXEL_BINDING + 1, readonly)
+
+// Loads / stores of vec4 q of a buffer declared with OPT_BUFFER; `cnt` is how many of its 4
+// elements exist (4 except for the tail). Storage reads of the tail read missing elements as
+// 0; a texel read of the tail returns whatever the view holds past n (padding or the next
+// tensor: the host binds texel views only at 16-byte aligned offsets, so the view covers the
+// whole tail vec4). Every formula is elementwise, so those elements are computed on and never
+// stored: the stored elements are the same floats either way.
+#ifdef OPT_TEXEL
+#define OPT_LOAD(NAME, q, cnt, dst) dst = texelFetch(NAME##_t, int(q));
+#else
 #define OPT_LOAD(NAME, q, cnt, dst)                                       \
   if ((cnt) == 4u) {                                                      \
     dst = NAME##4[q];                                                     \
@@ -56,6 +91,7 @@ layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {
     dst = vec4(0.0);                                                      \
     for (uint c_ = 0u; c_ < (cnt); ++c_) dst[c_] = NAME##1[4u * (q) + c_]; \
   }
+#endif
 #define OPT_STORE(NAME, q, cnt, src)                                       \
   if ((cnt) == 4u) {                                                       \
     NAME##4[q] = src;                                                      \
@@ -63,23 +99,34 @@ layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {
     for (uint c_ = 0u; c_ < (cnt); ++c_) NAME##1[4u * (q) + c_] = src[c_]; \
   }
 
+// Per-dispatch values, read once per invocation: a step-block or clip-result read is a
+// storage-buffer load (a per-lane loop on lavapipe), too dear to repeat for every vec4.
+struct OptStep {
+  float lr;          // step_block.lr
+  float bc1, bc2;    // step_block.bias_correction1, 2 (Adam)
+  float clip_scale;  // clip.scale with FLAG_CLIP, else 1
+};
+
 // The loss gradient of vec4 q: g plus the L1/L2 penalty gradient on weights, clipped.
 vec4 opt_loss_grad(uint q, vec4 w, vec4 g, float clip_scale) {
   const vec4 reg = vec4(lessThan(uvec4(4u * q) + uvec4(0u, 1u, 2u, 3u), uvec4(pc.n_reg)));
   return (g + reg * (pc.l1 * sign(w) + pc.l2x2 * w)) * clip_scale;
 }
 
-// Calls opt_update(q, cnt, clip_scale) for every vec4 q this invocation owns.
-void opt_update(uint q, uint cnt, float clip_scale);
+// Updates the cnt (1-4) elements of vec4 q; main() calls it for every vec4 this invocation owns.
+void opt_update(uint q, uint cnt, OptStep st);
 
 void main() {
   const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
   const uint base = group * gl_WorkGroupSize.x * VEC_PER_INV + gl_LocalInvocationID.x;
-  const uint whole = pc.n / 4u, tail = pc.n % 4u;
-  const float clip_scale = (pc.flags & FLAG_CLIP) != 0u ? clip.scale : 1.0;
+  const uint vecs = (pc.n + 3u) / 4u;
+  OptStep st;
+  st.lr = step_block.lr;
+  st.bc1 = step_block.bias_correction1;
+  st.bc2 = step_block.bias_correction2;
+  st.clip_scale = (pc.flags & FLAG_CLIP) != 0u ? clip.scale : 1.0;
   for (uint j = 0u; j < VEC_PER_INV; ++j) {
     const uint q = base + j * gl_WorkGroupSize.x;
-    if (q < whole) opt_update(q, 4u, clip_scale);
-    else if (q == whole && tail != 0u) opt_update(q, tail, clip_scale);
+    if (q < vecs) opt_update(q, min(pc.n - 4u * q, 4u), st);
   }
 }

@@ -70,6 +70,14 @@ struct ReduceScratch {
 // Workgroups of the first pass for n elements: the size `partials` needs.
 uint32_t reduce_partials(uint64_t n);
 
+// How the update kernel reads p, g and the moments: Texel = whole vec4s through RGBA32F texel
+// views (several times faster loads on lavapipe), writes and the tail through storage
+// bindings; Storage = storage bindings only (any device, any offset). Both compute the same
+// floats in the same order: results are bit-identical. Auto picks Texel where the device and
+// every span allow it (texel-capable buffers, offsets aligned to minTexelBufferOffsetAlignment,
+// <= maxTexelBufferElements vec4s). Tests force each; a forced Texel that cannot be throws Error.
+enum class UpdatePath { Auto, Texel, Storage };
+
 struct OptimizerBuffers {
   DeviceSpan p;                    // (n) parameters, updated
   DeviceSpan g;                    // (n) loss gradient, read (never modified)
@@ -78,6 +86,7 @@ struct OptimizerBuffers {
   DeviceSpan step_block;           // one StepBlock (4 floats), MemoryUse::Shared
   uint64_t n_regularized = 0;      // elements [0, n_regularized) get the L1/L2 penalty
   ReduceScratch clip;              // needed when clip_norm > 0
+  UpdatePath path = UpdatePath::Auto;
 };
 
 // Records one optimizer step: 1 dispatch, or 3 when clipping (norm partials, norm, update).

@@ -19,6 +19,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -294,4 +295,86 @@ TEST_CASE("optim: wrong sizes are errors") {
   CHECK_THROWS_AS(optimizer_step(s, c, b), Error);
   c.clip_norm = -1.0;
   CHECK_THROWS_AS(optimizer_step(s, c, b), InputError);
+}
+
+TEST_CASE("optim: texel and storage update kernels give bit-identical results, tails included") {
+  // The texel kernels fetch the tail vec4 whole, past n into whatever follows (NaN here): the
+  // stored elements must be the same floats as the storage kernels', and nothing past n may be
+  // written. A host-visible p cannot be viewed as texels: Auto must fall back to storage.
+  Context ctx(test::test_context_options());
+  if (!ctx.info().rgba32f_texel_buffers) return;
+  std::vector<OptimizerConfig> configs;
+  OptimizerConfig c = parse_optimizer("sgd");
+  configs.push_back(c);
+  c = parse_optimizer("nesterov");
+  c.weight_decay = 0.01, c.l1 = 1e-3, c.l2 = 1e-2, c.clip_norm = 5.0;
+  configs.push_back(c);
+  c = parse_optimizer("adam");
+  c.lr = 0.01, c.weight_decay = 0.05, c.l1 = 1e-3, c.l2 = 1e-2, c.clip_norm = 5.0;
+  configs.push_back(c);
+  c = parse_optimizer("adamw");
+  configs.push_back(c);
+  c = parse_optimizer("rmsprop");
+  c.weight_decay = 0.01, c.l2 = 1e-2;
+  configs.push_back(c);
+  for (const OptimizerConfig& cfg : configs)
+    for (size_t n : {size_t(1), size_t(6), size_t(1001), size_t(4096)}) {
+      CAPTURE(optimizer_name(cfg));
+      CAPTURE(n);
+      auto with_nans = [&](std::vector<double> v) {
+        v.insert(v.end(), 7, std::nan(""));
+        return v;
+      };
+      const auto P = with_nans(ref::random_vector(n, 40 + n)), G = with_nans(ref::random_vector(n, 41 + n));
+      const auto Z = with_nans(std::vector<double>(n, 0.0));
+      struct Run {
+        Buffer p, g, m, v;
+      };
+      const UpdatePath paths[] = {UpdatePath::Storage, UpdatePath::Texel, UpdatePath::Auto};
+      std::vector<Run> runs;
+      for (int i = 0; i < 3; ++i) runs.push_back({test::to_device(ctx, P, "p"), test::to_device(ctx, G, "g"),
+                                                  test::to_device(ctx, Z, "m"), test::to_device(ctx, Z, "v")});
+      Buffer shared_p(ctx, P.size() * 4, "host-visible p", MemoryUse::Shared);
+      shared_p.upload(std::vector<float>(P.begin(), P.end()));
+      Buffer step(ctx, sizeof(StepBlock), "step", MemoryUse::Shared);
+      Buffer result = test::nan_buffer(ctx, 2, "clip result"), part = test::nan_buffer(ctx, reduce_partials(n), "part");
+      Stream s(ctx);
+      for (int i = 0; i < 3; ++i) {
+        OptimizerBuffers b;
+        b.p = DeviceSpan(i == 2 ? shared_p : runs[i].p, 0, n);
+        b.g = DeviceSpan(runs[i].g, 0, n);
+        b.m = DeviceSpan(runs[i].m, 0, n);
+        b.v = DeviceSpan(runs[i].v, 0, n);
+        b.step_block = DeviceSpan(step);
+        b.n_regularized = n / 2 + 1;
+        b.clip = {DeviceSpan(result), DeviceSpan(part)};
+        b.path = paths[i];
+        optimizer_step(s, cfg, b);
+        if (i == 2) {
+          b.path = UpdatePath::Texel;
+          CHECK_THROWS_AS(optimizer_step(s, cfg, b), Error);
+        }
+      }
+      for (uint64_t t = 1; t <= 3; ++t) {
+        const StepBlock block = step_values(cfg, Schedule{}, t);
+        step.upload(&block, sizeof(block));
+        s.run();
+      }
+      auto bits = [&](const Buffer& b) {
+        const auto f = test::from_device(b, P.size());
+        std::vector<uint32_t> u(f.size());
+        std::memcpy(u.data(), f.data(), f.size() * 4);
+        return u;
+      };
+      const std::vector<uint32_t> p0 = bits(runs[0].p), m0 = bits(runs[0].m), v0 = bits(runs[0].v);
+      CHECK(bits(runs[1].p) == p0);
+      CHECK(bits(runs[1].m) == m0);
+      CHECK(bits(runs[1].v) == v0);
+      CHECK(bits(shared_p) == p0);
+      CHECK(bits(runs[2].m) == m0);
+      CHECK(bits(runs[2].v) == v0);
+      const auto texel_p = test::from_device(runs[1].p, P.size());
+      CHECK(texel_p[0] != float(P[0]));  // the steps ran
+      for (size_t i = n; i < P.size(); ++i) CHECK(std::isnan(texel_p[i]));
+    }
 }
