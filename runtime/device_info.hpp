@@ -47,6 +47,7 @@ struct DeviceInfo {
   bool timestamps = false;  // compute queue has timestampValidBits > 0
   float timestamp_period_ns = 0;  // nanoseconds per timestamp tick
   bool rgba32f_texel_buffers = false;  // uniform texel buffers of R32G32B32A32_SFLOAT
+  bool r32ui_texel_buffers = false;    // uniform texel buffers of R32_UINT (raw words, e.g. packed bytes)
 
   bool supports_vulkan_1_1() const { return api_version >= VK_API_VERSION_1_1; }
   std::string type_name() const;         // "discrete", "integrated", "virtual", "cpu", "other"

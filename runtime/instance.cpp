@@ -112,6 +112,8 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
   VkFormatProperties fmt;
   vkGetPhysicalDeviceFormatProperties(pd, VK_FORMAT_R32G32B32A32_SFLOAT, &fmt);
   d.rgba32f_texel_buffers = (fmt.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) != 0;
+  vkGetPhysicalDeviceFormatProperties(pd, VK_FORMAT_R32_UINT, &fmt);
+  d.r32ui_texel_buffers = (fmt.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) != 0;
   return d;
 }
 

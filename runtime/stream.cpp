@@ -124,7 +124,10 @@ VkBufferView Stream::texel_view(const Arg& a, VkDeviceSize bytes) {
                 " elements, over maxTexelBufferElements " + std::to_string(info.max_texel_buffer_elements));
   VkBufferViewCreateInfo vi{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
   vi.buffer = a.buffer->handle();
-  vi.format = a.texel_scalar ? VK_FORMAT_R32_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
+  if (a.texel_uint && !info.r32ui_texel_buffers)
+    throw Error("texel view of '" + a.buffer->name() + "': " + info.name + " has no R32_UINT texel buffers");
+  vi.format = a.texel_uint ? VK_FORMAT_R32_UINT
+                           : (a.texel_scalar ? VK_FORMAT_R32_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT);
   vi.offset = a.offset;
   vi.range = range;
   VkBufferView view;

@@ -32,6 +32,7 @@ struct Arg {
   Access access = Access::Read;
   bool texel = false;  // bound as a uniform texel buffer (read-only) ...
   bool texel_scalar = false;  // ... of R32F (one float per texelFetch) instead of RGBA32F
+  bool texel_uint = false;    // ... of R32UI (one uint per texelFetch; needs r32ui_texel_buffers)
 };
 
 inline Arg in(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
@@ -50,6 +51,11 @@ inline Arg texel(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = 
 // lavapipe a texelFetch is branch-free where a storage-buffer load is a per-lane loop.
 inline Arg texel_r32(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
   return {&b, offset, bytes, Access::Read, true, true};
+}
+// Raw 32-bit words (a usamplerBuffer): packed bytes read without a float round trip, which
+// could flush or canonicalize bit patterns that happen to be denormals or NaNs.
+inline Arg texel_r32ui(const Buffer& b, VkDeviceSize offset = 0, VkDeviceSize bytes = VK_WHOLE_SIZE) {
+  return {&b, offset, bytes, Access::Read, true, true, true};
 }
 
 struct Timing {

@@ -2,6 +2,7 @@
 // the loss and the optimizer step. Reported in GB/s (bytes read + written per run).
 #include "apps/bench/bench_case.hpp"
 #include "apps/bench/bench_check.hpp"
+#include "nn/data/device_dataset.hpp"
 #include "nn/ops/activation.hpp"
 #include "nn/ops/dropout.hpp"
 #include "nn/ops/loss.hpp"
@@ -173,6 +174,55 @@ BenchCase dropout_case(Context& ctx, uint64_t n) {
   return c;
 }
 
+// One training batch gathered from a uint8 data set on the device (a Fashion-MNIST or CIFAR-10
+// sized set of synthetic bytes) through a shuffled index list.
+BenchCase gather_case(Context& ctx, uint32_t count, uint32_t c, uint32_t side, uint32_t batch) {
+  struct Gather {
+    nn::Dataset data;
+    std::vector<uint32_t> order;
+    std::unique_ptr<nn::DeviceDataset> dev;
+    Buffer X, Y, Indices, Step;
+  };
+  auto g = std::make_shared<Gather>();
+  nn::Dataset& d = g->data;
+  d.count = count, d.channels = c, d.height = side, d.width = side, d.classes = 10;
+  d.images.resize(size_t(count) * d.image_bytes());
+  for (size_t i = 0; i < d.images.size(); ++i) d.images[i] = uint8_t((i * 2654435761u) >> 13);
+  for (uint32_t i = 0; i < count; ++i) d.labels.push_back(uint8_t(i % 10));
+  for (uint32_t i = 0; i < count; ++i) g->order.push_back(uint32_t((uint64_t(i) * 7919) % count));
+  g->dev = std::make_unique<nn::DeviceDataset>(ctx, d, "bench");
+  const size_t ib = d.image_bytes();
+  g->X = device_zeros(ctx, batch * ib, "x");
+  g->Y = Buffer(ctx, batch * 4, "y");
+  g->Indices = Buffer(ctx, count * 4, "indices");
+  g->Indices.upload(g->order);
+  g->Step = Buffer(ctx, sizeof(nn::StepBlock), "step block", MemoryUse::Shared);
+  nn::StepBlock block{};
+  block.batch_start = 1000;
+  g->Step.upload(&block, sizeof block);
+  BenchCase bc;
+  auto* s_ = g.get();
+  bc.bytes = double(batch) * ib * 5;  // read bytes, write floats
+  bc.record = [s_, batch](Stream& s) {
+    s_->dev->record_gather(s, s_->X, s_->Y, &s_->Indices, nn::DeviceSpan(s_->Step, 0, sizeof(nn::StepBlock) / 4),
+                           batch);
+  };
+  bc.check = [s_, batch, ib]() -> std::string {
+    const auto x = s_->X.download_as<float>(batch * ib);
+    const auto y = s_->Y.download_as<int32_t>(batch);
+    for (uint32_t b = 0; b < batch; ++b) {
+      const uint32_t image = s_->order[1000 + b];
+      if (y[b] != s_->data.labels[image]) return "label of batch image " + std::to_string(b);
+      for (size_t j = 0; j < ib; ++j)
+        if (x[b * ib + j] != float(s_->data.images[image * ib + j]) * (1.0f / 255.0f))
+          return "pixel " + std::to_string(j) + " of batch image " + std::to_string(b);
+    }
+    return "";
+  };
+  bc.keep_alive = g;
+  return bc;
+}
+
 }  // namespace
 
 void add_elementwise_cases(std::vector<BenchEntry>& table) {
@@ -201,6 +251,10 @@ void add_elementwise_cases(std::vector<BenchEntry>& table) {
   }
   table.push_back({"dropout_forward", "mlp.dropout b128 x 128", [](Context& ctx) { return dropout_case(ctx, 128 * 128); }});
   table.push_back({"softmax_cross_entropy", "mlp b128 x 10", [](Context& ctx) { return softmax_ce_case(ctx, 128); }});
+  table.push_back({"gather_batch", "mlp b128 28x28 of 60,000",
+                   [](Context& ctx) { return gather_case(ctx, 60000, 1, 28, 128); }});
+  table.push_back({"gather_batch", "cifar-cnn b64 3x32x32 of 50,000",
+                   [](Context& ctx) { return gather_case(ctx, 50000, 3, 32, 64); }});
   table.push_back({"adam", "cnn 93,322 parameters", [](Context& ctx) { return adam_case(ctx, 93322); }});
   table.push_back({"adam", "cifar-cnn 122,570 parameters", [](Context& ctx) { return adam_case(ctx, 122570); }});
   table.push_back({"adam", "mlp 101,770 parameters", [](Context& ctx) { return adam_case(ctx, 101770); }});

@@ -1,5 +1,9 @@
 #include "nn/data/device_dataset.hpp"
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/error.hpp"
@@ -9,10 +13,17 @@ namespace vkt::nn {
 namespace {
 
 constexpr uint32_t kMaxChunks = 4;  // bindings in shaders/gather_batch.comp
+constexpr uint32_t kGatherLocal = 64;
+constexpr uint32_t kGatherPerInvocation = 4;  // words (or pixels) per invocation: PER_INV
 
 struct GatherPush {
   uint32_t batch, image_bytes, images_per_chunk, sequential;
 };
+
+// Bytes rounded up to whole 32-bit words: the kernel reads the packed bytes a word at a time,
+// and a bound range that ends inside a word reads that word as 0 on lavapipe (its bounds check
+// is per whole element), losing the last 1-3 bytes.
+uint64_t whole_words(uint64_t bytes) { return (bytes + 3) / 4 * 4; }
 
 }  // namespace
 
@@ -27,27 +38,54 @@ DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::strin
                 std::to_string(kMaxChunks) + " buffers of " + format_bytes(limit) + " on " + ctx.info().name);
   for (uint32_t c = 0; c < chunks; ++c) {
     const uint32_t first = c * images_per_chunk_, n = std::min(images_per_chunk_, count_ - first);
-    chunks_.emplace_back(ctx, uint64_t(n) * image_bytes_, name + " images " + std::to_string(c));
+    chunks_.emplace_back(ctx, whole_words(uint64_t(n) * image_bytes_), name + " images " + std::to_string(c));
     chunks_.back().upload(data.images.data() + uint64_t(first) * image_bytes_, uint64_t(n) * image_bytes_);
   }
-  labels_ = Buffer(ctx, count_, name + " labels");
+  labels_ = Buffer(ctx, whole_words(count_), name + " labels");
   labels_.upload(data.labels.data(), count_);
 }
 
 void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer* indices,
-                                  DeviceSpan step_block, uint32_t batch) const {
+                                  DeviceSpan step_block, uint32_t batch, GatherPath path) const {
   if (x.count < uint64_t(batch) * image_bytes_ || labels.count < batch) throw Error("gather: output spans too small");
-  const Kernel& k = s.context().kernel({"gather_batch",
-                                        std::vector<BindingKind>(9, BindingKind::Storage),
-                                        sizeof(GatherPush),
-                                        {64, 1, 1}});
-  auto chunk = [&](size_t i) { return vkt::in(chunks_[std::min(i, chunks_.size() - 1)]); };
+  Context& ctx = s.context();
+  const auto& info = ctx.info();
   const Buffer& idx = indices ? *indices : labels_;  // unused when sequential; any buffer binds
-  s.dispatch(k,
-             {chunk(0), chunk(1), chunk(2), chunk(3), vkt::in(labels_), vkt::in(idx), in(step_block),
-              out(x.sub(0, uint64_t(batch) * image_bytes_)), out(labels.sub(0, batch))},
-             GatherPush{batch, image_bytes_, images_per_chunk_, indices ? 0u : 1u},
-             groups_1d(uint64_t(batch) * image_bytes_, 64));
+  // R32UI texel views where every read buffer allows one (see shaders/gather_batch.glsl).
+  auto texel_fits = [&](const Buffer& b) {
+    return b.texel_capable() && (b.size() + 3) / 4 <= info.max_texel_buffer_elements;
+  };
+  bool texel_reads = info.r32ui_texel_buffers && texel_fits(labels_) && texel_fits(idx);
+  for (const Buffer& c : chunks_) texel_reads = texel_reads && texel_fits(c);
+  if (path == GatherPath::Texel && !texel_reads)
+    throw Error("gather: the data set cannot be read through R32UI texel views on " + info.name);
+  if (path == GatherPath::Storage) texel_reads = false;
+  // A word (4 pixels) per invocation and one vec4 store, where images are whole words.
+  const bool words = image_bytes_ % 4 == 0 && x.offset % 16 == 0;
+  const uint32_t per_row = words ? image_bytes_ / 4 : image_bytes_;
+  const uint32_t chunks = uint32_t(chunks_.size());
+  using BK = BindingKind;
+  std::vector<BK> kinds(9, BK::Storage);
+  if (texel_reads) std::fill(kinds.begin(), kinds.begin() + 6, BK::Texel);
+  const Kernel& k = ctx.kernel({texel_reads ? "gather_batch_texel" : "gather_batch", kinds, sizeof(GatherPush),
+                                {kGatherLocal, 1, 1}, {chunks, words ? 1u : 0u, kGatherPerInvocation}});
+  // x: one image row; y: the batch (the shader loops when it passes the device's y limit).
+  const uint32_t per_group = kGatherLocal * kGatherPerInvocation;
+  const std::array<uint32_t, 3> groups{(per_row + per_group - 1) / per_group, std::min(batch, info.max_workgroup_count[1]), 1};
+  const GatherPush push{batch, image_bytes_, images_per_chunk_, indices ? 0u : 1u};
+  const DeviceSpan xs = x.sub(0, uint64_t(batch) * image_bytes_), ys = labels.sub(0, batch);
+  // Chunk bindings past the last chunk repeat it; the shader never reads them (CHUNKS).
+  auto chunk = [&](size_t i) { return DeviceSpan(chunks_[std::min(i, chunks_.size() - 1)]); };
+  if (texel_reads)
+    s.dispatch(k,
+               {texel_r32ui(chunk(0)), texel_r32ui(chunk(1)), texel_r32ui(chunk(2)), texel_r32ui(chunk(3)),
+                texel_r32ui(labels_), texel_r32ui(idx), in(step_block), out(xs), out(ys)},
+               push, groups);
+  else
+    s.dispatch(k,
+               {in(chunk(0)), in(chunk(1)), in(chunk(2)), in(chunk(3)), in(labels_), in(idx), in(step_block),
+                out(xs), out(ys)},
+               push, groups);
 }
 
 DeviceData::DeviceData(Context& ctx, const DataSplits& data)

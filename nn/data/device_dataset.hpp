@@ -10,6 +10,12 @@
 
 namespace vkt::nn {
 
+// How the gather kernel reads the data set, labels and index list: Texel = R32UI texel views
+// (branch-free loads on lavapipe), Storage = storage buffers (any device). Same results. Auto
+// picks Texel where the device has R32UI texel buffers and every buffer fits
+// maxTexelBufferElements; a forced Texel that cannot be throws Error.
+enum class GatherPath { Auto, Texel, Storage };
+
 class DeviceDataset {
  public:
   // Throws Error if the data needs more than 4 chunks of maxStorageBufferRange.
@@ -22,7 +28,7 @@ class DeviceDataset {
   // at positions step_block.batch_start .. +batch of `indices` (or of the file order when
   // `indices` is null).
   void record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer* indices, DeviceSpan step_block,
-                     uint32_t batch) const;
+                     uint32_t batch, GatherPath path = GatherPath::Auto) const;
 
  private:
   std::vector<Buffer> chunks_;

@@ -33,5 +33,6 @@ inline Arg out(const DeviceSpan& s) { return vkt::out(*s.buffer, s.offset, s.byt
 inline Arg inout(const DeviceSpan& s) { return vkt::inout(*s.buffer, s.offset, s.bytes()); }
 inline Arg texel(const DeviceSpan& s) { return vkt::texel(*s.buffer, s.offset, s.bytes()); }
 inline Arg texel_r32(const DeviceSpan& s) { return vkt::texel_r32(*s.buffer, s.offset, s.bytes()); }
+inline Arg texel_r32ui(const DeviceSpan& s) { return vkt::texel_r32ui(*s.buffer, s.offset, s.bytes()); }
 
 }  // namespace vkt::nn
