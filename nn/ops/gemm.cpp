@@ -32,6 +32,20 @@ bool vec4_rows(uint32_t ld, DeviceSpan s, const DeviceInfo& info) {
          (s.count + 3) / 4 <= info.max_texel_buffer_elements && s.buffer->texel_capable();
 }
 
+bool r32_rows(DeviceSpan s, const DeviceInfo& info) {
+  return s.offset % info.min_texel_buffer_offset_alignment == 0 && s.count <= info.max_texel_buffer_elements &&
+         s.buffer->texel_capable();
+}
+
+// How the texel kernel reads one operand: RGBA32F rows (4 floats per fetch) where every row
+// starts on a vec4 and, for a K-contiguous operand, K is whole vec4s; else R32F (1 float per
+// fetch; a 10-class layer's dy); else not at all.
+enum class TexelRead { Vec4, Scalar, No };
+TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, const DeviceInfo& info) {
+  if (vec4_rows(ld, s, info) && (!k_contiguous || K % 4 == 0)) return TexelRead::Vec4;
+  return r32_rows(s, info) ? TexelRead::Scalar : TexelRead::No;
+}
+
 }  // namespace
 
 std::string gemm_path_name(GemmPath p) {
@@ -46,12 +60,10 @@ std::string gemm_path_name(GemmPath p) {
 GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
   const Gemm g = packed(g_in);
   const auto& info = ctx.info();
-  // The texel kernel reads rows as vec4s: leading dimensions must be multiples of 4, and so
-  // must K for a K-contiguous operand.
-  // An M- or N-contiguous operand may have any M or N: its last vec4 stays inside the row's
-  // padding (ld is a multiple of 4) or the buffer's 16-byte tail.
-  const bool a_ok = vec4_rows(g.lda, a, info) && (g.trans_a || g.K % 4 == 0);
-  const bool b_ok = vec4_rows(g.ldb, b, info) && (!g.trans_b || g.K % 4 == 0);
+  // An M- or N-contiguous operand read as vec4s may have any M or N: its last vec4 stays
+  // inside the row's padding (ld is a multiple of 4) or the buffer's 16-byte tail.
+  const bool a_ok = texel_read(g.lda, !g.trans_a, g.K, a, info) != TexelRead::No;
+  const bool b_ok = texel_read(g.ldb, g.trans_b, g.K, b, info) != TexelRead::No;
   const bool bias_ok = g.bias == BiasMode::None || (bias.offset % 16 == 0 && bias.buffer->texel_capable());
   const bool texel_ok = a_ok && b_ok && bias_ok && info.rgba32f_texel_buffers;
   (void)c;
@@ -92,6 +104,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   Context& ctx = s.context();
   const GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
   const bool texel_path = path == GemmPath::Texel;
+  const auto& info = ctx.info();
   // Small outputs get 4x4 blocks so that both CPU threads (and every SIMD lane) have work,
   // unless their sums are long enough to split K instead: 8x8 blocks fetch half as much per
   // multiply-add (the CNN's weight gradients: 64 x 288 outputs, 7,744-deep sums).
@@ -132,12 +145,15 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
 
   if (texel_path) {
+    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, info) == TexelRead::Scalar;
+    const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, info) == TexelRead::Scalar;
     KernelSpec spec{"gemm_texel",
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b}};
-    s.dispatch(ctx.kernel(spec), {texel(a), texel(b), texel(bias_or_a), c_arg}, push, {gx, gy, splits});
+                    {tm, tn, trans_a, trans_b, a_r32, b_r32}};
+    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {gx, gy, splits});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},

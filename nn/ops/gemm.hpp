@@ -3,8 +3,10 @@
 //   C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C + bias, then optional ReLU.
 // Two kernels, chosen per device and shape (gemm_path):
 //   texel: shaders/gemm_texel.comp, register tiling + texel-buffer loads; best on CPU drivers.
+//          Rows that are not whole vec4s (K = 10) are read one float per fetch (R32F views).
 //   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
-//   naive: shaders/gemm_naive.comp, one output per invocation; small unaligned shapes on CPUs.
+//   naive: shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
+//          whose operands cannot be bound as texel buffers.
 #include <cstdint>
 #include <string>
 

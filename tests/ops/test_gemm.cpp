@@ -20,8 +20,18 @@ using namespace vkt::nn;
 
 namespace {
 
+// rows x cols, each row followed by `pad` NaNs that no product may read.
+std::vector<double> with_padding(const std::vector<double>& m, int rows, int cols, int pad) {
+  if (pad == 0) return m;
+  std::vector<double> out(size_t(rows) * (cols + pad), std::nan(""));
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) out[size_t(r) * (cols + pad) + c] = m[size_t(r) * cols + c];
+  return out;
+}
+
+// `pad` floats after each row of A and B: leading dimensions that are not multiples of 4.
 void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool tb, BiasMode bias, bool relu,
-                float beta) {
+                float beta, int pad = 0) {
   CAPTURE(M);
   CAPTURE(N);
   CAPTURE(K);
@@ -30,6 +40,7 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
   CAPTURE(static_cast<int>(bias));
   CAPTURE(relu);
   CAPTURE(beta);
+  CAPTURE(pad);
   const auto A = ref::random_vector(size_t(M) * K, 1 + M), B = ref::random_vector(size_t(K) * N, 2 + N);
   const auto C0 = ref::random_vector(size_t(M) * N, 3);
   const auto bv = ref::random_vector(bias == BiasMode::PerRow ? M : N, 4);
@@ -42,14 +53,18 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
       if (bias == BiasMode::PerRow) v += bv[m];
       if (relu) v = std::max(v, 0.0);
     }
-  Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), bb = test::to_device(ctx, bv, "bias");
+  const int a_rows = ta ? K : M, a_cols = ta ? M : K, b_rows = tb ? N : K, b_cols = tb ? K : N;
+  Buffer a = test::to_device(ctx, with_padding(A, a_rows, a_cols, pad), "A");
+  Buffer b = test::to_device(ctx, with_padding(B, b_rows, b_cols, pad), "B");
+  Buffer bb = test::to_device(ctx, bv, "bias");
   Buffer c = beta != 0.0f ? test::to_device(ctx, C0, "C") : test::nan_buffer(ctx, size_t(M) * N, "C");
   Gemm g;
   g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.bias = bias, g.relu = relu, g.beta = beta;
+  g.lda = a_cols + pad, g.ldb = b_cols + pad;
   g.path = path;
-  // Shapes whose rows are whole vec4s must really take the texel kernel when asked for it.
-  const bool vec4_shape = (ta ? M % 4 == 0 : K % 4 == 0) && (tb ? K % 4 == 0 : N % 4 == 0);
-  if (path == GemmPath::Texel && vec4_shape && ctx.info().rgba32f_texel_buffers)
+  // Every shape must really take the texel kernel when asked for it: rows that are not whole
+  // vec4s are read through R32F views.
+  if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers)
     CHECK(gemm_path(ctx, g, a, b, bb, c) == GemmPath::Texel);
   Stream s(ctx);
   gemm(s, g, a, b, bias == BiasMode::None ? DeviceSpan{} : DeviceSpan(bb), c);
@@ -73,6 +88,22 @@ TEST_CASE("gemm: both kernels match the reference on odd shapes and every transp
       }
 }
 
+TEST_CASE("gemm: unaligned operands (K or a leading dimension not a multiple of 4) on every kernel") {
+  // The texel kernel reads such operands one float per fetch (R32F views), zero-filling k >= K:
+  // a 10-class layer's dy (batch, 10), batch 1, rows padded to odd leading dimensions.
+  Context ctx(test::test_context_options());
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        check_gemm(ctx, path, 64, 64, 10, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, path, 10, 64, 64, ta, tb, BiasMode::None, false, 1.0f);
+        check_gemm(ctx, path, 1, 10, 64, ta, tb, BiasMode::PerColumn, true, 0.0f);
+        check_gemm(ctx, path, 1, 36, 10, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, path, 24, 40, 32, ta, tb, BiasMode::PerRow, false, 0.0f, 1);
+        check_gemm(ctx, path, 21, 18, 23, ta, tb, BiasMode::None, false, 0.5f, 3);
+      }
+}
+
 TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
   Context ctx(test::test_context_options());
   for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
@@ -87,23 +118,25 @@ TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
 TEST_CASE("gemm: split-K (few output tiles, long sums) matches the reference, with beta") {
   Context ctx(test::test_context_options());
   for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
-    for (float beta : {0.0f, 1.0f}) {
-      const int M = 20, N = 12, K = 3000;
-      CAPTURE(beta);
-      const auto A = ref::random_vector(size_t(M) * K, 11), B = ref::random_vector(size_t(K) * N, 12);
-      const auto C0 = ref::random_vector(size_t(M) * N, 13);
-      std::vector<double> want = C0;
-      ref::gemm(false, false, M, N, K, 1.0, A, B, beta, want);
-      Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::to_device(ctx, C0, "C");
-      Buffer scratch = test::nan_buffer(ctx, gemm_split_scratch_floats(M, N), "split scratch");
-      Gemm g;
-      g.M = M, g.N = N, g.K = K, g.beta = beta, g.path = path, g.split_scratch = scratch;
-      Stream s(ctx);
-      gemm(s, g, a, b, {}, c);
-      CHECK(s.dispatch_count() == 2);  // the split GEMM and the sum of its slabs
-      s.run();
-      test::check_close(test::from_device(c, size_t(M) * N), want, 2e-5 * std::sqrt(double(K)), 1e-5, "split-K");
-    }
+    for (float beta : {0.0f, 1.0f})
+      for (int K : {3000, 3001}) {  // 3001: the last chunk ends in a partial k-step
+        const int M = 20, N = 12;
+        CAPTURE(beta);
+        CAPTURE(K);
+        const auto A = ref::random_vector(size_t(M) * K, 11), B = ref::random_vector(size_t(K) * N, 12);
+        const auto C0 = ref::random_vector(size_t(M) * N, 13);
+        std::vector<double> want = C0;
+        ref::gemm(false, false, M, N, K, 1.0, A, B, beta, want);
+        Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::to_device(ctx, C0, "C");
+        Buffer scratch = test::nan_buffer(ctx, gemm_split_scratch_floats(M, N), "split scratch");
+        Gemm g;
+        g.M = M, g.N = N, g.K = K, g.beta = beta, g.path = path, g.split_scratch = scratch;
+        Stream s(ctx);
+        gemm(s, g, a, b, {}, c);
+        CHECK(s.dispatch_count() == 2);  // the split GEMM and the sum of its slabs
+        s.run();
+        test::check_close(test::from_device(c, size_t(M) * N), want, 2e-5 * std::sqrt(double(K)), 1e-5, "split-K");
+      }
 }
 
 TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
