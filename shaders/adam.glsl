@@ -6,21 +6,21 @@
 //   w -= lr (m / bc1) / (sqrt(v / bc2) + eps),  bc1 = 1 - b1^t, bc2 = 1 - b2^t from the step block.
 // g1 is the penalized, clipped loss gradient (optim_common.glsl), taken at w before the decay.
 // Bindings: 0 p, 1 g, 2 m, 3 v, 4 step block, 5 clip result,
-// 6-9 texel views of p, g, m, v (OPT_TEXEL only).
+// 6-9 texel views of p, g, m, v (VEC4_TEXEL only).
 #define OPT_STEP_BINDING 4
 #define OPT_CLIP_BINDING 5
 #define OPT_TEXEL_BINDING 6
 #include "optim_common.glsl"
 
-OPT_BUFFER(m, 2, OPT_TEXEL_BINDING + 2, )
-OPT_BUFFER(v, 3, OPT_TEXEL_BINDING + 3, )
+VEC4_BUFFER(m, 2, OPT_TEXEL_BINDING + 2, )
+VEC4_BUFFER(v, 3, OPT_TEXEL_BINDING + 3, )
 
 void opt_update(uint q, uint cnt, OptStep st) {
   vec4 w, g, m, v;
-  OPT_LOAD(p, q, cnt, w)
-  OPT_LOAD(g, q, cnt, g)
-  OPT_LOAD(m, q, cnt, m)
-  OPT_LOAD(v, q, cnt, v)
+  VEC4_LOAD(p, q, cnt, w)
+  VEC4_LOAD(g, q, cnt, g)
+  VEC4_LOAD(m, q, cnt, m)
+  VEC4_LOAD(v, q, cnt, v)
   const float lr = st.lr;
   vec4 gd = opt_loss_grad(q, w, g, st.clip_scale);
   if ((pc.flags & FLAG_DECOUPLED) != 0u) {
@@ -33,7 +33,7 @@ void opt_update(uint q, uint cnt, OptStep st) {
   const vec4 mhat = m / st.bc1;
   const vec4 vhat = v / st.bc2;
   w -= lr * mhat / (sqrt(vhat) + pc.eps);
-  OPT_STORE(m, q, cnt, m)
-  OPT_STORE(v, q, cnt, v)
-  OPT_STORE(p, q, cnt, w)
+  VEC4_STORE(m, q, cnt, m)
+  VEC4_STORE(v, q, cnt, v)
+  VEC4_STORE(p, q, cnt, w)
 }

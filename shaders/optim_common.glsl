@@ -2,20 +2,12 @@
 // flat parameter buffer p (n floats) from its flat gradient g and the optimizer's moment
 // buffers, all the same length. Mirrors OptimPush in nn/optim/optimizer.cpp.
 //
-// Every buffer is declared twice on the same binding, as vec4[] (the body: n / 4 whole vec4s)
-// and as float[] (the last 1-3 elements when n is not a multiple of 4). With OPT_TEXEL (the
-// *_texel.comp variants) vec4s are read through an RGBA32F uniform texel view of the same
-// range instead (a second binding): on lavapipe a storage-buffer load is a per-lane loop with
-// a bounds check per component, a texelFetch is branch-free. Writes stay on the storage
-// bindings; each invocation reads its own elements before it writes them, so the texel and
-// storage views of one range never race. Each invocation updates VEC_PER_INV vec4s, strided
-// by the workgroup size so neighbouring lanes touch neighbouring memory.
-//
-// The update is written ONCE, for a per-invocation element count `cnt` (4, or 1-3 for the
-// tail vec4), not called separately for the body and the tail: llvmpipe runs both sides of a
-// divergent branch with masked lanes, so a second call site for the tail ran the whole update
-// twice for every vec4 (it cost ~40% of the kernel). Only the loads and stores branch on cnt;
-// those branches are short.
+// Every buffer is read and written a vec4 at a time with a 1-3 element tail (vec4_io.glsl); the
+// *_texel.comp variants (VEC4_TEXEL) read through RGBA32F texel views, several times faster on
+// lavapipe. Each invocation updates VEC_PER_INV vec4s, strided by the workgroup size so
+// neighbouring lanes touch neighbouring memory. The update is written once for a per-vec4
+// element count: a separate call for the tail ran the whole update twice on lavapipe
+// (vec4_io.glsl says why; it cost ~40% of the kernel).
 //
 // Per element, in this order (nn/optim/optimizer.hpp states the same):
 //   g1 = g + [i < n_reg] (l1 sign(w) + 2 l2 w)   Keras kernel_regularizer, weights only
@@ -28,6 +20,7 @@
 // view: p, then g, then its moments in storage-binding order) before including this file.
 
 #include "common.glsl"
+#include "vec4_io.glsl"
 
 #define STEP_BLOCK_BINDING OPT_STEP_BINDING
 #include "step_block.glsl"
@@ -58,46 +51,9 @@ layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {
   float norm;
 } clip;
 
-// Declares buffer NAME on storage binding B as NAME4 (vec4[]) and NAME1 (float[]) and, with
-// OPT_TEXEL, as the texel view NAME_t on binding TB. QUAL: readonly or nothing.
-#ifdef OPT_TEXEL
-#define OPT_BUFFER(NAME, B, TB, QUAL)                                         \
-  layout(std430, binding = B) QUAL buffer NAME##_B4 { vec4 NAME##4[]; };      \
-  layout(std430, binding = B) QUAL buffer NAME##_B1 { float NAME##1[]; };     \
-  layout(binding = TB) uniform samplerBuffer NAME##_t;
-#else
-#define OPT_BUFFER(NAME, B, TB, QUAL)                                         \
-  layout(std430, binding = B) QUAL buffer NAME##_B4 { vec4 NAME##4[]; };      \
-  layout(std430, binding = B) QUAL buffer NAME##_B1 { float NAME##1[]; };
-#endif
-
 // p and g, the same in every optimizer: storage bindings 0 and 1.
-OPT_BUFFER(p, 0, OPT_TEXEL_BINDING, )
-OPT_BUFFER(g, 1, OPT_TEXEL_BINDING + 1, readonly)
-
-// Loads / stores of vec4 q of a buffer declared with OPT_BUFFER; `cnt` is how many of its 4
-// elements exist (4 except for the tail). Storage reads of the tail read missing elements as
-// 0; a texel read of the tail returns whatever the view holds past n (padding or the next
-// tensor: the host binds texel views only at 16-byte aligned offsets, so the view covers the
-// whole tail vec4). Every formula is elementwise, so those elements are computed on and never
-// stored: the stored elements are the same floats either way.
-#ifdef OPT_TEXEL
-#define OPT_LOAD(NAME, q, cnt, dst) dst = texelFetch(NAME##_t, int(q));
-#else
-#define OPT_LOAD(NAME, q, cnt, dst)                                       \
-  if ((cnt) == 4u) {                                                      \
-    dst = NAME##4[q];                                                     \
-  } else {                                                                \
-    dst = vec4(0.0);                                                      \
-    for (uint c_ = 0u; c_ < (cnt); ++c_) dst[c_] = NAME##1[4u * (q) + c_]; \
-  }
-#endif
-#define OPT_STORE(NAME, q, cnt, src)                                       \
-  if ((cnt) == 4u) {                                                       \
-    NAME##4[q] = src;                                                      \
-  } else {                                                                 \
-    for (uint c_ = 0u; c_ < (cnt); ++c_) NAME##1[4u * (q) + c_] = src[c_]; \
-  }
+VEC4_BUFFER(p, 0, OPT_TEXEL_BINDING, )
+VEC4_BUFFER(g, 1, OPT_TEXEL_BINDING + 1, readonly)
 
 // Per-dispatch values, read once per invocation: a step-block or clip-result read is a
 // storage-buffer load (a per-lane loop on lavapipe), too dear to repeat for every vec4.

@@ -3,22 +3,22 @@
 //   g' = g1 + wd w;  v = alpha v + (1-alpha) g'^2;  w -= lr g' / (sqrt(v) + eps).
 // g1 is the penalized, clipped loss gradient (optim_common.glsl). Bindings: 0 p, 1 g,
 // 2 v (square average), 3 step block, 4 clip result,
-// 5-7 texel views of p, g, v (OPT_TEXEL only).
+// 5-7 texel views of p, g, v (VEC4_TEXEL only).
 #define OPT_STEP_BINDING 3
 #define OPT_CLIP_BINDING 4
 #define OPT_TEXEL_BINDING 5
 #include "optim_common.glsl"
 
-OPT_BUFFER(v, 2, OPT_TEXEL_BINDING + 2, )
+VEC4_BUFFER(v, 2, OPT_TEXEL_BINDING + 2, )
 
 void opt_update(uint q, uint cnt, OptStep st) {
   vec4 w, g, v;
-  OPT_LOAD(p, q, cnt, w)
-  OPT_LOAD(g, q, cnt, g)
-  OPT_LOAD(v, q, cnt, v)
+  VEC4_LOAD(p, q, cnt, w)
+  VEC4_LOAD(g, q, cnt, g)
+  VEC4_LOAD(v, q, cnt, v)
   const vec4 gd = opt_loss_grad(q, w, g, st.clip_scale) + pc.wd * w;
   v = pc.a * v + pc.one_minus_a * (gd * gd);
   w -= st.lr * gd / (sqrt(v) + pc.eps);
-  OPT_STORE(v, q, cnt, v)
-  OPT_STORE(p, q, cnt, w)
+  VEC4_STORE(v, q, cnt, v)
+  VEC4_STORE(p, q, cnt, w)
 }

@@ -4,27 +4,27 @@
 //   w -= lr update.
 // g1 is the penalized, clipped loss gradient (optim_common.glsl). Bindings: 0 p, 1 g,
 // 2 momentum buffer (not touched without FLAG_MOMENTUM), 3 step block, 4 clip result,
-// 5-7 texel views of p, g, m (OPT_TEXEL only).
+// 5-7 texel views of p, g, m (VEC4_TEXEL only).
 #define OPT_STEP_BINDING 3
 #define OPT_CLIP_BINDING 4
 #define OPT_TEXEL_BINDING 5
 #include "optim_common.glsl"
 
-OPT_BUFFER(m, 2, OPT_TEXEL_BINDING + 2, )
+VEC4_BUFFER(m, 2, OPT_TEXEL_BINDING + 2, )
 
 void opt_update(uint q, uint cnt, OptStep st) {
   vec4 w, g;
-  OPT_LOAD(p, q, cnt, w)
-  OPT_LOAD(g, q, cnt, g)
+  VEC4_LOAD(p, q, cnt, w)
+  VEC4_LOAD(g, q, cnt, g)
   const vec4 gd = opt_loss_grad(q, w, g, st.clip_scale) + pc.wd * w;
   vec4 update = gd;
   if ((pc.flags & FLAG_MOMENTUM) != 0u) {
     vec4 m;
-    OPT_LOAD(m, q, cnt, m)
+    VEC4_LOAD(m, q, cnt, m)
     m = pc.a * m + gd;
-    OPT_STORE(m, q, cnt, m)
+    VEC4_STORE(m, q, cnt, m)
     update = (pc.flags & FLAG_NESTEROV) != 0u ? gd + pc.a * m : m;
   }
   w -= st.lr * update;
-  OPT_STORE(p, q, cnt, w)
+  VEC4_STORE(p, q, cnt, w)
 }

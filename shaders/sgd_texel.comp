@@ -1,6 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // sgd.glsl reading whole vec4s through RGBA32F texel views (bindings 5 p, 6 g, 7 m):
-// optim_common.glsl says why.
-#define OPT_TEXEL
+// vec4_io.glsl says why.
+#define VEC4_TEXEL
 #include "sgd.glsl"

@@ -28,6 +28,12 @@ struct DeviceSpan {
 // InputError if n passes the 32-bit indices the shaders use.
 void require_span(const char* op, const char* what, DeviceSpan s, uint64_t n);
 
+// True if `s` can be read whole vec4s at a time through an RGBA32F texel view with the tail
+// vec4 inside the view (shaders/vec4_io.glsl): a texel-capable buffer on a device with RGBA32F
+// texel buffers, a 16-byte aligned offset that also meets minTexelBufferOffsetAlignment, and
+// at most maxTexelBufferElements vec4s.
+bool vec4_texel_ok(const Context& ctx, DeviceSpan s);
+
 inline Arg in(const DeviceSpan& s) { return vkt::in(*s.buffer, s.offset, s.bytes()); }
 inline Arg out(const DeviceSpan& s) { return vkt::out(*s.buffer, s.offset, s.bytes()); }
 inline Arg inout(const DeviceSpan& s) { return vkt::inout(*s.buffer, s.offset, s.bytes()); }

@@ -1,6 +1,7 @@
 #include "nn/ops/dropout.hpp"
 
 #include <cmath>
+#include <vector>
 
 #include "nn/ops/step_block.hpp"
 #include "runtime/context.hpp"
@@ -31,13 +32,22 @@ void apply(const char* op, Stream& s, DeviceSpan dst, DeviceSpan src, uint64_t n
   const DropoutPush push{static_cast<uint32_t>(n), d.seed, dropout_threshold(d.p),
                          d.p >= 1.0 ? 0.0f : static_cast<float>(1.0 / (1.0 - d.p))};
   const uint32_t vec4 = (src.offset % 16 == 0 && dst.offset % 16 == 0) ? 1 : 0;
-  const Kernel& k =
-      s.context().kernel({"dropout", {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
-                          sizeof(DropoutPush), {kLocal, 1, 1}, {vec4}});
   src = src.sub(0, n), dst = dst.sub(0, n);
+  // src through a texel view where it can be (shaders/vec4_io.glsl); same results either way.
+  const bool texel_reads = vec4 && vec4_texel_ok(s.context(), src);
+  using BK = BindingKind;
+  std::vector<BK> kinds{BK::Storage, BK::Storage, BK::Storage};
+  if (texel_reads) kinds.push_back(BK::Texel);
+  const Kernel& k = s.context().kernel(
+      {texel_reads ? "dropout_texel" : "dropout", kinds, sizeof(DropoutPush), {kLocal, 1, 1}, {vec4}});
   const bool same = src.buffer == dst.buffer && src.offset == dst.offset;
   const Arg o{dst.buffer, dst.offset, dst.bytes(), same ? Access::ReadWrite : Access::Write, false};
-  s.dispatch(k, {in(src), o, in(step_block.sub(0, sizeof(StepBlock) / 4))}, push, groups_1d((n + 3) / 4, kLocal));
+  const Arg step = in(step_block.sub(0, sizeof(StepBlock) / 4));
+  const auto groups = groups_1d((n + 3) / 4, kLocal);
+  if (texel_reads)
+    s.dispatch(k, {in(src), o, step, texel(src)}, push, groups);
+  else
+    s.dispatch(k, {in(src), o, step}, push, groups);
 }
 
 }  // namespace

@@ -238,11 +238,8 @@ void optimizer_step(Stream& s, const OptimizerConfig& c, const OptimizerBuffers&
   }
   const bool adam = c.kind == OptimizerKind::Adam || c.kind == OptimizerKind::AdamW;
   const DeviceSpan third = c.kind == OptimizerKind::RMSprop ? v : m;  // binding 2
-  // 16-byte aligned offsets: the view then reaches the whole tail vec4 (buffers are padded to
-  // whole vec4s), which the texel kernels fetch in one piece.
-  auto texel_vec4s = [&](DeviceSpan x) { return x.offset % 16 == 0 && texel_ok(ctx, x); };
   const bool texel_possible =
-      texel_vec4s(p) && texel_vec4s(g) && texel_vec4s(third) && (!adam || texel_vec4s(v));
+      vec4_texel_ok(ctx, p) && vec4_texel_ok(ctx, g) && vec4_texel_ok(ctx, third) && (!adam || vec4_texel_ok(ctx, v));
   if (b.path == UpdatePath::Texel && !texel_possible)
     throw Error("optimizer_step: the spans cannot be read as texel buffers on this device");
   const bool texel_reads = b.path != UpdatePath::Storage && texel_possible;
