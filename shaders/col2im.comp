@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // The adjoint of im2col: dx[n, c, ih, iw] = sum of dcol[(n, oh, ow)][(c, r, s)] over every
-// (r, s) whose window places input pixel (ih, iw) at output (oh, ow). One invocation per dx
+// (r, s) whose window places input pixel (ih, iw) at output (oh, ow); outputs without a row
+// (dropped by a fused pool, conv2d_common.glsl) add nothing. One invocation per dx
 // element gathers its terms, so no two invocations write the same address (no atomics).
 #include "common.glsl"
 #include "conv2d_common.glsl"
@@ -22,7 +23,8 @@ void main() {
     const uint r = uint(hs - oh * int(SH));
     for (int ow = ow_lo; ow <= ow_hi; ++ow) {
       const uint s = uint(ws - ow * int(SW));
-      acc += texelFetch(dcol, int(((n * OH + uint(oh)) * OW + uint(ow)) * LDCOL + (c * R + r) * S + s)).x;
+      uint row;
+      if (pixel_row(n, uint(oh), uint(ow), row)) acc += texelFetch(dcol, int(row * LDCOL + (c * R + r) * S + s)).x;
     }
   }
   dx[id] = acc;

@@ -1,7 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// col[(n, oh, ow)][(c, r, s)] = x[n, c, oh*SH - PH + r, ow*SW - PW + s] (0 outside the image).
-// One invocation per (output pixel, input channel): it writes the R*S contiguous entries of
+// col[row of (n, oh, ow)][(c, r, s)] = x[n, c, oh*SH - PH + r, ow*SW - PW + s] (0 outside the
+// image); rows in the order conv2d_common.glsl describes. One invocation per (row, input channel): it writes the R*S contiguous entries of
 // that channel, sharing the index arithmetic. Columns past C*R*S (row padding) are zeroed by
 // the c == 0 invocation so the GEMM may read whole vec4s.
 #include "common.glsl"
@@ -12,10 +12,10 @@ layout(std430, binding = 1) writeonly buffer Col { float col[]; };
 
 void main() {
   const uint id = global_index_1d();
-  const uint P = p.N * OH * OW;
-  if (id >= P * C) return;
+  if (id >= col_rows() * C) return;
   const uint c = id % C, pix = id / C;
-  const uint ow = pix % OW, oh = (pix / OW) % OH, n = pix / (OW * OH);
+  uint n, oh, ow;
+  row_pixel(pix, n, oh, ow);
   const int ih0 = int(oh * SH) - int(PH), iw0 = int(ow * SW) - int(PW);
   const uint plane = (n * C + c) * H * W;
   uint dst = pix * LDCOL + c * R * S;

@@ -12,8 +12,8 @@ Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, u
   return {batch, in.c, in.h, in.w, filters, k, k, stride, stride, pad, pad};
 }
 
-// Owns the im2col workspace: `col` carries data from forward to backward, so each layer
-// keeps its own.
+// Owns the im2col workspace: `col` (and, with a fused pool, `argmax`) carries data from
+// forward to backward, so each layer keeps its own.
 class Conv2dRun : public LayerRun {
  public:
   Conv2dRun(Context& ctx, const Conv2dShape& c, bool bias) : c_(c), bias_(bias) {
@@ -22,6 +22,7 @@ class Conv2dRun : public LayerRun {
     t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
     if (ws.w_pad) w_pad_ = Buffer(ctx, ws.w_pad * 4, "conv2d padded weights");
     partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
+    if (ws.argmax) argmax_ = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
   }
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace(), io.relu);
@@ -32,11 +33,12 @@ class Conv2dRun : public LayerRun {
 
  private:
   Conv2dWorkspace workspace() const {
-    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}, partials_};
+    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}, partials_,
+            argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}};
   }
   Conv2dShape c_;
   bool bias_;
-  Buffer col_, t_, w_pad_, partials_;
+  Buffer col_, t_, w_pad_, partials_, argmax_;
 };
 
 }  // namespace
@@ -57,6 +59,13 @@ std::vector<ParamInfo> Conv2dLayer::params(const SampleShape& in) const {
 
 std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool) const {
   return std::make_unique<Conv2dRun>(ctx, shape_for(in, batch, filters_, kernel_, stride_, padding_), bias_);
+}
+
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in,
+                                                                   uint32_t batch, bool) const {
+  Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
+  c.pool = 2;
+  return std::make_unique<Conv2dRun>(ctx, c, bias_);
 }
 
 }  // namespace vkt::nn

@@ -14,6 +14,9 @@ class Conv2dLayer : public Layer {
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
                                         bool training) const override;
   bool can_fuse_relu() const override { return true; }
+  bool can_fuse_maxpool2x2() const override { return true; }
+  std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
+                                                        bool training) const override;
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
             {"padding", padding_}, {"bias", bias_}};

@@ -14,6 +14,7 @@ class Pool2dLayer : public Layer {
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
                                         bool training) const override;
   nlohmann::json to_json() const override;
+  bool is_maxpool2x2() const override { return kind_ == Kind::Max && kernel_ == 2 && stride_ == 2 && padding_ == 0; }
 
  private:
   Kind kind_;

@@ -23,14 +23,12 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   storage_.reserve(2 * (L + 1));
   acts_.resize(L + 1);
   grads_.resize(L + 1);
+  plan_fusion(model);
   // Boundaries joined by a view layer (flatten, eval-mode dropout) share memory: group[b] is
   // the first boundary of b's chain. One activation and one gradient buffer per group; the
   // group of the input needs no gradient (nothing upstream of the data learns).
-  // A fused ReLU shares its activation (not its gradient) with its input.
-  fused_.assign(L, false);
-  if (!std::getenv("VKTRAIN_NO_FUSION"))
-    for (size_t i = 1; i < L; ++i)
-      fused_[i] = model.layers()[i]->type() == "relu" && model.layers()[i - 1]->can_fuse_relu();
+  // A fused ReLU shares its activation (not its gradient) with its input; boundaries inside a
+  // conv-ReLU-pool group get no memory at all (the conv's run keeps what it needs).
   std::vector<size_t> group(L + 1, 0), act_group(L + 1, 0);
   for (size_t i = 0; i < L; ++i) {
     const bool view = model.layers()[i]->is_view(training);
@@ -38,23 +36,54 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
     act_group[i + 1] = view || fused_[i] ? act_group[i] : i + 1;
   }
   for (size_t b = 0; b <= L; ++b) {
+    if (b > 0 && b < L && absorbed_[b]) continue;  // the output of a conv or ReLU inside a group
     const uint64_t n = shapes[b].size() * batch;
     const std::string what = b == 0 ? "input batch" : "activation " + std::to_string(b) + " (" + model.layers()[b - 1]->type() + ")";
     acts_[b] = act_group[b] == b ? make(n, what) : acts_[act_group[b]];
     if (training && b != 0) grads_[b] = group[b] == b ? make(n, "gradient of " + what) : grads_[group[b]];
   }
-  for (size_t i = 0; i < L; ++i) runs_.push_back(model.layers()[i]->instantiate(ctx, shapes[i], batch, training));
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& layer = *model.layers()[i];
+    runs_.push_back(absorbed_[i]     ? nullptr
+                    : pool_end_[i] ? layer.instantiate_with_maxpool2x2(ctx, shapes[i], batch, training)
+                                   : layer.instantiate(ctx, shapes[i], batch, training));
+  }
+}
+
+void Graph::plan_fusion(const Model& model) {
+  const auto& layers = model.layers();
+  const size_t L = layers.size();
+  fused_.assign(L, false);
+  absorbed_.assign(L, false);
+  relu_epilogue_.assign(L, false);
+  pool_end_.assign(L, 0);
+  if (std::getenv("VKTRAIN_NO_FUSION")) return;
+  for (size_t i = 0; i < L; ++i) {
+    if (!layers[i]->can_fuse_maxpool2x2()) continue;
+    size_t j = i + 1;
+    const bool relu = j < L && layers[j]->type() == "relu";
+    if (relu) ++j;
+    if (j >= L || !layers[j]->is_maxpool2x2()) continue;
+    pool_end_[i] = j;
+    relu_epilogue_[i] = relu;
+    for (size_t k = i + 1; k <= j; ++k) absorbed_[k] = true;
+  }
+  for (size_t i = 1; i < L; ++i)
+    if (!absorbed_[i] && layers[i]->type() == "relu" && layers[i - 1]->can_fuse_relu())
+      fused_[i] = relu_epilogue_[i - 1] = true;
 }
 
 LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
   LayerIO io;
   io.batch = batch_;
+  const size_t out = pool_end_[i] ? pool_end_[i] + 1 : i + 1;  // a fused pool's output is the run's
   io.x = acts_[i];
-  io.y = acts_[i + 1];
+  io.y = acts_[out];
   io.training = training_;
   io.step_block = step_block;
+  io.relu = relu_epilogue_[i];
   if (training_) {
-    io.dy = grads_[i + 1];
+    io.dy = grads_[out];
     io.dx = grads_[i];  // empty when layer i reads the data (directly or through views)
   }
   for (size_t s : model_.layer_slots(i)) {
@@ -68,17 +97,15 @@ LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
 
 void Graph::record_forward(Stream& s, DeviceSpan step_block) {
   for (size_t i = 0; i < runs_.size(); ++i) {
-    if (model_.layers()[i]->is_view(training_) || fused_[i]) continue;
-    LayerIO io = io_for(i, step_block);
-    io.relu = i + 1 < fused_.size() && fused_[i + 1];
-    runs_[i]->forward(s, io);
+    if (model_.layers()[i]->is_view(training_) || fused_[i] || absorbed_[i]) continue;
+    runs_[i]->forward(s, io_for(i, step_block));
   }
 }
 
 void Graph::record_backward(Stream& s, DeviceSpan step_block) {
   if (!training_) throw Error("record_backward on an evaluation graph");
   for (size_t i = runs_.size(); i-- > 0;)
-    if (!model_.layers()[i]->is_view(training_)) runs_[i]->backward(s, io_for(i, step_block));
+    if (!model_.layers()[i]->is_view(training_) && !absorbed_[i]) runs_[i]->backward(s, io_for(i, step_block));
 }
 
 }  // namespace vkt::nn

@@ -35,6 +35,8 @@ class Graph {
 
  private:
   LayerIO io_for(size_t layer, DeviceSpan step_block) const;
+  // Decides which layers run fused (the vectors below); VKTRAIN_NO_FUSION=1 turns it off.
+  void plan_fusion(const Model& model);
 
   const Model& model_;
   ModelBuffers& buffers_;
@@ -47,6 +49,13 @@ class Graph {
   // then shares memory with its input; its backward still runs, on that output (relu'(z) is
   // 1 exactly where relu(z) > 0).
   std::vector<bool> fused_;
+  // relu_epilogue_[i]: layer i applies the ReLU after it in its own forward pass.
+  std::vector<bool> relu_epilogue_;
+  // Conv -> [ReLU] -> 2x2 max pool as one run (nn/ops/conv2d.hpp, Conv2dShape::pool):
+  // pool_end_[i] is the pool's index for the conv at i (0: no such group); the ReLU and pool
+  // are absorbed_: no run, no memory, no pass in either direction.
+  std::vector<size_t> pool_end_;
+  std::vector<bool> absorbed_;
 };
 
 }  // namespace vkt::nn

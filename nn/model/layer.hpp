@@ -71,6 +71,14 @@ class Layer {
   // True if forward can apply a ReLU to its output in the same pass (a GEMM epilogue), so a
   // following ReLU layer costs no memory pass of its own in the forward direction.
   virtual bool can_fuse_relu() const { return false; }
+  // True for a max pool with a 2x2 window, stride 2 and no padding.
+  virtual bool is_maxpool2x2() const { return false; }
+  // True if this layer can also do a following 2x2 max pool (after a fused ReLU, if any), in
+  // both directions; the graph then builds its run with instantiate_with_maxpool2x2, whose
+  // output is the pooled one, and skips the ReLU and pool layers.
+  virtual bool can_fuse_maxpool2x2() const { return false; }
+  virtual std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
+                                                                bool training) const;
 };
 
 }  // namespace vkt::nn

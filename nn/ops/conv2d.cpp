@@ -2,6 +2,7 @@
 
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/layout.hpp"
+#include "nn/ops/pool.hpp"
 #include "nn/ops/strided_sum.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
@@ -23,7 +24,7 @@ const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShap
                      {BindingKind::Texel, BindingKind::Storage},
                      sizeof(Conv2dPush),
                      {64, 1, 1},
-                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp()}});
+                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool}});
 }
 
 // The weights as a (K, CRSp) matrix with vec4-aligned rows.
@@ -43,36 +44,48 @@ void Conv2dShape::validate() const {
     throw InputError("conv2d: a " + std::to_string(R) + "x" + std::to_string(S) + " kernel does not fit a " +
                      std::to_string(H) + "x" + std::to_string(W) + " input with padding " + std::to_string(ph) + "," +
                      std::to_string(pw));
+  if (pool != 0 && pool != 2) throw InputError("conv2d: a fused max pool must be 2x2 with stride 2");
+  if (pool && (OH() < 2 || OW() < 2))
+    throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
-  return {uint64_t(c.P()) * c.CRSp(), uint64_t(c.K) * c.P(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp(),
-          gemm_split_scratch_floats(c.K, c.CRS())};
+  return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp(),
+          gemm_split_scratch_floats(c.K, c.CRS()), c.pool ? c.out_count() : 0};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
-  const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
+  const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
-  require_span("conv2d", "y", y, P * c.K);
-  require_span("conv2d", "col", ws.col, P * c.CRSp());
+  require_span("conv2d", "y", y, c.out_count());
+  require_span("conv2d", "col", ws.col, rows * c.CRSp());
+  if (c.pool) {
+    require_span("conv2d", "t", ws.t, rows * c.K);
+    require_span("conv2d", "argmax", ws.argmax, c.out_count());
+  }
 
   const Conv2dPush push = push_for(c);
   s.dispatch(geometry_kernel(s.context(), "im2col", c),
-             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, P * c.CRSp()))}, push,
-             groups_1d(P * c.C, 64));
+             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, rows * c.CRSp()))}, push,
+             groups_1d(rows * c.C, 64));
   const DeviceSpan wp = padded_weights(s, w, c, ws);
-  Gemm g;  // y (K, P) = w (K, CRSp) · colᵀ, bias per row = per output channel, stored NCHW
+  Gemm g;  // y (K, rows) = w (K, CRSp) · colᵀ, bias per row = per output channel
   g.M = c.K;
-  g.N = static_cast<uint32_t>(P);
+  g.N = static_cast<uint32_t>(rows);
   g.K = c.CRSp();
   g.trans_b = true;
   g.bias = b.empty() ? BiasMode::None : BiasMode::PerRow;
   g.relu = relu;
-  g.c_block = static_cast<uint32_t>(ohw);
-  gemm(s, g, wp, ws.col, b, y);
+  if (!c.pool) {
+    g.c_block = static_cast<uint32_t>(ohw);  // stored NCHW
+    gemm(s, g, wp, ws.col, b, y);
+    return;
+  }
+  gemm(s, g, wp, ws.col, b, ws.t);  // channel-major and window-grouped: (K, windows, 4)
+  maxpool2x2_windows_forward(s, y, ws.argmax, ws.t, c.N, c.K, c.PH(), c.PW(), relu);
 }
 
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
@@ -84,37 +97,42 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
                             const Conv2dWorkspace& ws) {
   c.validate();
-  const uint64_t P = c.P(), ohw = uint64_t(c.OH()) * c.OW();
-  require_span("conv2d", "dy", dy, P * c.K);
+  const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
+  require_span("conv2d", "dy", dy, c.out_count());
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
-  require_span("conv2d", "col", ws.col, P * c.CRSp());
-  require_span("conv2d", "t", ws.t, P * c.K);
-  swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
-  Gemm g;  // dw (K, CRS) = dy' (K, P) · col (P, CRSp), the padding columns not computed
+  require_span("conv2d", "col", ws.col, rows * c.CRSp());
+  require_span("conv2d", "t", ws.t, rows * c.K);
+  if (c.pool) {
+    require_span("conv2d", "argmax", ws.argmax, c.out_count());
+    maxpool2x2_windows_backward(s, ws.t, dy, ws.argmax, c.N, c.K, c.PH(), c.PW());  // dy' (K, rows)
+  } else {
+    swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
+  }
+  Gemm g;  // dw (K, CRS) = dy' (K, rows) · col (rows, CRSp), the padding columns not computed
   g.M = c.K;
   g.N = c.CRS();
-  g.K = static_cast<uint32_t>(P);
+  g.K = static_cast<uint32_t>(rows);
   g.ldb = c.CRSp();
   g.ldc = c.CRS();
   g.split_scratch = ws.partials;
   gemm(s, g, ws.t, ws.col, {}, dw);
-  if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(P), static_cast<uint32_t>(P), 1);
+  if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(rows), static_cast<uint32_t>(rows), 1);
 }
 
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   c.validate();
-  const uint64_t P = c.P();
+  const uint64_t rows = c.rows();
   require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
-  require_span("conv2d", "col", ws.col, P * c.CRSp());
-  require_span("conv2d", "t", ws.t, P * c.K);
+  require_span("conv2d", "col", ws.col, rows * c.CRSp());
+  require_span("conv2d", "t", ws.t, rows * c.K);
   const DeviceSpan wp = padded_weights(s, w, c, ws);
-  Gemm g;  // dcol (P, CRSp) = dy'ᵀ (P, K) · w (K, CRSp); col's forward contents are done with
-  g.M = static_cast<uint32_t>(P);
+  Gemm g;  // dcol (rows, CRSp) = dy'ᵀ (rows, K) · w (K, CRSp); col's forward contents are done with
+  g.M = static_cast<uint32_t>(rows);
   g.N = c.CRSp();
   g.K = c.K;
   g.trans_a = true;
   gemm(s, g, ws.t, wp, {}, ws.col);
-  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(ws.col.sub(0, P * c.CRSp())), out(dx)},
+  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(ws.col.sub(0, rows * c.CRSp())), out(dx)},
              push_for(c), groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
 }
 

@@ -10,6 +10,15 @@
 //   backward data    dcol (P, CRSp) = dy'ᵀ · w                     then dx = col2im(dcol)
 // This materializes col (im2col). It was measured first; an implicit-GEMM kernel that
 // gathers col on the fly is the next step (README performance table).
+//
+// With `pool` = 2 the op is conv -> [ReLU] -> 2x2, stride-2 max pool in one: col's rows are
+// grouped by pool window (shaders/conv2d_common.glsl), the forward GEMM writes the raw output
+// window-grouped, (K, windows, 4), and one pass reduces each vec4 to the pooled y and the
+// winner (ws.argmax). Backward turns the pooled gradient straight into the channel-major,
+// window-grouped dy' the GEMMs read. What this saves on a CPU driver, where every memory pass
+// costs: the un-pooled activation is never stored NCHW, read by a separate pool, scattered
+// back, masked by a separate ReLU pass and transposed; and output pixels no window covers (the
+// last row and column of an odd-sized output) are never computed.
 #include "nn/ops/device_span.hpp"
 
 namespace vkt::nn {
@@ -18,36 +27,48 @@ struct Conv2dShape {
   uint32_t N = 1, C = 1, H = 1, W = 1;  // input (N, C, H, W)
   uint32_t K = 1, R = 1, S = 1;         // weights (K, C, R, S)
   uint32_t sh = 1, sw = 1, ph = 0, pw = 0;
+  uint32_t pool = 0;  // 2: a fused 2x2, stride-2 max pool follows (see above); 0: none
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
   uint32_t P() const { return N * OH() * OW(); }
+  // The pooled output size (the convolution's own when pool is 0).
+  uint32_t PH() const { return pool ? OH() / 2 : OH(); }
+  uint32_t PW() const { return pool ? OW() / 2 : OW(); }
+  // Rows of col: one per output pixel, or 4 per pool window.
+  uint32_t rows() const { return pool ? N * PH() * PW() * 4 : P(); }
+  uint64_t out_count() const { return uint64_t(N) * K * PH() * PW(); }  // y and dy
   uint32_t CRS() const { return C * R * S; }
   uint32_t CRSp() const { return (CRS() + 3) / 4 * 4; }
-  uint64_t flops() const { return 2ull * P() * K * CRS(); }  // multiply-adds × 2, per pass
-  // Throws InputError for shapes with no output or zero sizes.
+  uint64_t flops() const { return 2ull * rows() * K * CRS(); }  // multiply-adds × 2, per pass
+  // Throws InputError for shapes with no output or zero sizes, a pool other than 0 or 2, or
+  // a pooled output of size 0.
   void validate() const;
 };
 
 // Scratch the passes share. `col` must survive from forward to backward (backward-weight
 // reads it); `t` and `w_pad` are free between calls.
 struct Conv2dWorkspace {
-  DeviceSpan col;       // (P, CRSp)
-  DeviceSpan t;         // (K, P): dy' in backward
+  DeviceSpan col;       // (rows, CRSp)
+  DeviceSpan t;         // (K, rows): dy' in backward; with pool also the raw output in forward
   DeviceSpan w_pad;     // (K, CRSp), only when CRS is not a multiple of 4
   DeviceSpan partials;  // split-K slabs of the weight gradient (may be empty: no split)
+  DeviceSpan argmax;    // (N, K, PH, PW), only with pool: forward writes it, backward reads it
 };
 struct Conv2dWorkspaceSize {
-  uint64_t col, t, w_pad, partials;  // floats
+  uint64_t col, t, w_pad, partials, argmax;  // floats
 };
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
 
-// y (N, K, OH, OW) = conv(x, w) + b, then ReLU if `relu`. b may be empty.
+// y (N, K, OH, OW) = conv(x, w) + b, then ReLU if `relu`, then the pool if c.pool (y is then
+// (N, K, PH, PW)). b may be empty.
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
                     const Conv2dWorkspace& ws, bool relu = false);
 
 // dw (K, C, R, S) and db (K) written (not accumulated); dx (N, C, H, W) written unless empty
-// (the first layer needs none). Needs ws.col as forward left it; overwrites it.
+// (the first layer needs none); dy is the gradient of forward's y (pooled, with c.pool).
+// Needs ws.col (and ws.argmax) as forward left them; overwrites col. With c.pool and a fused
+// ReLU, forward's argmax already carries relu' (4 = no gradient), so nothing else is needed.
 // = conv2d_backward_weight, then conv2d_backward_data.
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws);

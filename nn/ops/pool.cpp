@@ -1,5 +1,6 @@
 #include "nn/ops/pool.hpp"
 
+#include <array>
 #include <string>
 
 #include "runtime/context.hpp"
@@ -85,6 +86,53 @@ void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argm
   s.dispatch(kernel(s.context(), "maxpool2d_backward", 3, sizeof(PoolPush)),
              {in(dy.sub(0, p.out_count())), in(argmax.sub(0, p.out_count())), out(dx.sub(0, n))}, push_for(p),
              groups_1d(n, kLocal));
+}
+
+namespace {
+
+struct WindowsPush {
+  uint32_t windows, K;
+};
+
+std::array<uint32_t, 3> windows_grid(uint64_t windows, uint32_t K) {
+  if (windows > 0xFFFFFFFFull / 4 / K) throw InputError("conv2d with max pool: output too large for 32-bit indices");
+  if (K > 65535 || (windows + kLocal - 1) / kLocal > 65535)
+    throw InputError("conv2d with max pool: over 65,535 workgroups in a grid dimension");
+  return {static_cast<uint32_t>((windows + kLocal - 1) / kLocal), K, 1};
+}
+
+}  // namespace
+
+void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan yw, uint32_t N, uint32_t K,
+                                uint32_t PH, uint32_t PW, bool relu) {
+  const uint64_t windows = uint64_t(N) * PH * PW, n = windows * K;
+  require_span("maxpool2x2_windows_forward", "yw", yw, 4 * n);
+  require_span("maxpool2x2_windows_forward", "y", y, n);
+  require_span("maxpool2x2_windows_forward", "argmax", argmax, n);
+  const auto grid = windows_grid(windows, K);
+  const Kernel& k = s.context().kernel({"maxpool2x2_windows_forward",
+                                        {BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
+                                        sizeof(WindowsPush),
+                                        {kLocal, 1, 1},
+                                        {PH * PW, relu ? 1u : 0u}});
+  s.dispatch(k, {texel(yw.sub(0, 4 * n)), out(y.sub(0, n)), out(argmax.sub(0, n))},
+             WindowsPush{static_cast<uint32_t>(windows), K}, grid);
+}
+
+void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan dy, DeviceSpan argmax, uint32_t N, uint32_t K,
+                                 uint32_t PH, uint32_t PW) {
+  const uint64_t windows = uint64_t(N) * PH * PW, n = windows * K;
+  require_span("maxpool2x2_windows_backward", "dy", dy, n);
+  require_span("maxpool2x2_windows_backward", "argmax", argmax, n);
+  require_span("maxpool2x2_windows_backward", "dyw", dyw, 4 * n);
+  const auto grid = windows_grid(windows, K);
+  const Kernel& k = s.context().kernel({"maxpool2x2_windows_backward",
+                                        {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
+                                        sizeof(WindowsPush),
+                                        {kLocal, 1, 1},
+                                        {PH * PW}});
+  s.dispatch(k, {texel_r32(dy.sub(0, n)), texel_r32(argmax.sub(0, n)), out(dyw.sub(0, 4 * n))},
+             WindowsPush{static_cast<uint32_t>(windows), K}, grid);
 }
 
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p) {

@@ -29,6 +29,16 @@ void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x,
 // dx (N, C, H, W) = Σ dy over the outputs whose argmax chose the cell (0 elsewhere). Written.
 void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax, const Pool2dShape& p);
 
+// The pool of a convolution fused with a 2x2, stride-2 max pool (nn/ops/conv2d.hpp,
+// Conv2dShape::pool), on the GEMM's window-grouped output yw (K, N·PH·PW, 4): y (N, K, PH, PW)
+// = max of each window, argmax = the winning cell 0-3 as a float (4: none, when `relu` zeroed
+// the whole window). Ties go to the first maximum, as maxpool2d_forward.
+void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan yw, uint32_t N, uint32_t K,
+                                uint32_t PH, uint32_t PW, bool relu);
+// dyw (K, N·PH·PW, 4) = dy at each window's winning cell, 0 elsewhere. Written.
+void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan dy, DeviceSpan argmax, uint32_t N, uint32_t K,
+                                 uint32_t PH, uint32_t PW);
+
 // y (N, C, OH, OW) = (sum of the real cells in the window) / (kh*kw).
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p);
 // dx (N, C, H, W) = Σ dy / (kh*kw) over the windows containing the cell. Written.

@@ -12,7 +12,9 @@
 #include "nn/ops/conv2d.hpp"
 #include "runtime/buffer.hpp"
 #include "tests/ops/op_harness.hpp"
+#include "tests/reference/activation.hpp"
 #include "tests/reference/conv2d.hpp"
+#include "tests/reference/pool.hpp"
 #include "tests/test_support.hpp"
 #include "util/error.hpp"
 
@@ -28,23 +30,34 @@ ref::Conv2dShape to_ref(const Conv2dShape& c) {
   return r;
 }
 
+std::string describe(const Conv2dShape& c) {
+  return "N" + std::to_string(c.N) + " C" + std::to_string(c.C) + " " + std::to_string(c.H) + "x" + std::to_string(c.W) +
+         " K" + std::to_string(c.K) + " " + std::to_string(c.R) + "x" + std::to_string(c.S) + " stride " +
+         std::to_string(c.sh) + "," + std::to_string(c.sw) + " pad " + std::to_string(c.ph) + "," + std::to_string(c.pw) +
+         " pool " + std::to_string(c.pool);
+}
+
 struct ConvRun {
   std::vector<float> y, dx, dw, db;
 };
 
-ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv) {
+// With c.pool, y and dy are the pooled ones.
+ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv,
+                bool relu = false) {
   const auto ws_size = conv2d_workspace_size(c);
   Buffer x = test::to_device(ctx, in[0], "x"), w = test::to_device(ctx, in[1], "w"), b = test::to_device(ctx, in[2], "b");
   Buffer dy = test::to_device(ctx, dyv, "dy");
-  const uint64_t ysize = uint64_t(c.P()) * c.K, xsize = uint64_t(c.N) * c.C * c.H * c.W;
+  const uint64_t ysize = c.out_count(), xsize = uint64_t(c.N) * c.C * c.H * c.W;
   Buffer y = test::nan_buffer(ctx, ysize, "y"), dx = test::nan_buffer(ctx, xsize, "dx"),
          dw = test::nan_buffer(ctx, c.K * c.CRS(), "dw"), db = test::nan_buffer(ctx, c.K, "db");
   Buffer col = test::nan_buffer(ctx, ws_size.col, "col"), t = test::nan_buffer(ctx, ws_size.t, "t"),
          wp = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.w_pad, 1), "w_pad"),
-         partials = test::nan_buffer(ctx, ws_size.partials, "partials");
-  const Conv2dWorkspace ws{col, t, ws_size.w_pad ? DeviceSpan(wp) : DeviceSpan{}, partials};
+         partials = test::nan_buffer(ctx, ws_size.partials, "partials"),
+         argmax = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.argmax, 1), "argmax");
+  const Conv2dWorkspace ws{col, t, ws_size.w_pad ? DeviceSpan(wp) : DeviceSpan{}, partials,
+                           ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}};
   Stream s(ctx);
-  conv2d_forward(s, y, x, w, b, c, ws);
+  conv2d_forward(s, y, x, w, b, c, ws, relu);
   conv2d_backward(s, dx, dw, db, dy, w, c, ws);
   s.run();
   return {test::from_device(y, ysize), test::from_device(dx, xsize), test::from_device(dw, c.K * c.CRS()),
@@ -64,12 +77,8 @@ TEST_CASE("conv2d: forward vs reference and backward vs finite differences on od
       {2, 3, 8, 9, 7, 3, 2, 2, 1, 2, 0},  // rectangular kernel, mixed stride and padding
   };
   for (const auto& c : cases) {
-    CAPTURE(c.N);
-    CAPTURE(c.C);
-    CAPTURE(c.H);
-    CAPTURE(c.K);
-    CAPTURE(c.R);
-    CAPTURE(c.sh);
+    const std::string shape = describe(c);
+    CAPTURE(shape);
     CAPTURE(c.ph);
     const ref::Conv2dShape rs = to_ref(c);
     const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 1),
@@ -107,8 +116,57 @@ TEST_CASE("conv2d: the seed CNN's second layer (32->64, 3x3, 13x13, batch 16) vs
   test::check_gradient(got.db, db, 1e-5, "db vs reference");
 }
 
+TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, backward vs finite differences") {
+  // The reference is the unfused chain conv2d -> relu -> maxpool2d (2x2, stride 2). Odd
+  // output sizes check that the uncovered last row/column gets no gradient; batch 1, stride 2
+  // with padding, C·R·S not a multiple of 4, and the pool without the ReLU are covered too.
+  Context ctx(test::test_context_options());
+  struct Case {
+    Conv2dShape c;
+    bool relu;
+  };
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool
+  const Case cases[] = {
+      {{1, 1, 8, 8, 2, 3, 3, 1, 1, 0, 0, 2}, true},     // batch 1, even 6x6 output
+      {{2, 3, 9, 9, 5, 3, 3, 1, 1, 0, 0, 2}, true},     // 7x7 output: last row and column dropped
+      {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, true},   // stride 2, padding 1: 6x5 output
+      {{3, 5, 7, 7, 6, 5, 5, 1, 1, 2, 2, 2}, false},    // 5x5 kernel, no ReLU: negative maxima
+      {{2, 2, 5, 12, 3, 2, 3, 1, 2, 0, 1, 2}, true},    // rectangular kernel, 4x6 output
+  };
+  for (const auto& [c, relu] : cases) {
+    const std::string shape = describe(c);
+    CAPTURE(shape);
+    CAPTURE(relu);
+    const ref::Conv2dShape rs = to_ref(c);
+    ref::Pool2dShape ps;
+    ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
+    REQUIRE(ps.OH() == int(c.PH()));
+    REQUIRE(ps.OW() == int(c.PW()));
+    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 11),
+                                ref::random_vector(size_t(c.K) * c.CRS(), 12), ref::random_vector(c.K, 13)};
+    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+      std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
+      std::vector<int32_t> argmax(y.size());
+      ref::conv2d_forward(conv, in[0], in[1], in[2], rs);
+      if (relu) ref::relu_forward(act, conv);
+      else act = conv;
+      ref::maxpool2d_forward(y, argmax, act, ps);
+      return y;
+    };
+    const auto r = ref::random_vector(c.out_count(), 14);
+    const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
+    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "pooled forward");
+    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
+    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  }
+}
+
 TEST_CASE("conv2d: impossible shapes are input errors") {
   CHECK_THROWS_AS((Conv2dShape{1, 1, 2, 2, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
   CHECK_THROWS_AS((Conv2dShape{1, 0, 5, 5, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
   CHECK_NOTHROW((Conv2dShape{1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1}.validate()));
+  CHECK_THROWS_AS((Conv2dShape{1, 1, 4, 4, 1, 4, 4, 1, 1, 0, 0, 2}.validate()), InputError);  // 1x1: nothing to pool
+  CHECK_NOTHROW((Conv2dShape{1, 1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 2}.validate()));                 // 2x2: one window
+  CHECK_THROWS_AS((Conv2dShape{1, 1, 6, 6, 1, 3, 3, 1, 1, 0, 0, 3}.validate()), InputError);  // only 2x2 pools fuse
 }

@@ -159,7 +159,7 @@ TEST_CASE("train: bad input is one line on stderr and exit code 2") {
                        "missing.safetensors");
 }
 
-TEST_CASE("train: fusing each ReLU into the convolution or dense layer before it changes no result") {
+TEST_CASE("train: fusing ReLUs and max pools into the convolution or dense layer before them changes no result") {
   if (!have_data()) return;
   const std::vector<std::string> args = {"train", "--model", "cnn", "--train-limit", "256", "--val-split", "0.02",
                                          "--epochs", "1", "--json"};
@@ -170,7 +170,11 @@ TEST_CASE("train: fusing each ReLU into the convolution or dense layer before it
   REQUIRE(fused.exit_code == 0);
   REQUIRE(separate.exit_code == 0);
   const json a = last_json_line(fused.out), b = last_json_line(separate.out);
-  // max(v, 0) in the GEMM epilogue is the same operation as the ReLU pass: bit-identical.
-  CHECK(a["test_loss"].get<double>() == b["test_loss"].get<double>());
-  CHECK(a["val_loss"].get<double>() == b["val_loss"].get<double>());
+  // max(v, 0) in the GEMM epilogue is the same operation as the ReLU pass, and the fused pool
+  // picks the same maxima; but the fused pool's weight-gradient sums visit the output pixels
+  // in window order instead of raster order, so they may round differently: equal to float
+  // rounding, not necessarily bit for bit (on this run they usually are: Adam's first steps
+  // are nearly sign(g)).
+  CHECK(a["test_loss"].get<double>() == doctest::Approx(b["test_loss"].get<double>()).epsilon(1e-5));
+  CHECK(a["val_loss"].get<double>() == doctest::Approx(b["val_loss"].get<double>()).epsilon(1e-5));
 }
