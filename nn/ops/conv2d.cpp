@@ -70,7 +70,7 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
   const Conv2dPush push = push_for(c);
   s.dispatch(geometry_kernel(s.context(), "im2col", c),
              {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, rows * c.CRSp()))}, push,
-             groups_1d(rows * c.C, 64));
+             groups_1d(rows, 64));  // one invocation per row of col
   const DeviceSpan wp = padded_weights(s, w, c, ws);
   Gemm g;  // y (K, rows) = w (K, CRSp) · colᵀ, bias per row = per output channel
   g.M = c.K;

@@ -19,9 +19,15 @@ void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J
   const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
   const StridedSumPush push{I, J, stride_i, stride_j, beta};
   if (J >= 1024 && I <= 65535) {  // long sums over few outputs: a workgroup per output
-    const Kernel& k = s.context().kernel(
-        {"strided_sum_wide", {BindingKind::Texel, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
-    s.dispatch(k, {texel_r32(x.sub(0, last)), o}, push, {I, 1, 1});
+    const auto& info = s.context().info();
+    const bool vec4 = stride_j == 1 && stride_i % 4 == 0 && J % 4 == 0 && x.offset % 16 == 0 &&
+                      x.offset % info.min_texel_buffer_offset_alignment == 0;
+    const Kernel& k = s.context().kernel({"strided_sum_wide",
+                                          {BindingKind::Texel, BindingKind::Storage},
+                                          sizeof(StridedSumPush),
+                                          {64, 1, 1},
+                                          {vec4 ? 1u : 0u}});
+    s.dispatch(k, {vec4 ? texel(x.sub(0, last)) : texel_r32(x.sub(0, last)), o}, push, {I, 1, 1});
     return;
   }
   const Kernel& k = s.context().kernel(
