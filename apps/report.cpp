@@ -43,7 +43,7 @@ void run_report(const ReportCommand& c) {
   }
   if (const tune::Trial* best = tune::best_trial(state.trials, d))
     std::printf("\nbest: trial %lld, value %.4f\n  %s\n", static_cast<long long>(best->id), best->value,
-                tune::train_command(best->params).c_str());
+                tune::train_command(*best, state.settings).c_str());
   if (!c.html.empty()) std::printf("wrote %s\n", c.html.c_str());
 }
 

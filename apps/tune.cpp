@@ -23,6 +23,7 @@ namespace {
 
 struct TuneCommand {
   TrainOptions o;
+  std::vector<std::string> train_args;  // the train options given on the command line, as given
   std::string space, study, sampler = "random", pruner = "none", objective = "val_acc";
   int64_t trials = 10;
   int workers = 1;
@@ -64,6 +65,7 @@ StudySetup study_setup(const TuneCommand& c) {
   s.settings.direction = c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize;
   s.settings.epochs = static_cast<int>(c.o.epochs);
   s.settings.seed = c.o.seed;
+  s.settings.train_args = c.train_args;
   s.sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), s.space, c.o.seed);
   s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"));
   return s;
@@ -104,7 +106,7 @@ int run_worker(const TuneCommand& c, int worker) {
                 outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
     if (best)
       std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value,
-                  tune::train_command(best->params).c_str());
+                  tune::train_command(*best, journal->state().settings).c_str());
   }
   return 0;
 }
@@ -158,10 +160,23 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--objective", c->objective, "val_acc (maximized) or val_loss (minimized)")->capture_default_str();
   cmd->add_option("--workers", c->workers, "Trials run at once (one process each)")->check(CLI::Range(1, 64));
   cmd->add_flag("--json", c->json, "Print the study's report as JSON at the end");
+  const size_t tune_only = cmd->get_options().size();
   add_model_options(*cmd, c->o);
   add_data_options(*cmd, c->o.data);
   add_hyperparameter_options(*cmd, c->o);
-  cmd->callback([c, &exit_code] { exit_code = run_tune(*c); });
+  cmd->callback([c, cmd, tune_only, &exit_code] {
+    // Record the train options given, for the study's fingerprint and its suggested train
+    // command. Not the device (a property of the machine, not the study), nor the epochs and
+    // seed, which the study settings hold already.
+    const auto options = cmd->get_options();
+    for (size_t i = tune_only; i < options.size(); ++i) {
+      const CLI::Option* o = options[i];
+      const std::string name = o->get_name();
+      if (o->count() == 0 || name == "--device" || name == "--epochs" || name == "--seed") continue;
+      for (const std::string& value : o->results()) c->train_args.insert(c->train_args.end(), {name, value});
+    }
+    exit_code = run_tune(*c);
+  });
 }
 
 }  // namespace vkt::app

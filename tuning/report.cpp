@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "util/error.hpp"
 
@@ -77,15 +78,39 @@ nlohmann::json report_json(const StudyState& state, Direction d) {
           {"best", best ? trial_json(*best) : nlohmann::json(nullptr)}};
 }
 
-std::string train_command(const Params& params) {
+namespace {
+
+// Space keys may spell options with '_' (weight_decay): the CLI uses '-'.
+std::string flag_of(const std::string& key) {
+  std::string flag = "--" + key;
+  for (auto& c : flag)
+    if (c == '_') c = '-';
+  return flag;
+}
+
+std::string params_args(const Params& params) {
+  std::string args;
+  for (const auto& [name, value] : params) args += " " + flag_of(name) + " " + shell_quote(to_string(value));
+  return args;
+}
+
+}  // namespace
+
+std::string train_command(const Params& params) { return "vktrain train" + params_args(params); }
+
+std::string train_command(const Trial& trial, const nlohmann::json& settings) {
+  std::set<std::string> set_by_params;
+  for (const auto& [name, value] : trial.params) set_by_params.insert(flag_of(name));
   std::string cmd = "vktrain train";
-  for (const auto& [name, value] : params) {
-    std::string flag = name;  // space keys may spell options with '_' (weight_decay): the CLI uses '-'
-    for (auto& c : flag)
-      if (c == '_') c = '-';
-    cmd += " --" + flag + " " + shell_quote(to_string(value));
-  }
-  return cmd;
+  // train_args holds "--flag", value pairs, as `vktrain tune` recorded them (absent in
+  // journals written before it did).
+  const auto args = settings.value("train_args", std::vector<std::string>{});
+  for (size_t i = 0; i + 1 < args.size(); i += 2)
+    if (!set_by_params.count(args[i])) cmd += " " + args[i] + " " + shell_quote(args[i + 1]);
+  if (settings.contains("epochs") && !set_by_params.count("--epochs"))
+    cmd += " --epochs " + std::to_string(settings["epochs"].get<int64_t>());
+  if (!set_by_params.count("--seed")) cmd += " --seed " + std::to_string(trial.seed);
+  return cmd + params_args(trial.params);
 }
 
 }  // namespace vkt::tune

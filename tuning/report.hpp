@@ -27,5 +27,8 @@ nlohmann::json report_json(const StudyState& state, Direction d);
 
 // "vktrain train --hidden 128 --lr 0.001 ..."; values that need it are shell-quoted.
 std::string train_command(const Params& params);
+// The command that retrains `trial` alone: the study's fixed train args (those the trial's
+// params do not set), its epochs and the trial's own seed, then the params.
+std::string train_command(const Trial& trial, const nlohmann::json& settings);
 
 }  // namespace vkt::tune

@@ -141,7 +141,7 @@ std::string report_html(const StudyState& state, Direction d, const std::string&
   html << "<h1>" << esc(title) << "</h1><p>" << state.trials.size() << " trials, " << esc(objective) << ".</p>";
   if (!ranked.empty() && ranked.front()->state == TrialState::Complete)
     html << "<p>Best: trial " << ranked.front()->id << ", value " << num(ranked.front()->value, 5)
-         << ".<br><code>" << esc(train_command(ranked.front()->params)) << "</code></p>";
+         << ".<br><code>" << esc(train_command(*ranked.front(), state.settings)) << "</code></p>";
 
   html << "<div class='plots'>";
   {  // 1. best so far against trial number

@@ -108,6 +108,7 @@ nlohmann::json study_settings_json(const Space& space, const StudySettings& sett
   return {{"direction", direction_name(settings.direction)},
           {"epochs", settings.epochs},
           {"seed", settings.seed},
+          {"train_args", settings.train_args},
           {"sampler", sampler.config()},
           {"pruner", pruner.config()},
           {"space", space.canonical_json()}};

@@ -21,9 +21,12 @@ struct StudySettings {
   int epochs = 10;
   uint64_t seed = 0;
   std::string worker;  // a label for this process in the journal (e.g. the device name)
+  // The fixed `vktrain train` options every trial shares, as given ("--model", "cnn", ...):
+  // part of what defines the study, and what its suggested train command starts from.
+  std::vector<std::string> train_args;
 };
 
-// The settings a study is fixed to: direction, epochs, seed, sampler, pruner and space.
+// The settings a study is fixed to: direction, epochs, seed, train args, sampler, pruner, space.
 nlohmann::json study_settings_json(const Space& space, const StudySettings& settings, const Sampler& sampler,
                                    const Pruner& pruner);
 uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_json);

@@ -82,6 +82,17 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
   REQUIRE(run_vktrain(tune_args(space, study, 6)).exit_code == 0);
   check_contiguous(report(study), 6);
 
+  // The suggested command retrains the best trial: the study's own train options included.
+  const auto text_report = run_vktrain({"report", study});
+  REQUIRE(text_report.exit_code == 0);
+  const std::string best_seed = " --seed " + std::to_string(b["best"]["seed"].get<uint64_t>()) + " ";
+  CHECK(text_report.out.find("vktrain train --model mlp --train-limit 600 --epochs 1" + best_seed) !=
+        std::string::npos);
+
+  // Other fixed train options make another study.
+  const auto other_options = run_vktrain(tune_args(space, study, 8, {"--l2", "0.001"}));
+  CHECK(other_options.exit_code == 2);
+
   std::ofstream(space) << R"({"lr": {"type": "float", "low": 1e-3, "high": 1e-1, "log": true}})";
   const auto refused = run_vktrain(tune_args(space, study, 8));
   CHECK(refused.exit_code == 2);

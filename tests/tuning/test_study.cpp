@@ -302,4 +302,16 @@ TEST_CASE("tuning: report ranks trials and builds the train command") {
 
   CHECK(train_command(state.trials[2].params) == "vktrain train --hidden 64 --lr 0.002 --optimizer adam");
   CHECK(train_command({{"name", std::string("my run")}}) == "vktrain train --name 'my run'");
+
+  // With the study's settings: its fixed train options (minus those the trial searched), its
+  // epochs and the trial's seed come first, so the command retrains exactly that trial.
+  Trial t = state.trials[2];
+  t.seed = 77;
+  const nlohmann::json settings = {
+      {"epochs", 3}, {"train_args", {"--model", "cnn", "--lr", "0.5", "--data", "/my data"}}};
+  CHECK(train_command(t, settings) ==
+        "vktrain train --model cnn --data '/my data' --epochs 3 --seed 77 --hidden 64 --lr 0.002 --optimizer adam");
+  // A journal from before train_args were recorded still gives a usable command.
+  CHECK(train_command(t, nlohmann::json{{"epochs", 3}}) ==
+        "vktrain train --epochs 3 --seed 77 --hidden 64 --lr 0.002 --optimizer adam");
 }
