@@ -178,3 +178,44 @@ TEST_CASE("train: fusing ReLUs and max pools into the convolution or dense layer
   CHECK(a["test_loss"].get<double>() == doctest::Approx(b["test_loss"].get<double>()).epsilon(1e-5));
   CHECK(a["val_loss"].get<double>() == doctest::Approx(b["val_loss"].get<double>()).epsilon(1e-5));
 }
+
+TEST_CASE("train: fusion planning on mixed layer patterns changes no result") {
+  // Each pattern the planner must tell apart: a pool without a ReLU (fused), a ReLU before a
+  // 3x3 stride-2 max pool (only the ReLU fuses), a ReLU before an average pool (only the ReLU),
+  // and a pool whose output is 1x1. SGD, so a wrong gradient magnitude would show (Adam's first
+  // steps are nearly sign(g)). Tolerance as in the test above: window-order sums round differently.
+  if (!have_data()) return;
+  TempDir dir;
+  const std::string model = (dir / "mixed.json").string();
+  std::ofstream(model) << R"({"layers": [
+    {"type": "conv2d", "filters": 4, "kernel": 3}, {"type": "maxpool2d", "kernel": 2},
+    {"type": "conv2d", "filters": 6, "kernel": 3, "padding": 1}, {"type": "relu"},
+    {"type": "maxpool2d", "kernel": 3, "stride": 2},
+    {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1}, {"type": "relu"}, {"type": "avgpool2d", "kernel": 2},
+    {"type": "conv2d", "filters": 8, "kernel": 2}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
+    {"type": "flatten"}, {"type": "dense", "units": 10}]})";
+  const std::vector<std::string> args = {"train",   "--model",       model,  "--optimizer", "sgd",  "--lr",
+                                         "0.3",     "--init",        "he_normal", "--train-limit", "1024",
+                                         "--epochs", "1",            "--json"};
+  const auto fused = run_vktrain(args);
+  setenv("VKTRAIN_NO_FUSION", "1", 1);
+  const auto separate = run_vktrain(args);
+  unsetenv("VKTRAIN_NO_FUSION");
+  INFO("stderr: " << fused.err << separate.err);
+  REQUIRE(fused.exit_code == 0);
+  REQUIRE(separate.exit_code == 0);
+  const json a = last_json_line(fused.out), b = last_json_line(separate.out);
+  CHECK(a["test_loss"].get<double>() < 2.25);  // it learned (ln 10 = 2.303): the comparison means something
+  CHECK(a["test_loss"].get<double>() == doctest::Approx(b["test_loss"].get<double>()).epsilon(1e-4));
+  CHECK(a["val_loss"].get<double>() == doctest::Approx(b["val_loss"].get<double>()).epsilon(1e-4));
+
+  // And the planner chose as described: the per-kernel profile names what ran.
+  setenv("VKTRAIN_PROFILE", "1", 1);
+  const auto profiled = run_vktrain(args);
+  unsetenv("VKTRAIN_PROFILE");
+  REQUIRE(profiled.exit_code == 0);
+  CHECK(profiled.out.find("maxpool2x2_windows_forward") != std::string::npos);  // the two 2x2 pools
+  CHECK(profiled.out.find("maxpool2d_forward") != std::string::npos);           // the 3x3 pool
+  CHECK(profiled.out.find("avgpool2d_forward") != std::string::npos);
+  CHECK(profiled.out.find("activation_forward") == std::string::npos);  // every ReLU in an epilogue
+}
