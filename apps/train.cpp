@@ -118,7 +118,7 @@ int run_train(const TrainCommand& c) {
   if (status != "diverged") test = trainer.evaluate_test();
   if (!c.save.empty() && status != "diverged") {
     nlohmann::json meta = cfg.to_json();
-    nn::write_safetensors(c.save, trainer.weights(), {{"vktrain_config", meta.dump()}, {"format", "pt"}});
+    nn::write_safetensors(c.save, trainer.export_weights(), {{"vktrain_config", meta.dump()}, {"format", "pt"}});
   }
   if (c.json) {
     std::cout << nlohmann::json{{"status", status},

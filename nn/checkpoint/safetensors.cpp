@@ -28,8 +28,8 @@ void check_tensors_to_write(std::span<const NamedTensor> tensors) {
       throw Error("safetensors: cannot store a tensor named " + quoted(t.name));
     if (!seen.insert(t.name).second) throw Error("safetensors: two tensors are named " + quoted(t.name));
     const int64_t elements = element_count(t.shape);
-    if (elements < 0 || static_cast<uint64_t>(elements) != t.data.size())
-      throw Error("safetensors: tensor " + quoted(t.name) + " has " + std::to_string(t.data.size()) +
+    if (elements < 0 || static_cast<uint64_t>(elements) != t.size() || (t.is_int && !t.data.empty()))
+      throw Error("safetensors: tensor " + quoted(t.name) + " has " + std::to_string(t.size()) +
                   " values but its shape holds " + std::to_string(elements));
   }
 }
@@ -46,8 +46,8 @@ std::vector<uint8_t> encode_safetensors(std::span<const NamedTensor> tensors, co
   if (!metadata.empty()) header[kMetadataKey] = metadata;
   uint64_t offset = 0;
   for (const NamedTensor* t : sorted) {
-    const uint64_t end = offset + t->data.size() * sizeof(float);
-    header[t->name] = {{"dtype", "F32"}, {"shape", t->shape}, {"data_offsets", {offset, end}}};
+    const uint64_t end = offset + (t->is_int ? t->ints.size() * 8 : t->data.size() * 4);
+    header[t->name] = {{"dtype", t->is_int ? "I64" : "F32"}, {"shape", t->shape}, {"data_offsets", {offset, end}}};
     offset = end;
   }
   std::string text;
@@ -61,8 +61,10 @@ std::vector<uint8_t> encode_safetensors(std::span<const NamedTensor> tensors, co
   BinaryWriter out;
   out.u64(text.size());
   out.raw({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-  for (const NamedTensor* t : sorted)
+  for (const NamedTensor* t : sorted) {
     for (float v : t->data) out.f32(v);
+    for (int64_t v : t->ints) out.i64(v);
+  }
   return out.take();
 }
 
@@ -76,6 +78,7 @@ namespace {
 struct TensorEntry {
   std::string name;
   std::vector<int64_t> shape;
+  bool is_int = false;  // I64, else F32
   uint64_t begin = 0, end = 0;
 };
 
@@ -91,10 +94,11 @@ TensorEntry parse_tensor_entry(const std::string& name, const json& info, const 
     if (!info.contains(key)) in.fail("bad header: " + where + " has no \"" + key + "\"");
   const json& dtype = info["dtype"];
   if (!dtype.is_string()) in.fail("bad header: " + where + " has a dtype that is not a string");
-  if (dtype.get<std::string>() != "F32")
-    in.fail(where + " has dtype " + dtype.get<std::string>() + "; only F32 is supported");
+  if (dtype.get<std::string>() != "F32" && dtype.get<std::string>() != "I64")
+    in.fail(where + " has dtype " + dtype.get<std::string>() + "; only F32 and I64 are supported");
 
-  TensorEntry entry{name, {}, 0, 0};
+  TensorEntry entry{name, {}, dtype.get<std::string>() == "I64", 0, 0};
+  const uint64_t element_bytes = entry.is_int ? 8 : 4;
   const json& shape = info["shape"];
   if (!shape.is_array()) in.fail("bad header: " + where + " has a shape that is not an array");
   for (const json& d : shape) {
@@ -103,7 +107,7 @@ TensorEntry parse_tensor_entry(const std::string& name, const json& info, const 
     entry.shape.push_back(static_cast<int64_t>(dim));
   }
   const int64_t elements = element_count(entry.shape);
-  if (elements < 0 || static_cast<uint64_t>(elements) > UINT64_MAX / sizeof(float))
+  if (elements < 0 || static_cast<uint64_t>(elements) > UINT64_MAX / element_bytes)
     in.fail("bad header: " + where + " has a shape " + shape.dump() + " too large to exist");
 
   const json& offsets = info["data_offsets"];
@@ -112,10 +116,11 @@ TensorEntry parse_tensor_entry(const std::string& name, const json& info, const 
   entry.begin = unsigned_field(offsets[0], where + " data_offsets begin", in);
   entry.end = unsigned_field(offsets[1], where + " data_offsets end", in);
   if (entry.end < entry.begin) in.fail(where + " data_offsets " + offsets.dump() + " end before they begin");
-  const uint64_t expected = static_cast<uint64_t>(elements) * sizeof(float);
+  const uint64_t expected = static_cast<uint64_t>(elements) * element_bytes;
   if (entry.end - entry.begin != expected)
     in.fail(where + " data_offsets " + offsets.dump() + " span " + std::to_string(entry.end - entry.begin) +
-            " bytes but shape " + shape.dump() + " of F32 needs " + std::to_string(expected));
+            " bytes but shape " + shape.dump() + " of " + dtype.get<std::string>() + " needs " +
+            std::to_string(expected));
   return entry;
 }
 
@@ -189,9 +194,14 @@ SafetensorsContents decode_safetensors(std::span<const uint8_t> file, const std:
   const auto data = in.raw(in.remaining(), "the tensor data");
   for (TensorEntry& e : entries) {
     BinaryReader tensor_bytes(data.subspan(e.begin, e.end - e.begin), source);
-    NamedTensor t{std::move(e.name), std::move(e.shape), {}};
-    t.data.resize((e.end - e.begin) / sizeof(float));
-    for (float& v : t.data) v = tensor_bytes.f32("tensor data");
+    NamedTensor t{std::move(e.name), std::move(e.shape), {}, e.is_int, {}};
+    if (e.is_int) {
+      t.ints.resize((e.end - e.begin) / 8);
+      for (int64_t& v : t.ints) v = tensor_bytes.i64("tensor data");
+    } else {
+      t.data.resize((e.end - e.begin) / 4);
+      for (float& v : t.data) v = tensor_bytes.f32("tensor data");
+    }
     contents.tensors.push_back(std::move(t));
   }
   return contents;

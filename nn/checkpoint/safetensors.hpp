@@ -3,12 +3,12 @@
 //   u64 little-endian N | N bytes of JSON header, space-padded to a multiple of 8 | data
 // The header maps each tensor name to {"dtype": "F32", "shape": [...], "data_offsets":
 // [begin, end]} (offsets relative to the start of the data) and may hold "__metadata__", a
-// map of string to string. We write F32 only, tensors sorted by name with ascending
-// offsets, as the reference implementation orders tensors of one dtype.
+// map of string to string. We write F32 and I64 (counters such as batch norm's
+// num_batches_tracked), tensors sorted by name with ascending offsets.
 //
 // Reading checks everything the reference checks and a little more, so a damaged file is
 // an InputError naming the file and the problem, never garbage weights: header length past
-// the end of the file, a header that is not a JSON object, a dtype other than F32, bad
+// the end of the file, a header that is not a JSON object, a dtype other than F32 or I64, bad
 // shapes, offsets that overlap, leave gaps, disagree with the shape (elements * 4 bytes) or
 // do not cover the data exactly, and metadata that is not string -> string.
 #include <filesystem>

@@ -6,8 +6,8 @@ namespace vkt::nn {
 // Batch normalization over channels: 2d for (C, H, W) inputs, 1d for (F) inputs. Training uses
 // the batch's statistics and updates the running averages (State tensors, saved in
 // checkpoints, never optimized); evaluation uses the running averages.
-// PyTorch's state_dict also holds num_batches_tracked (int64), which F32-only checkpoints omit:
-// load them with strict=False.
+// PyTorch's state_dict also holds num_batches_tracked (int64): Trainer::export_weights adds
+// it (the training steps taken), so load_state_dict works with strict=True.
 class BatchNormLayer : public Layer {
  public:
   explicit BatchNormLayer(float momentum = 0.1f, float eps = 1e-5f) : momentum_(momentum), eps_(eps) {}

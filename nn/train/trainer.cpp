@@ -252,7 +252,21 @@ std::vector<NamedTensor> Trainer::weights() const {
   return out;
 }
 
-void Trainer::load_weights(const std::vector<NamedTensor>& tensors, const std::string& source) {
+std::vector<NamedTensor> Trainer::export_weights() const {
+  std::vector<NamedTensor> out = weights();
+  const std::string suffix = ".running_var";
+  for (const auto& slot : model_->slots())
+    if (slot.name.size() > suffix.size() && slot.name.ends_with(suffix)) {
+      const std::string layer = slot.name.substr(0, slot.name.size() - suffix.size());
+      out.push_back({layer + ".num_batches_tracked", {}, {}, true, {static_cast<int64_t>(step_)}});
+    }
+  return out;
+}
+
+void Trainer::load_weights(const std::vector<NamedTensor>& all, const std::string& source) {
+  std::vector<NamedTensor> tensors;
+  for (const auto& t : all)
+    if (!(t.is_int && t.name.ends_with(".num_batches_tracked"))) tensors.push_back(t);
   auto trained = buffers_->params.download_as<float>(std::max<uint64_t>(model_->trained_floats(), 1));
   auto state = buffers_->state.download_as<float>(std::max<uint64_t>(model_->state_floats(), 1));
   for (const auto& slot : model_->slots()) {
@@ -260,8 +274,8 @@ void Trainer::load_weights(const std::vector<NamedTensor>& tensors, const std::s
     for (const auto& cand : tensors)
       if (cand.name == slot.name) t = &cand;
     if (!t) throw InputError(source + ": no tensor '" + slot.name + "' (is it a checkpoint of this model?)");
-    if (t->shape != slot.info.shape)
-      throw InputError(source + ": tensor '" + slot.name + "' has another shape than the model's");
+    if (t->shape != slot.info.shape || t->is_int)
+      throw InputError(source + ": tensor '" + slot.name + "' has another shape or type than the model's");
     auto& dst = slot.trained() ? trained : state;
     std::copy(t->data.begin(), t->data.end(), dst.begin() + slot.offset);
   }

@@ -68,9 +68,13 @@ class Trainer {
   EvalStats evaluate_val();
   EvalStats evaluate_test();
 
-  // Parameters (and batch-norm statistics) with PyTorch names, for safetensors.
+  // Parameters (and batch-norm statistics) with PyTorch names.
   std::vector<NamedTensor> weights() const;
-  // Replaces the parameters; names and shapes must match (InputError otherwise).
+  // weights() plus what PyTorch's state_dict holds besides: each batch norm's
+  // num_batches_tracked (int64; every training step is one batch). For `train --save`.
+  std::vector<NamedTensor> export_weights() const;
+  // Replaces the parameters; names and shapes must match (InputError otherwise). Int64
+  // counters (num_batches_tracked) are accepted and ignored: nothing here reads them.
   void load_weights(const std::vector<NamedTensor>& tensors, const std::string& source);
   // Everything to resume bit-identically at an epoch boundary.
   TrainingState state() const;

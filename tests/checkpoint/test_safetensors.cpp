@@ -28,6 +28,8 @@ std::vector<NamedTensor> awkward_tensors() {
   t.push_back({"special", {4}, {std::numeric_limits<float>::infinity(), -0.0f, 1e-45f,
                                  std::numeric_limits<float>::max()}});
   t.push_back({"unicode.é", {2}, {1.0f, 2.0f}});
+  t.push_back({"1.num_batches_tracked", {}, {}, true, {INT64_C(1) << 40}});  // I64, as PyTorch's batch norm
+  t.push_back({"ints", {3}, {}, true, {-1, 0, INT64_MAX}});
   return t;
 }
 
@@ -71,7 +73,7 @@ TEST_CASE("checkpoint: safetensors header is JSON, padded to 8, sorted by name")
   uint64_t previous_end = 0;
   // Offsets ascend in name order (nlohmann::json keeps keys sorted) and tile the data section.
   for (const auto& [name, info] : json.items()) {
-    CHECK(info["dtype"] == "F32");
+    CHECK(info["dtype"] == (name == "ints" || name.ends_with("num_batches_tracked") ? "I64" : "F32"));
     CHECK(info["data_offsets"][0].get<uint64_t>() == previous_end);
     previous_end = info["data_offsets"][1].get<uint64_t>();
   }
@@ -95,6 +97,8 @@ TEST_CASE("checkpoint: safetensors round trip (scalar, 1 element, odd and empty 
     CHECK(it->shape == original.shape);
     REQUIRE(it->data.size() == original.data.size());
     CHECK(std::memcmp(it->data.data(), original.data.data(), original.data.size() * 4) == 0);  // bitwise
+    CHECK(it->is_int == original.is_int);
+    CHECK(it->ints == original.ints);
   }
   // Read back in file order, which is name order.
   CHECK(std::is_sorted(read.tensors.begin(), read.tensors.end(),
@@ -171,7 +175,9 @@ TEST_CASE("checkpoint: safetensors header problems are named") {
     return input_error_message([&] { decode_safetensors(file_with_header(header, data), "h.st"); });
   };
   CHECK(contains(message(R"({"w":{"dtype":"F16","shape":[8],"data_offsets":[0,16]}})", four_floats),
-                 "h.st: tensor \"w\" has dtype F16; only F32 is supported"));
+                 "h.st: tensor \"w\" has dtype F16; only F32 and I64 are supported"));
+  CHECK(contains(message(R"({"w":{"dtype":"I64","shape":[4],"data_offsets":[0,16]}})", four_floats),
+                 "shape [4] of I64 needs 32"));
   CHECK(contains(message(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})", four_floats),
                  "h.st: bad header: not valid JSON"));
   CHECK(contains(message(R"([1,2])", {}), "h.st: bad header"));

@@ -124,6 +124,37 @@ TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test a
   CHECK(last_json_line(e.out)["test_acc"].get<double>() == trained);
 }
 
+TEST_CASE("train: a batch-norm model's saved weights hold num_batches_tracked, and eval loads them") {
+  // PyTorch's load_state_dict(strict=True) needs every state_dict entry, this int64 included.
+  if (!have_data()) return;
+  TempDir dir;
+  const std::string model = (dir / "bn.json").string(), weights = (dir / "bn.safetensors").string();
+  std::ofstream(model) << R"({"layers": [{"type": "flatten"}, {"type": "dense", "units": 32},
+    {"type": "batchnorm"}, {"type": "relu"}, {"type": "dense", "units": 10}]})";
+  const auto r = run_vktrain({"train", "--model", model, "--epochs", "1", "--train-limit", "640", "--batch", "64",
+                              "--val-split", "0.1", "--save", weights, "--json"});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const int64_t steps = last_json_line(r.out)["steps"].get<int64_t>();
+  CHECK(steps > 0);
+  const auto st = vkt::nn::read_safetensors(weights);
+  std::vector<std::string> names;
+  for (const auto& t : st.tensors) {
+    names.push_back(t.name);
+    if (t.name == "2.num_batches_tracked") {
+      CHECK(t.is_int);
+      CHECK(t.shape.empty());
+      CHECK(t.ints == std::vector<int64_t>{steps});  // one batch per training step
+    }
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"1.bias", "1.weight", "2.bias", "2.num_batches_tracked", "2.running_mean",
+                                          "2.running_var", "2.weight", "4.bias", "4.weight"});
+  const auto e = run_vktrain({"eval", "--model", model, "--weights", weights, "--json"});
+  INFO("eval stderr: " << e.err);
+  CHECK(e.exit_code == 0);
+}
+
 TEST_CASE("train: a huge learning rate diverges and is reported as diverged") {
   if (!have_data()) return;
   const auto r = run_vktrain({"train", "--model", "mlp", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2",
