@@ -4,6 +4,7 @@
 #include "apps/bench/seed_shapes.hpp"
 #include "nn/ops/conv2d.hpp"
 #include "tests/reference/conv2d.hpp"
+#include "tests/reference/pool.hpp"
 
 namespace vkt::app {
 namespace {
@@ -13,23 +14,43 @@ enum class Pass { Forward, BackwardData, BackwardWeight };
 struct ConvState {
   nn::Conv2dShape c;
   std::vector<double> x, w, b, dy;
-  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad, Partials;
+  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad, Partials, Argmax;
   nn::Conv2dWorkspace ws() const {
-    return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad), Partials};
+    return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad), Partials,
+            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}};
+  }
+  // The reference output (pooled with c.pool), and the gradient reaching the convolution's
+  // own output: dy, or dy routed back through the pool's argmax.
+  std::vector<double> ref_output(std::vector<int32_t>* argmax = nullptr) const {
+    std::vector<double> y(size_t(c.P()) * c.K);
+    ref::conv2d_forward(y, x, w, b, ref::Conv2dShape::from(c));
+    if (!c.pool) return y;
+    std::vector<double> pooled(c.out_count());
+    std::vector<int32_t> arg(pooled.size());
+    ref::maxpool2d_forward(pooled, arg, y, pool_shape());
+    if (argmax) *argmax = arg;
+    return pooled;
+  }
+  std::vector<double> ref_conv_output_grad() const {
+    if (!c.pool) return dy;
+    std::vector<int32_t> argmax;
+    ref_output(&argmax);
+    std::vector<double> d(size_t(c.P()) * c.K, 0.0);
+    ref::maxpool2d_backward(d, dy, argmax, pool_shape());
+    return d;
+  }
+  ref::Pool2dShape pool_shape() const {
+    ref::Pool2dShape p;
+    p.N = int(c.N), p.C = int(c.K), p.H = int(c.OH()), p.W = int(c.OW());
+    return p;
   }
 };
 
-ref::Conv2dShape to_ref(const nn::Conv2dShape& c) {
-  ref::Conv2dShape r;
-  r.N = c.N, r.C = c.C, r.H = c.H, r.W = c.W, r.K = c.K, r.R = c.R, r.S = c.S;
-  r.sh = c.sh, r.sw = c.sw, r.ph = c.ph, r.pw = c.pw;
-  return r;
-}
 
 BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
   auto st = std::make_shared<ConvState>();
   st->c = c;
-  const size_t xs = size_t(c.N) * c.C * c.H * c.W, ys = size_t(c.P()) * c.K, ws = size_t(c.K) * c.CRS();
+  const size_t xs = size_t(c.N) * c.C * c.H * c.W, ys = c.out_count(), ws = size_t(c.K) * c.CRS();
   st->x = random_data(xs, 1);
   st->w = random_data(ws, 2);
   st->b = random_data(c.K, 3);
@@ -47,6 +68,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
   st->T = device_zeros(ctx, wsz.t, "t");
   st->WPad = device_zeros(ctx, std::max<uint64_t>(wsz.w_pad, 1), "w_pad");
   st->Partials = device_zeros(ctx, wsz.partials, "partials");
+  st->Argmax = device_zeros(ctx, std::max<uint64_t>(wsz.argmax, 1), "argmax");
 
   BenchCase bc;
   bc.flops = double(c.flops());
@@ -57,8 +79,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
     case Pass::Forward:
       bc.record = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
       bc.check = [s_]() {
-        std::vector<double> y(size_t(s_->c.P()) * s_->c.K);
-        ref::conv2d_forward(y, s_->x, s_->w, s_->b, to_ref(s_->c));
+        const std::vector<double> y = s_->ref_output();
         return compare_to_reference(s_->Y.download_as<float>(y.size()), y);
       };
       break;
@@ -67,7 +88,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
       bc.record = [s_](Stream& s) { nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws()); };
       bc.check = [s_]() {
         std::vector<double> dw(s_->w.size(), 0.0), db(s_->c.K, 0.0);
-        ref::conv2d_backward({}, dw, db, s_->dy, s_->x, s_->w, to_ref(s_->c));
+        ref::conv2d_backward({}, dw, db, s_->ref_conv_output_grad(), s_->x, s_->w, ref::Conv2dShape::from(s_->c));
         std::string e = compare_to_reference(s_->DW.download_as<float>(dw.size()), dw);
         return e.empty() ? compare_to_reference(s_->DB.download_as<float>(db.size()), db) : e;
       };
@@ -80,7 +101,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
       bc.record = [s_](Stream& s) { nn::conv2d_backward_data(s, s_->DX, s_->W, s_->c, s_->ws()); };
       bc.check = [s_]() {
         std::vector<double> dx(s_->x.size(), 0.0), dw(s_->w.size(), 0.0);
-        ref::conv2d_backward(dx, dw, {}, s_->dy, s_->x, s_->w, to_ref(s_->c));
+        ref::conv2d_backward(dx, dw, {}, s_->ref_conv_output_grad(), s_->x, s_->w, ref::Conv2dShape::from(s_->c));
         return compare_to_reference(s_->DX.download_as<float>(dx.size()), dx);
       };
       break;

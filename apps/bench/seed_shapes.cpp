@@ -5,12 +5,12 @@ namespace vkt::app {
 std::vector<NamedConv> seed_convolutions() {
   std::vector<NamedConv> out;
   auto add = [&](const std::string& model, uint32_t batch, uint32_t channels, uint32_t side) {
-    // conv 3x3 -> pool 2 -> conv 3x3 -> pool 2 -> conv 3x3, valid padding (Keras default)
-    const uint32_t s1 = side - 2, s2 = s1 / 2 - 2, s3 = s2 / 2 - 2;
-    (void)s3;
+    // conv 3x3 -> pool 2 -> conv 3x3 -> pool 2 -> conv 3x3, valid padding (Keras default).
+    // The first two carry their pool, fused as training runs them (nn/ops/conv2d.hpp).
+    const uint32_t s1 = side - 2, s2 = s1 / 2 - 2;
     const std::string b = " b" + std::to_string(batch);
-    out.push_back({model + ".conv1" + b, {batch, channels, side, side, 32, 3, 3, 1, 1, 0, 0}});
-    out.push_back({model + ".conv2" + b, {batch, 32, s1 / 2, s1 / 2, 64, 3, 3, 1, 1, 0, 0}});
+    out.push_back({model + ".conv1+pool" + b, {batch, channels, side, side, 32, 3, 3, 1, 1, 0, 0, 2}});
+    out.push_back({model + ".conv2+pool" + b, {batch, 32, s1 / 2, s1 / 2, 64, 3, 3, 1, 1, 0, 0, 2}});
     out.push_back({model + ".conv3" + b, {batch, 64, s2 / 2, s2 / 2, 64, 3, 3, 1, 1, 0, 0}});
   };
   add("cnn", 64, 1, 28);

@@ -17,7 +17,8 @@ struct NamedDense {
   nn::DenseShape shape;
 };
 
-// cnn (28x28x1) at batch 64 and 256, cifar-cnn (32x32x3) at batch 64: conv1..conv3.
+// cnn (28x28x1) at batch 64 and 256, cifar-cnn (32x32x3) at batch 64: conv1..conv3, the first
+// two with their fused 2x2 max pool.
 std::vector<NamedConv> seed_convolutions();
 // cnn dense layers (576-64-10) at batch 64 and 256, mlp (784-128-10) at batch 128.
 std::vector<NamedDense> seed_dense_layers();

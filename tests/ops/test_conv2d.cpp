@@ -23,12 +23,6 @@ using namespace vkt::nn;
 
 namespace {
 
-ref::Conv2dShape to_ref(const Conv2dShape& c) {
-  ref::Conv2dShape r;
-  r.N = c.N, r.C = c.C, r.H = c.H, r.W = c.W, r.K = c.K, r.R = c.R, r.S = c.S;
-  r.sh = c.sh, r.sw = c.sw, r.ph = c.ph, r.pw = c.pw;
-  return r;
-}
 
 std::string describe(const Conv2dShape& c) {
   return "N" + std::to_string(c.N) + " C" + std::to_string(c.C) + " " + std::to_string(c.H) + "x" + std::to_string(c.W) +
@@ -80,7 +74,7 @@ TEST_CASE("conv2d: forward vs reference and backward vs finite differences on od
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(c.ph);
-    const ref::Conv2dShape rs = to_ref(c);
+    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
     const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 1),
                                 ref::random_vector(size_t(c.K) * c.CRS(), 2), ref::random_vector(c.K, 3)};
     const ref::ForwardFn forward = [&](const ref::Inputs& in) {
@@ -101,7 +95,7 @@ TEST_CASE("conv2d: the seed CNN's second layer (32->64, 3x3, 13x13, batch 16) vs
   // Batch 16 makes the weight gradient's sums 1,936 deep: long enough for split-K.
   Context ctx(test::test_context_options());
   const Conv2dShape c{16, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0};
-  const ref::Conv2dShape rs = to_ref(c);
+  const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 5),
                               ref::random_vector(size_t(c.K) * c.CRS(), 6), ref::random_vector(c.K, 7)};
   std::vector<double> y(size_t(c.P()) * c.K);
@@ -137,7 +131,7 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(relu);
-    const ref::Conv2dShape rs = to_ref(c);
+    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
     ref::Pool2dShape ps;
     ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
     REQUIRE(ps.OH() == int(c.PH()));

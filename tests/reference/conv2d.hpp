@@ -13,6 +13,13 @@ struct Conv2dShape {
   // Output size, floor division as in PyTorch: OH = (H + 2ph - R) / sh + 1.
   int OH() const { return (H + 2 * ph - R) / sh + 1; }
   int OW() const { return (W + 2 * pw - S) / sw + 1; }
+
+  // From any shape type with the same fields (nn::Conv2dShape), without depending on it.
+  template <class Shape>
+  static Conv2dShape from(const Shape& c) {
+    return {int(c.N), int(c.C), int(c.H), int(c.W), int(c.K), int(c.R), int(c.S),
+            int(c.sh), int(c.sw), int(c.ph), int(c.pw)};
+  }
 };
 
 // y[n,k,oh,ow] = b[k] + sum_{c,r,s} x[n, c, oh*sh - ph + r, ow*sw - pw + s] * w[k,c,r,s]
