@@ -1,4 +1,5 @@
-// Benchmark rows for GEMM (square 1024³, both kernels) and the seed models' dense layers.
+// Benchmark rows for GEMM (square 1024³, both kernels; the CNN's conv2 products) and the seed
+// models' dense layers.
 #include <random>
 
 #include "apps/bench/bench_case.hpp"
@@ -16,32 +17,35 @@ struct GemmState {
   Buffer A, B, C;
 };
 
-BenchCase square_gemm(Context& ctx, uint32_t n, nn::GemmPath path) {
+// C (M, N) = op(A) op(B), A stored (K, M) when trans_a, B stored (N, K) when trans_b.
+BenchCase gemm_case(Context& ctx, uint32_t M, uint32_t N, uint32_t K, bool trans_a, bool trans_b,
+                    nn::GemmPath path) {
   auto st = std::make_shared<GemmState>();
-  st->a = random_data(size_t(n) * n, 1);
-  st->b = random_data(size_t(n) * n, 2);
+  st->a = random_data(size_t(M) * K, 1);
+  st->b = random_data(size_t(K) * N, 2);
   st->A = device_copy(ctx, st->a, "A");
   st->B = device_copy(ctx, st->b, "B");
-  st->C = device_zeros(ctx, size_t(n) * n, "C");
+  st->C = device_zeros(ctx, size_t(M) * N, "C");
   nn::Gemm g;
-  g.M = g.N = g.K = n;
+  g.M = M, g.N = N, g.K = K, g.trans_a = trans_a, g.trans_b = trans_b;
   g.path = path;
   BenchCase c;
-  c.flops = 2.0 * n * n * n;
+  c.flops = 2.0 * M * N * K;
   c.variant = nn::gemm_path_name(nn::gemm_path(ctx, g, st->A, st->B, {}, st->C));
   c.record = [st, g](Stream& s) { nn::gemm(s, g, st->A, st->B, {}, st->C); };
-  c.check = [st, n]() {
+  c.check = [st, M, N, K, trans_a, trans_b]() {
     // 400 sampled elements against double dot products: a full 1024³ reference takes seconds.
     const auto got = st->C.download_all<float>();
     std::mt19937 rng(7);
     std::vector<float> g;
     std::vector<double> want;
     for (int t = 0; t < 400; ++t) {
-      const uint32_t i = rng() % n, j = rng() % n;
+      const uint32_t i = rng() % M, j = rng() % N;
       double acc = 0;
-      for (uint32_t k = 0; k < n; ++k) acc += st->a[size_t(i) * n + k] * st->b[size_t(k) * n + j];
+      for (uint32_t k = 0; k < K; ++k)
+        acc += st->a[trans_a ? size_t(k) * M + i : size_t(i) * K + k] * st->b[trans_b ? size_t(j) * K + k : size_t(k) * N + j];
       want.push_back(acc);
-      g.push_back(got[size_t(i) * n + j]);
+      g.push_back(got[size_t(i) * N + j]);
     }
     return compare_to_reference(g, want, 1e-5);
   };
@@ -95,9 +99,23 @@ BenchCase dense_case(Context& ctx, const nn::DenseShape& d, bool backward) {
 }  // namespace
 
 void add_gemm_cases(std::vector<BenchEntry>& table) {
-  table.push_back({"gemm", "1024x1024x1024", [](Context& ctx) { return square_gemm(ctx, 1024, nn::GemmPath::Auto); }});
+  table.push_back({"gemm", "1024x1024x1024",
+                   [](Context& ctx) { return gemm_case(ctx, 1024, 1024, 1024, false, false, nn::GemmPath::Auto); }});
   table.push_back({"gemm_tiled", "1024x1024x1024",
-                   [](Context& ctx) { return square_gemm(ctx, 1024, nn::GemmPath::Tiled); }});
+                   [](Context& ctx) { return gemm_case(ctx, 1024, 1024, 1024, false, false, nn::GemmPath::Tiled); }});
+  // The seed CNN's conv2 (b64, pooled: 6,400 column rows) as plain products, each transpose
+  // form: how the kernel fares on the shapes a step runs, apart from im2col and friends.
+  struct Shape {
+    const char* name;
+    uint32_t M, N, K;
+    bool ta, tb;
+  };
+  for (const Shape& x : {Shape{"cnn.conv2 fwd 64x6400x288 NT", 64, 6400, 288, false, true},
+                         Shape{"cnn.conv2 dcol 6400x288x64 TN", 6400, 288, 64, true, false},
+                         Shape{"cnn.conv2 dcolT 288x6400x64 NN", 288, 6400, 64, false, false}})
+    table.push_back({"gemm", x.name, [x](Context& ctx) {
+                       return gemm_case(ctx, x.M, x.N, x.K, x.ta, x.tb, nn::GemmPath::Auto);
+                     }});
   for (const auto& layer : seed_dense_layers()) {
     const std::string shape = layer.name + " " + std::to_string(layer.shape.IN) + "->" + std::to_string(layer.shape.OUT);
     const nn::DenseShape d = layer.shape;
