@@ -5,12 +5,17 @@
 // beta == 0 never reads C (it may hold NaN garbage); beta == 1 accumulates gradients.
 // c_block L > 0 stores C "blocked" the way a convolution wants its output: element (m, n) goes
 // to (n / L)·M·L + m·L + n % L, i.e. NCHW for (K channels) x (N images · L pixels).
-// Split-K: workgroup z sums k in [z·k_chunk, (z+1)·k_chunk) into its own slab of C, at
+// Split-K: split z sums k in [z·k_chunk, (z+1)·k_chunk) into its own slab of C, at
 // z·split_stride; nn/ops/gemm.cpp adds the slabs (and applies alpha, beta, bias) afterwards.
+// z is the workgroup's z, or with SPLIT_IN_X (texel kernel) the invocation's x modulo the
+// split count: neighbouring SIMD lanes then take neighbouring splits of the same block, so a
+// narrow output (a 3x3 filter's weight gradient, 32 x 9: 3 blocks across) still fills every
+// lane of a subgroup instead of leaving 5 of 8 idle.
 // The push-constant block mirrors nn/ops/gemm.hpp: GemmPush.
 
 layout(constant_id = 5) const bool TRANS_A = false;
 layout(constant_id = 6) const bool TRANS_B = false;
+layout(constant_id = 9) const bool SPLIT_IN_X = false;
 
 layout(push_constant) uniform Push {
   uint M, N, K;
@@ -25,8 +30,15 @@ layout(push_constant) uniform Push {
 
 layout(std430, binding = 3) buffer Out { float c[]; };
 
-uint k_begin() { return p.k_chunk == 0u ? 0u : gl_WorkGroupID.z * p.k_chunk; }
-uint k_end() { return p.k_chunk == 0u ? p.K : min(p.K, (gl_WorkGroupID.z + 1u) * p.k_chunk); }
+uint split_count() { return (p.K + p.k_chunk - 1u) / p.k_chunk; }  // only when k_chunk > 0
+uint split_index() {
+  if (p.k_chunk == 0u) return 0u;
+  return SPLIT_IN_X ? gl_GlobalInvocationID.x % split_count() : gl_WorkGroupID.z;
+}
+// The invocation's column block, along x: with SPLIT_IN_X, x also counts the splits.
+uint block_x() { return SPLIT_IN_X && p.k_chunk != 0u ? gl_GlobalInvocationID.x / split_count() : gl_GlobalInvocationID.x; }
+uint k_begin() { return split_index() * p.k_chunk; }
+uint k_end() { return p.k_chunk == 0u ? p.K : min(p.K, (split_index() + 1u) * p.k_chunk); }
 
 // Where C (m, n0 + j) lives, for the columns of one invocation: one division per row, not
 // per element (llvmpipe has no vector integer divide).
@@ -37,7 +49,7 @@ struct CColumns {
 };
 CColumns c_columns(uint m, uint n0) {
   CColumns cc;
-  const uint slab = gl_WorkGroupID.z * p.split_stride;
+  const uint slab = split_index() * p.split_stride;
   if (p.c_block == 0u) {
     cc.base = slab + m * p.ldc + n0;
     cc.block = 0u;

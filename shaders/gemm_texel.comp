@@ -89,7 +89,7 @@ void multiply_step(vec4 a[TM], vec4 b[TN], inout float acc[TM][TN]) {
 }
 
 void main() {
-  n0 = gl_GlobalInvocationID.x * TN;
+  n0 = block_x() * TN;
   m0 = gl_GlobalInvocationID.y * TM;
   if (m0 >= p.M || n0 >= p.N) return;
   float acc[TM][TN];

@@ -131,6 +131,11 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     if (splits < 2) splits = 1, k_chunk = 0;
   }
   if (splits > 1 && g.split_scratch.count < uint64_t(splits) * g.M * g.N) splits = 1, k_chunk = 0;
+  // A narrow output leaves SIMD lanes idle along x (subgroups run along N): then the splits go
+  // along x too, neighbouring lanes taking neighbouring splits (shaders/gemm_common.glsl).
+  const uint32_t blocks_x = (g.N + tn - 1) / tn;
+  const bool split_in_x = texel_path && splits > 1 && blocks_x < 8;
+  const uint32_t grid_x = split_in_x ? (blocks_x * splits + wx - 1) / wx : gx, grid_z = split_in_x ? 1 : splits;
 
   const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;
   GemmPush push{g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.alpha, g.beta, static_cast<uint32_t>(g.bias),
@@ -151,9 +156,9 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b, a_r32, b_r32}};
+                    {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x}};
     const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
-    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {gx, gy, splits});
+    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
