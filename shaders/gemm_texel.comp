@@ -1,115 +1,20 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// GEMM for CPU Vulkan drivers (lavapipe): register tiling, no shared memory. Each invocation owns a TM x TN block of C in registers;
-// A and B are read through uniform texel buffers, all fetches of a 4-deep k-step issued before
-// the arithmetic. Why: on llvmpipe texelFetch is branch-free while storage/shared loads become
-// per-lane bounds-checked loops, each barrier() is a coroutine switch, and texelFetch is an
-// out-of-line call that clobbers vector registers (shared/LAVAPIPE.md).
-// Operands are RGBA32F views (4 floats per fetch): every row starts on a vec4 (ld % 4 == 0), and
-// K % 4 == 0 for a K-contiguous operand (A, or B when TRANS_B). An M- or N-contiguous operand
-// may have any M/N: its last vec4 reaches into the row padding or the buffer's 16-byte tail.
-// An operand that is not so aligned (a 10-class layer's dy: rows of 10 floats) is read through
-// an R32F view instead (A_R32 / B_R32): 4 scalar fetches per vec4, columns clamped to the row.
-// nn/ops/gemm.cpp checks the shapes and otherwise uses gemm_naive.comp or gemm_tiled.comp.
-#include "common.glsl"
+// GEMM for CPU Vulkan drivers (lavapipe), the general epilogue: C = alpha op(A) op(B) + beta C
+// + bias, optional ReLU, stored row-major, blocked (c_block) or as split-K slabs. The register-
+// tiled product itself is gemm_texel_body.glsl (shared with gemm_texel_maxpool.comp).
+#include "gemm_texel_body.glsl"
 
-layout(constant_id = 3) const uint TM = 8;  // rows of C per invocation, a multiple of 4
-layout(constant_id = 4) const uint TN = 8;  // columns of C per invocation, a multiple of 4
-layout(constant_id = 7) const bool A_R32 = false;  // A is an R32F view: one float per fetch
-layout(constant_id = 8) const bool B_R32 = false;
-#include "gemm_common.glsl"
-
-layout(binding = 0) uniform samplerBuffer A;  // RGBA32F, or R32F when A_R32
-layout(binding = 1) uniform samplerBuffer B;
-layout(binding = 2) uniform samplerBuffer Bias;  // read only when bias_mode != 0
 // The same C as gemm_common.glsl's c[], seen as vec4s: a row of 4 outputs in one store where
 // it is aligned (storage stores are per-lane loops on llvmpipe; one vec4 store is one loop).
 layout(std430, binding = 3) buffer OutVec4 { vec4 c4[]; };
-
-uint m0, n0;
-
-// Floats t[row * ld + col .. + 3]. RGBA32F: one fetch (col % 4 == 0 and ld % 4 == 0). R32F:
-// four fetches. With `clamp` (a constant at each call), columns past `last` read the vec4 /
-// float holding column `last` instead: valid memory, which the store discards or the caller
-// zeroes. Without, no integer ops beyond the address (the unguarded k-steps).
-vec4 fetch4(samplerBuffer t, bool r32, uint row, uint ld, uint col, uint last, bool clamp) {
-  const uint base = row * ld;
-  if (!r32) return texelFetch(t, int((base + (clamp ? min(col, last & ~3u) : col)) >> 2));
-  vec4 r;
-  for (uint q = 0; q < 4; ++q) r[q] = texelFetch(t, int(base + (clamp ? min(col + q, last) : col + q))).x;
-  return r;
-}
-
-// Fetch phase of one 4-deep k-step. Rows past M/N are clamped to the last row. `guard` (a
-// constant at each call, so it compiles away) marks the one step that may reach past K: its
-// k rows / columns past K are clamped and zeroed. Every other step is fetched unguarded: no
-// clamp, compare and 4 multiplies per fetch.
-void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
-  const vec4 k_live = guard ? vec4(lessThan(uvec4(k) + uvec4(0, 1, 2, 3), uvec4(p.K))) : vec4(1.0);
-  if (!TRANS_A) {
-    for (uint i = 0; i < TM; ++i) {
-      a[i] = fetch4(A, A_R32, min(m0 + i, p.M - 1), p.lda, k, p.K - 1, guard);
-      if (guard) a[i] *= k_live;
-    }
-  } else {
-    for (uint kk = 0; kk < 4; ++kk)
-      for (uint v = 0; v < TM / 4; ++v) {
-        const uint row = guard ? min(k + kk, p.K - 1) : k + kk;
-        vec4 t = fetch4(A, A_R32, row, p.lda, m0 + 4 * v, p.M - 1, true);
-        if (guard) t *= k_live[kk];
-        a[(kk * TM / 4 + v) % TM] = t;
-      }
-  }
-  if (TRANS_B) {
-    for (uint j = 0; j < TN; ++j) {
-      b[j] = fetch4(B, B_R32, min(n0 + j, p.N - 1), p.ldb, k, p.K - 1, guard);
-      if (guard) b[j] *= k_live;
-    }
-  } else {
-    for (uint kk = 0; kk < 4; ++kk)
-      for (uint v = 0; v < TN / 4; ++v) {
-        const uint row = guard ? min(k + kk, p.K - 1) : k + kk;
-        vec4 t = fetch4(B, B_R32, row, p.ldb, n0 + 4 * v, p.N - 1, true);
-        if (guard) t *= k_live[kk];
-        b[(kk * TN / 4 + v) % TN] = t;
-      }
-  }
-}
-
-// Arithmetic phase: 4 k-steps of TM x TN multiply-adds from registers.
-void multiply_step(vec4 a[TM], vec4 b[TN], inout float acc[TM][TN]) {
-  for (uint kk = 0; kk < 4; ++kk)
-    for (uint i = 0; i < TM; ++i) {
-      const float av = TRANS_A ? a[(kk * TM / 4 + i / 4) % TM][i % 4] : a[i][kk];
-      for (uint j = 0; j < TN; ++j) {
-        const float bv = TRANS_B ? b[j][kk] : b[(kk * TN / 4 + j / 4) % TN][j % 4];
-        acc[i][j] += av * bv;
-      }
-    }
-}
 
 void main() {
   n0 = block_x() * TN;
   m0 = gl_GlobalInvocationID.y * TM;
   if (m0 >= p.M || n0 >= p.N) return;
   float acc[TM][TN];
-  for (uint i = 0; i < TM; ++i)
-    for (uint j = 0; j < TN; ++j) acc[i][j] = 0.0;
-  vec4 a[TM];  // !TRANS_A: a[i] = A[m0+i][k..k+3];  TRANS_A: a[4*kk + v] = A[k+kk][m0+4v..]
-  vec4 b[TN];  // TRANS_B:  b[j] = B[n0+j][k..k+3];   !TRANS_B: b[4*kk + v] = B[k+kk][n0+4v..]
-
-  // Whole k-steps unguarded; only a K (or split chunk) that is not a multiple of 4 ends in one
-  // guarded step.
-  const uint k_first = k_begin(), k_stop = k_end();
-  uint k = k_first;
-  for (; k + 4 <= k_stop; k += 4) {
-    fetch_step(k, false, a, b);
-    multiply_step(a, b, acc);
-  }
-  if (k < k_stop) {
-    fetch_step(k, true, a, b);
-    multiply_step(a, b, acc);
-  }
+  accumulate(acc);
 
   // Whole vec4 stores when every row of this block starts on a vec4 and is full.
   const bool vec4_rows = (p.c_block == 0u ? p.ldc % 4u == 0u : p.c_block % 4u == 0u) && p.split_stride % 4u == 0u &&

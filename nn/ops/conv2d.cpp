@@ -84,6 +84,13 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
     gemm(s, g, wp, ws.col, b, y);
     return;
   }
+  if (gemm_path(s.context(), g, wp, ws.col, b, ws.t) == GemmPath::Texel) {
+    // Pooled straight from the GEMM's registers: the un-pooled output is never stored.
+    g.maxpool_cells = c.PH() * c.PW();
+    g.maxpool_argmax = ws.argmax;
+    gemm(s, g, wp, ws.col, b, y);
+    return;
+  }
   gemm(s, g, wp, ws.col, b, ws.t);  // channel-major and window-grouped: (K, windows, 4)
   maxpool2x2_windows_forward(s, y, ws.argmax, ws.t, c.N, c.K, c.PH(), c.PW(), relu);
 }

@@ -91,7 +91,11 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   if (g.M == 0 || g.N == 0) return;
   require_fits("A", a, g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
   require_fits("B", b, g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
-  if (g.c_block) {
+  if (g.maxpool_cells) {
+    if (g.N % 4 || (g.N / 4) % g.maxpool_cells || g.c_block) throw Error("gemm: bad max-pool shape");
+    require_fits("C", c, 1, uint64_t(g.M) * g.N / 4, 0);
+    require_fits("argmax", g.maxpool_argmax, 1, uint64_t(g.M) * g.N / 4, 0);
+  } else if (g.c_block) {
     if (g.N % g.c_block) throw Error("gemm: c_block must divide N");
     require_fits("C", c, 1, uint64_t(g.M) * g.N, 0);
   } else {
@@ -122,7 +126,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   // Split K when the output has few workgroups and the sums are long.
   uint32_t splits = 1, k_chunk = 0;
   const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
-                         g.ldc == g.N && g.alpha == 1.0f;
+                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0;
   if (can_split && uint64_t(gx) * gy < 16 && g.K >= 1024) {
     const uint32_t want = std::min<uint32_t>({16, std::max<uint32_t>(2, 32 / (gx * gy)), g.K / 256});
     k_chunk = (g.K + want - 1) / want;
@@ -149,6 +153,23 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const Access c_access = push.beta != 0.0f ? Access::ReadWrite : Access::Write;
   const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
 
+  if (g.maxpool_cells) {
+    if (!texel_path) throw Error("gemm: the fused max pool needs the texel kernel");
+    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, info) == TexelRead::Scalar;
+    const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, info) == TexelRead::Scalar;
+    KernelSpec spec{"gemm_texel_maxpool",
+                    {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
+                     BindingKind::Storage},
+                    sizeof(GemmPush),
+                    {wx, wy, 1},
+                    {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells}};
+    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    const uint64_t pooled = uint64_t(g.M) * g.N / 4;
+    s.dispatch(ctx.kernel(spec),
+               {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))}, push,
+               {gx, gy, 1});
+    return;
+  }
   if (texel_path) {
     const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, info) == TexelRead::Scalar;
     const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, info) == TexelRead::Scalar;

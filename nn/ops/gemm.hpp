@@ -32,6 +32,12 @@ struct Gemm {
   // convolution's weight gradient: 64 x 288 outputs, 7,744-deep sums), K is split over
   // workgroups writing partial slabs here, then summed. Empty: never split.
   DeviceSpan split_scratch;
+  // > 0 (texel kernel only; see gemm_path): a convolution's fused 2x2 max pool. N counts col
+  // rows grouped by window (4 per window); C receives the pooled maxima as (N/4 / maxpool_cells
+  // images, M channels, maxpool_cells) and maxpool_argmax the winning cells
+  // (shaders/gemm_texel_maxpool.comp). Never split.
+  uint32_t maxpool_cells = 0;
+  DeviceSpan maxpool_argmax;
 };
 
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.

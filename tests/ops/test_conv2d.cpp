@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "nn/ops/conv2d.hpp"
 #include "runtime/buffer.hpp"
@@ -127,10 +128,15 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
       {{3, 5, 7, 7, 6, 5, 5, 1, 1, 2, 2, 2}, false},    // 5x5 kernel, no ReLU: negative maxima
       {{2, 2, 5, 12, 3, 2, 3, 1, 2, 0, 1, 2}, true},    // rectangular kernel, 4x6 output
   };
+  // Both forward routes: the texel GEMM pooling in its epilogue (gemm_texel_maxpool.comp), and
+  // any other GEMM writing the window-grouped output for maxpool2x2_windows_forward.comp.
+  for (const char* gemm : {"auto", "tiled"})
   for (const auto& [c, relu] : cases) {
+    setenv("VKTRAIN_GEMM", gemm, 1);
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(relu);
+    CAPTURE(gemm);
     const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
     ref::Pool2dShape ps;
     ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
@@ -154,6 +160,7 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
     test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
     test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
   }
+  unsetenv("VKTRAIN_GEMM");
 }
 
 TEST_CASE("conv2d: impossible shapes are input errors") {
