@@ -12,9 +12,10 @@
 // gathers col on the fly is the next step (README performance table).
 //
 // With `pool` = 2 the op is conv -> [ReLU] -> 2x2, stride-2 max pool in one: col's rows are
-// grouped by pool window (shaders/conv2d_common.glsl), the forward GEMM writes the raw output
-// window-grouped, (K, windows, 4), and one pass reduces each vec4 to the pooled y and the
-// winner (ws.argmax). Backward turns the pooled gradient straight into the channel-major,
+// grouped by pool window (shaders/conv2d_common.glsl), so each window's 4 outputs are one vec4
+// of the forward GEMM's accumulators: the texel GEMM reduces them in its epilogue to the pooled
+// y and the winner (ws.argmax); another GEMM kernel writes them, (K, windows, 4), to ws.t and
+// one pass pools them. Backward turns the pooled gradient straight into the channel-major,
 // window-grouped dy' the GEMMs read. What this saves on a CPU driver, where every memory pass
 // costs: the un-pooled activation is never stored NCHW, read by a separate pool, scattered
 // back, masked by a separate ReLU pass and transposed; and output pixels no window covers (the
