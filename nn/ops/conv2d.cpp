@@ -1,5 +1,7 @@
 #include "nn/ops/conv2d.hpp"
 
+#include <algorithm>
+
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/layout.hpp"
 #include "nn/ops/pool.hpp"
@@ -50,8 +52,11 @@ void Conv2dShape::validate() const {
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
+  // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
+  // gradient's partial sums.
+  const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
   return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp(),
-          gemm_split_scratch_floats(c.K, c.CRS()), c.pool ? c.out_count() : 0};
+          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS()), bias_partials), c.pool ? c.out_count() : 0};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
@@ -111,7 +116,12 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   require_span("conv2d", "t", ws.t, rows * c.K);
   if (c.pool) {
     require_span("conv2d", "argmax", ws.argmax, c.out_count());
-    maxpool2x2_windows_backward(s, ws.t, dy, ws.argmax, c.N, c.K, c.PH(), c.PW());  // dy' (K, rows)
+    // dy' (K, rows), and the bias gradient from the partial sums the same pass leaves (before
+    // the weight gradient's split-K slabs reuse their scratch).
+    const uint32_t chunks = maxpool2x2_windows_chunks(c.N, c.PH(), c.PW());
+    require_span("conv2d", "partials", ws.partials, uint64_t(c.K) * chunks);
+    maxpool2x2_windows_backward(s, ws.t, ws.partials, dy, ws.argmax, c.N, c.K, c.PH(), c.PW());
+    if (!db.empty()) strided_sum(s, db, ws.partials, c.K, chunks, chunks, 1);
   } else {
     swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
   }
@@ -123,7 +133,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   g.ldc = c.CRS();
   g.split_scratch = ws.partials;
   gemm(s, g, ws.t, ws.col, {}, dw);
-  if (!db.empty()) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(rows), static_cast<uint32_t>(rows), 1);
+  if (!db.empty() && !c.pool) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(rows), static_cast<uint32_t>(rows), 1);
 }
 
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {

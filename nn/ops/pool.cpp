@@ -119,20 +119,33 @@ void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, Devi
              WindowsPush{static_cast<uint32_t>(windows), K}, grid);
 }
 
-void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan dy, DeviceSpan argmax, uint32_t N, uint32_t K,
-                                 uint32_t PH, uint32_t PW) {
+constexpr uint32_t kWindowsPerInvocation = 16;  // shaders/maxpool2x2_windows_backward.comp
+
+uint32_t maxpool2x2_windows_chunks(uint32_t N, uint32_t PH, uint32_t PW) {
+  return static_cast<uint32_t>((uint64_t(N) * PH * PW + kWindowsPerInvocation - 1) / kWindowsPerInvocation);
+}
+
+void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan bias_partial, DeviceSpan dy, DeviceSpan argmax,
+                                 uint32_t N, uint32_t K, uint32_t PH, uint32_t PW) {
   const uint64_t windows = uint64_t(N) * PH * PW, n = windows * K;
+  const uint32_t chunks = maxpool2x2_windows_chunks(N, PH, PW);
   require_span("maxpool2x2_windows_backward", "dy", dy, n);
   require_span("maxpool2x2_windows_backward", "argmax", argmax, n);
   require_span("maxpool2x2_windows_backward", "dyw", dyw, 4 * n);
-  const auto grid = windows_grid(windows, K);
+  require_span("maxpool2x2_windows_backward", "bias_partial", bias_partial, uint64_t(K) * chunks);
+  windows_grid(windows, K);  // the index range checks
+  struct Push {
+    uint32_t windows, K, chunks;
+  };
   const Kernel& k = s.context().kernel({"maxpool2x2_windows_backward",
-                                        {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
-                                        sizeof(WindowsPush),
+                                        {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
+                                        sizeof(Push),
                                         {kLocal, 1, 1},
-                                        {PH * PW}});
-  s.dispatch(k, {texel_r32(dy.sub(0, n)), texel_r32(argmax.sub(0, n)), out(dyw.sub(0, 4 * n))},
-             WindowsPush{static_cast<uint32_t>(windows), K}, grid);
+                                        {PH * PW, kWindowsPerInvocation}});
+  s.dispatch(k,
+             {texel_r32(dy.sub(0, n)), texel_r32(argmax.sub(0, n)), out(dyw.sub(0, 4 * n)),
+              out(bias_partial.sub(0, uint64_t(K) * chunks))},
+             Push{static_cast<uint32_t>(windows), K, chunks}, {(chunks + kLocal - 1) / kLocal, K, 1});
 }
 
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p) {

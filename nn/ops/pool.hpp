@@ -35,9 +35,12 @@ void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argm
 // the whole window). Ties go to the first maximum, as maxpool2d_forward.
 void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan yw, uint32_t N, uint32_t K,
                                 uint32_t PH, uint32_t PW, bool relu);
-// dyw (K, N·PH·PW, 4) = dy at each window's winning cell, 0 elsewhere. Written.
-void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan dy, DeviceSpan argmax, uint32_t N, uint32_t K,
-                                 uint32_t PH, uint32_t PW);
+// dyw (K, N·PH·PW, 4) = dy at each window's winning cell, 0 elsewhere. Written. Also writes
+// bias_partial (K, maxpool2x2_windows_chunks(...)): sums of the gradient passed on, whose row
+// sums are the bias gradient of the convolution before the pool.
+void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan bias_partial, DeviceSpan dy, DeviceSpan argmax,
+                                 uint32_t N, uint32_t K, uint32_t PH, uint32_t PW);
+uint32_t maxpool2x2_windows_chunks(uint32_t N, uint32_t PH, uint32_t PW);
 
 // y (N, C, OH, OW) = (sum of the real cells in the window) / (kh*kw).
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p);
