@@ -114,7 +114,13 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   // workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784: 1.2 vs 1.9 ms). 8x16 and 16x8
   // spill. A side under 16 (a 10-class layer's N) gets 4, wasting less on padding
   // (256 x 10 x 64: 0.11 vs 0.17 ms).
-  const uint32_t tm = texel_path && g.M >= 16 ? 8 : 4, tn = texel_path && g.N >= 16 ? 8 : 4;
+  // The pooled convolution forward (maxpool_cells) takes 8x12: three windows per row of the
+  // block. Measured side by side (bench conv2d_forward, b64, whole pass incl. im2col): cnn.conv1
+  // +pool 2.6-2.9 -> 2.4-2.5 ms (4 rounds of 15), cnn.conv2+pool 7.5-7.7 -> 6.9-7.3, cifar
+  // conv2+pool 10.9-11.9 -> 9.8-10.7 (3 rounds of 7). Not elsewhere: dense layers and cifar
+  // conv3 (no pool) got slower with 8x12.
+  const uint32_t tm = texel_path && g.M >= 16 ? 8 : 4;
+  const uint32_t tn = texel_path && g.N >= 16 ? (g.maxpool_cells ? 12 : 8) : 4;
   // Texel workgroups are 64 invocations; a short M gets a flatter shape so that no row of
   // invocations sits idle (on lavapipe each workgroup also costs a few microseconds).
   uint32_t wy = texel_path ? 8 : 16;
