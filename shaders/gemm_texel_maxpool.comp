@@ -8,6 +8,7 @@
 // window): what gemm_texel.comp + maxpool2x2_windows_forward.comp compute, bit for bit,
 // without writing the un-pooled output and reading it back.
 #include "gemm_texel_body.glsl"
+#include "maxpool2x2_window.glsl"
 
 layout(constant_id = 10) const uint PHW = 1;  // pooled cells per image and channel
 
@@ -30,12 +31,8 @@ void main() {
       if (4u * q >= p.N) break;
       vec4 v = p.alpha * vec4(acc[i][4 * w], acc[i][4 * w + 1], acc[i][4 * w + 2], acc[i][4 * w + 3]) + row_bias;
       if (p.relu != 0u) v = max(v, vec4(0.0));
-      // As maxpool2x2_windows_forward.comp: first maximum in row-major window order.
-      float best = v.x, cell = 0.0;
-      if (v.y > best) best = v.y, cell = 1.0;
-      if (v.z > best) best = v.z, cell = 2.0;
-      if (v.w > best) best = v.w, cell = 3.0;
-      if (p.relu != 0u && best == 0.0) cell = 4.0;
+      float cell;
+      const float best = window_max(v, p.relu != 0u, cell);
       const uint o = ((q / PHW) * p.M + m) * PHW + q % PHW;
       c[o] = best;
       argmax[o] = cell;

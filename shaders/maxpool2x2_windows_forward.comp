@@ -8,6 +8,7 @@
 // Ties go to the first maximum in row-major window order, as maxpool2d_forward.comp.
 // Grid: x = window (n, ph, pw), y = output channel; no integer division by a non-constant.
 #include "common.glsl"
+#include "maxpool2x2_window.glsl"
 
 layout(constant_id = 3) const uint PHW = 1;  // PH * PW, pooled cells per image and channel
 layout(constant_id = 4) const bool RELU = false;
@@ -24,11 +25,8 @@ void main() {
   const uint q = gl_GlobalInvocationID.x, k = gl_GlobalInvocationID.y;
   if (q >= p.windows) return;
   const vec4 v = texelFetch(yw, int(k * p.windows + q));
-  float best = v.x, cell = 0.0;
-  if (v.y > best) best = v.y, cell = 1.0;
-  if (v.z > best) best = v.z, cell = 2.0;
-  if (v.w > best) best = v.w, cell = 3.0;
-  if (RELU && best == 0.0) cell = 4.0;  // relu'(z) = 0 for every cell: z <= 0 everywhere
+  float cell;
+  const float best = window_max(v, RELU, cell);
   const uint n = q / PHW, pos = q % PHW;
   const uint o = (n * p.K + k) * PHW + pos;
   y[o] = best;

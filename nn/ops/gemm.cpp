@@ -27,10 +27,6 @@ void require_fits(const char* what, DeviceSpan s, uint64_t rows, uint64_t cols, 
                 std::to_string(need));
 }
 
-bool vec4_rows(uint32_t ld, DeviceSpan s, const DeviceInfo& info) {
-  return ld % 4 == 0 && s.offset % 16 == 0 && s.offset % info.min_texel_buffer_offset_alignment == 0 &&
-         (s.count + 3) / 4 <= info.max_texel_buffer_elements && s.buffer->texel_capable();
-}
 
 bool r32_rows(DeviceSpan s, const DeviceInfo& info) {
   return s.offset % info.min_texel_buffer_offset_alignment == 0 && s.count <= info.max_texel_buffer_elements &&
@@ -41,9 +37,9 @@ bool r32_rows(DeviceSpan s, const DeviceInfo& info) {
 // starts on a vec4 and, for a K-contiguous operand, K is whole vec4s; else R32F (1 float per
 // fetch; a 10-class layer's dy); else not at all.
 enum class TexelRead { Vec4, Scalar, No };
-TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, const DeviceInfo& info) {
-  if (vec4_rows(ld, s, info) && (!k_contiguous || K % 4 == 0)) return TexelRead::Vec4;
-  return r32_rows(s, info) ? TexelRead::Scalar : TexelRead::No;
+TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, const Context& ctx) {
+  if (ld % 4 == 0 && vec4_texel_ok(ctx, s) && (!k_contiguous || K % 4 == 0)) return TexelRead::Vec4;
+  return r32_rows(s, ctx.info()) ? TexelRead::Scalar : TexelRead::No;
 }
 
 }  // namespace
@@ -62,8 +58,8 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
   const auto& info = ctx.info();
   // An M- or N-contiguous operand read as vec4s may have any M or N: its last vec4 stays
   // inside the row's padding (ld is a multiple of 4) or the buffer's 16-byte tail.
-  const bool a_ok = texel_read(g.lda, !g.trans_a, g.K, a, info) != TexelRead::No;
-  const bool b_ok = texel_read(g.ldb, g.trans_b, g.K, b, info) != TexelRead::No;
+  const bool a_ok = texel_read(g.lda, !g.trans_a, g.K, a, ctx) != TexelRead::No;
+  const bool b_ok = texel_read(g.ldb, g.trans_b, g.K, b, ctx) != TexelRead::No;
   const bool bias_ok = g.bias == BiasMode::None || (bias.offset % 16 == 0 && bias.buffer->texel_capable());
   const bool texel_ok = a_ok && b_ok && bias_ok && info.rgba32f_texel_buffers;
   (void)c;
@@ -108,7 +104,6 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   Context& ctx = s.context();
   const GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
   const bool texel_path = path == GemmPath::Texel;
-  const auto& info = ctx.info();
   // Texel blocks are 8 wide and high: half the fetches per multiply-add of 4x4, and measured
   // faster on lavapipe even where 4x4 gives more workgroups (a 64 x 64 dense output: one
   // workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784: 1.2 vs 1.9 ms). 8x16 and 16x8
@@ -159,32 +154,29 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const Access c_access = push.beta != 0.0f ? Access::ReadWrite : Access::Write;
   const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
 
-  if (g.maxpool_cells) {
-    if (!texel_path) throw Error("gemm: the fused max pool needs the texel kernel");
-    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, info) == TexelRead::Scalar;
-    const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, info) == TexelRead::Scalar;
-    KernelSpec spec{"gemm_texel_maxpool",
-                    {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
-                     BindingKind::Storage},
-                    sizeof(GemmPush),
-                    {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells}};
-    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
-    const uint64_t pooled = uint64_t(g.M) * g.N / 4;
-    s.dispatch(ctx.kernel(spec),
-               {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))}, push,
-               {gx, gy, 1});
-    return;
-  }
+  if (g.maxpool_cells && !texel_path) throw Error("gemm: the fused max pool needs the texel kernel");
   if (texel_path) {
-    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, info) == TexelRead::Scalar;
-    const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, info) == TexelRead::Scalar;
+    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, ctx) == TexelRead::Scalar;
+    const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, ctx) == TexelRead::Scalar;
+    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split
+      KernelSpec spec{"gemm_texel_maxpool",
+                      {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
+                       BindingKind::Storage},
+                      sizeof(GemmPush),
+                      {wx, wy, 1},
+                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells}};
+      const uint64_t pooled = uint64_t(g.M) * g.N / 4;
+      s.dispatch(ctx.kernel(spec),
+                 {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
+                 push, {gx, gy, 1});
+      return;
+    }
     KernelSpec spec{"gemm_texel",
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x}};
-    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",

@@ -94,12 +94,15 @@ struct WindowsPush {
   uint32_t windows, K;
 };
 
-std::array<uint32_t, 3> windows_grid(uint64_t windows, uint32_t K) {
+// The grid of the window kernels: x = groups of `per_invocation` windows, y = channel.
+std::array<uint32_t, 3> windows_grid(uint64_t windows, uint32_t K, uint32_t per_invocation) {
   if (windows > 0xFFFFFFFFull / 4 / K) throw InputError("conv2d with max pool: output too large for 32-bit indices");
-  if (K > 65535 || (windows + kLocal - 1) / kLocal > 65535)
-    throw InputError("conv2d with max pool: over 65,535 workgroups in a grid dimension");
-  return {static_cast<uint32_t>((windows + kLocal - 1) / kLocal), K, 1};
+  const uint64_t groups = (windows + uint64_t(per_invocation) * kLocal - 1) / (uint64_t(per_invocation) * kLocal);
+  if (K > 65535 || groups > 65535) throw InputError("conv2d with max pool: over 65,535 workgroups in a grid dimension");
+  return {static_cast<uint32_t>(groups), K, 1};
 }
+
+constexpr uint32_t kWindowsPerInvocation = 16;  // shaders/maxpool2x2_windows_backward.comp
 
 }  // namespace
 
@@ -109,7 +112,7 @@ void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, Devi
   require_span("maxpool2x2_windows_forward", "yw", yw, 4 * n);
   require_span("maxpool2x2_windows_forward", "y", y, n);
   require_span("maxpool2x2_windows_forward", "argmax", argmax, n);
-  const auto grid = windows_grid(windows, K);
+  const auto grid = windows_grid(windows, K, 1);
   const Kernel& k = s.context().kernel({"maxpool2x2_windows_forward",
                                         {BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
                                         sizeof(WindowsPush),
@@ -118,8 +121,6 @@ void maxpool2x2_windows_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, Devi
   s.dispatch(k, {texel(yw.sub(0, 4 * n)), out(y.sub(0, n)), out(argmax.sub(0, n))},
              WindowsPush{static_cast<uint32_t>(windows), K}, grid);
 }
-
-constexpr uint32_t kWindowsPerInvocation = 16;  // shaders/maxpool2x2_windows_backward.comp
 
 uint32_t maxpool2x2_windows_chunks(uint32_t N, uint32_t PH, uint32_t PW) {
   return static_cast<uint32_t>((uint64_t(N) * PH * PW + kWindowsPerInvocation - 1) / kWindowsPerInvocation);
@@ -133,7 +134,7 @@ void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan bias_part
   require_span("maxpool2x2_windows_backward", "argmax", argmax, n);
   require_span("maxpool2x2_windows_backward", "dyw", dyw, 4 * n);
   require_span("maxpool2x2_windows_backward", "bias_partial", bias_partial, uint64_t(K) * chunks);
-  windows_grid(windows, K);  // the index range checks
+  const auto grid = windows_grid(windows, K, kWindowsPerInvocation);
   struct Push {
     uint32_t windows, K, chunks;
   };
@@ -145,7 +146,7 @@ void maxpool2x2_windows_backward(Stream& s, DeviceSpan dyw, DeviceSpan bias_part
   s.dispatch(k,
              {texel_r32(dy.sub(0, n)), texel_r32(argmax.sub(0, n)), out(dyw.sub(0, 4 * n)),
               out(bias_partial.sub(0, uint64_t(K) * chunks))},
-             Push{static_cast<uint32_t>(windows), K, chunks}, {(chunks + kLocal - 1) / kLocal, K, 1});
+             Push{static_cast<uint32_t>(windows), K, chunks}, grid);
 }
 
 void avgpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, const Pool2dShape& p) {

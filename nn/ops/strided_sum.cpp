@@ -19,9 +19,8 @@ void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J
   const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
   const StridedSumPush push{I, J, stride_i, stride_j, beta};
   if (J >= 1024 && I <= 65535) {  // long sums over few outputs: a workgroup per output
-    const auto& info = s.context().info();
-    const bool vec4 = stride_j == 1 && stride_i % 4 == 0 && J % 4 == 0 && x.offset % 16 == 0 &&
-                      x.offset % info.min_texel_buffer_offset_alignment == 0;
+    const bool vec4 =
+        stride_j == 1 && stride_i % 4 == 0 && J % 4 == 0 && vec4_texel_ok(s.context(), x.sub(0, last));
     const Kernel& k = s.context().kernel({"strided_sum_wide",
                                           {BindingKind::Texel, BindingKind::Storage},
                                           sizeof(StridedSumPush),
