@@ -5,8 +5,21 @@
 // tiled product itself is gemm_texel_body.glsl (shared with gemm_texel_maxpool.comp).
 #include "gemm_texel_body.glsl"
 
-// The same C as gemm_common.glsl's c[], seen as vec4s: a row of 4 outputs in one store where
-// it is aligned (storage stores are per-lane loops on llvmpipe; one vec4 store is one loop).
+// The epilogue's choices, fixed per pipeline (nn/ops/gemm.cpp) rather than read from the push
+// constants: llvmpipe executes both sides of every branch with lanes masked, so each path left
+// in the shader costs every invocation its loads and stores whether taken or not. Measured with
+// LP_NUM_THREADS=1 (bench gemm short-k): 6400 x 64 x 4 went from 2.04 to 0.71 ms, x 32 from 3.0
+// to 1.7 ms, when the untaken paths (the guarded k-tail, the float-by-float store, beta's
+// reads, the bias fetches) stopped being compiled in.
+layout(constant_id = 12) const uint EPI_BIAS = 0;       // p.bias_mode
+layout(constant_id = 13) const bool EPI_RELU = false;   // p.relu != 0
+layout(constant_id = 14) const bool EPI_BETA = false;   // p.beta != 0: C is read
+// Every row of C starts on a vec4 and N % 4 == 0 (for c_block: c_block % 4 == 0): the block
+// is stored as whole vec4s (storage stores are per-lane loops on llvmpipe; one vec4 store is
+// one loop), else float by float.
+layout(constant_id = 15) const bool VEC4_STORE = false;
+
+// The same C as gemm_common.glsl's c[], seen as vec4s.
 layout(std430, binding = 3) buffer OutVec4 { vec4 c4[]; };
 
 void main() {
@@ -16,34 +29,35 @@ void main() {
   float acc[TM][TN];
   accumulate(acc);
 
-  // Whole vec4 stores when every row of this block starts on a vec4 and is full.
-  const bool vec4_rows = (p.c_block == 0u ? p.ldc % 4u == 0u : p.c_block % 4u == 0u) && p.split_stride % 4u == 0u &&
-                         n0 + TN <= p.N;
   for (uint i = 0; i < TM; ++i) {
     const uint m = m0 + i;
     if (m >= p.M) break;
-    const float row_bias = p.bias_mode == 2u ? texelFetch(Bias, int(m >> 2))[m & 3u] : 0.0;
+    const float row_bias = EPI_BIAS == 2u ? texelFetch(Bias, int(m >> 2))[m & 3u] : 0.0;
     CColumns cc = c_columns(m, n0);
-    if (vec4_rows) {
+    if (VEC4_STORE) {
       for (uint v = 0; v < TN / 4; ++v) {
         const uint n = n0 + 4 * v;
+        if (n >= p.N) break;
         const uint index = cc.base;  // c_block % 4 == 0: a vec4 never straddles two blocks
-        vec4 bias4 = vec4(row_bias);
-        if (p.bias_mode == 1u) bias4 += texelFetch(Bias, int(n >> 2));
         vec4 r = p.alpha * vec4(acc[i][4 * v], acc[i][4 * v + 1], acc[i][4 * v + 2], acc[i][4 * v + 3]);
-        if (p.beta != 0.0) r += p.beta * c4[index >> 2];
-        r += bias4;
-        if (p.relu != 0u) r = max(r, vec4(0.0));
+        if (EPI_BETA) r += p.beta * c4[index >> 2];
+        if (EPI_BIAS == 2u) r += row_bias;
+        if (EPI_BIAS == 1u) r += texelFetch(Bias, int(n >> 2));
+        if (EPI_RELU) r = max(r, vec4(0.0));
         c4[index >> 2] = r;
         for (uint k = 0; k < 4; ++k) c_next(cc);
       }
-      continue;
-    }
-    for (uint j = 0; j < TN; ++j, c_next(cc)) {
-      const uint n = n0 + j;
-      if (n >= p.N) break;
-      const float col_bias = p.bias_mode == 1u ? texelFetch(Bias, int(n >> 2))[n & 3u] : 0.0;
-      c[cc.base] = epilogue(acc[i][j], cc.base, row_bias + col_bias);
+    } else {
+      for (uint j = 0; j < TN; ++j, c_next(cc)) {
+        const uint n = n0 + j;
+        if (n >= p.N) break;
+        float v = p.alpha * acc[i][j];
+        if (EPI_BETA) v += p.beta * c[cc.base];
+        if (EPI_BIAS == 2u) v += row_bias;
+        if (EPI_BIAS == 1u) v += texelFetch(Bias, int(n >> 2))[n & 3u];
+        if (EPI_RELU) v = max(v, 0.0);
+        c[cc.base] = v;
+      }
     }
   }
 }

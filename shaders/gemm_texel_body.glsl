@@ -18,6 +18,10 @@ layout(constant_id = 3) const uint TM = 8;  // rows of C per invocation, a multi
 layout(constant_id = 4) const uint TN = 8;  // columns of C per invocation, a multiple of 4
 layout(constant_id = 7) const bool A_R32 = false;  // A is an R32F view: one float per fetch
 layout(constant_id = 8) const bool B_R32 = false;
+// Whether a k range can end in a partial 4-deep step (K % 4 != 0). A constant, not a test of
+// p.K: llvmpipe runs both sides of a branch with lanes masked, so a tail step that "never
+// runs" still costs a whole k-step per invocation unless it is compiled out.
+layout(constant_id = 11) const bool K_TAIL = true;
 #include "gemm_common.glsl"
 
 layout(binding = 0) uniform samplerBuffer A;  // RGBA32F, or R32F when A_R32
@@ -101,7 +105,7 @@ void accumulate(out float acc[TM][TN]) {
     fetch_step(k, false, a, b);
     multiply_step(a, b, acc);
   }
-  if (k < k_stop) {
+  if (K_TAIL && k < k_stop) {
     fetch_step(k, true, a, b);
     multiply_step(a, b, acc);
   }

@@ -11,6 +11,9 @@
 #include "maxpool2x2_window.glsl"
 
 layout(constant_id = 10) const uint PHW = 1;  // pooled cells per image and channel
+// As in gemm_texel.comp: fixed per pipeline, so that no untaken path runs masked.
+layout(constant_id = 12) const uint EPI_BIAS = 0;      // p.bias_mode: 0 or 2 (per channel)
+layout(constant_id = 13) const bool EPI_RELU = false;  // p.relu != 0
 
 // binding 3 (gemm_common.glsl's c[]) is the pooled y.
 layout(std430, binding = 4) writeonly buffer Argmax { float argmax[]; };
@@ -25,14 +28,14 @@ void main() {
   for (uint i = 0; i < TM; ++i) {
     const uint m = m0 + i;
     if (m >= p.M) break;
-    const float row_bias = p.bias_mode == 2u ? texelFetch(Bias, int(m >> 2))[m & 3u] : 0.0;
+    const float row_bias = EPI_BIAS == 2u ? texelFetch(Bias, int(m >> 2))[m & 3u] : 0.0;
     for (uint w = 0; w < TN / 4; ++w) {
       const uint q = n0 / 4u + w;  // the window
       if (4u * q >= p.N) break;
       vec4 v = p.alpha * vec4(acc[i][4 * w], acc[i][4 * w + 1], acc[i][4 * w + 2], acc[i][4 * w + 3]) + row_bias;
-      if (p.relu != 0u) v = max(v, vec4(0.0));
+      if (EPI_RELU) v = max(v, vec4(0.0));
       float cell;
-      const float best = window_max(v, p.relu != 0u, cell);
+      const float best = window_max(v, EPI_RELU, cell);
       const uint o = ((q / PHW) * p.M + m) * PHW + q % PHW;
       c[o] = best;
       argmax[o] = cell;

@@ -112,7 +112,12 @@ void add_gemm_cases(std::vector<BenchEntry>& table) {
   };
   for (const Shape& x : {Shape{"cnn.conv2 fwd 64x6400x288 NT", 64, 6400, 288, false, true},
                          Shape{"cnn.conv2 dcol 6400x288x64 TN", 6400, 288, 64, true, false},
-                         Shape{"cnn.conv2 dcolT 288x6400x64 NN", 288, 6400, 64, false, false}})
+                         Shape{"cnn.conv2 dcolT 288x6400x64 NN", 288, 6400, 64, false, false},
+                         // Short sums: what an invocation costs beyond its k-loop (K = 4), and
+                         // the same output with a long one.
+                         Shape{"short-k 6400x64x4 NN", 6400, 64, 4, false, false},
+                         Shape{"short-k 6400x64x32 NN", 6400, 64, 32, false, false},
+                         Shape{"long-k 6400x64x512 NN", 6400, 64, 512, false, false}})
     table.push_back({"gemm", x.name, [x](Context& ctx) {
                        return gemm_case(ctx, x.M, x.N, x.K, x.ta, x.tb, nn::GemmPath::Auto);
                      }});

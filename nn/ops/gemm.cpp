@@ -159,24 +159,31 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, ctx) == TexelRead::Scalar;
     const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, ctx) == TexelRead::Scalar;
     const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    // The epilogue's choices and the k-tail are specialization constants, not push-constant
+    // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
+    // loads and stores (shaders/gemm_texel.comp).
+    const uint32_t k_tail = g.K % 4 != 0, bias_mode = static_cast<uint32_t>(g.bias), relu = g.relu;
     if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split
       KernelSpec spec{"gemm_texel_maxpool",
                       {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
                        BindingKind::Storage},
                       sizeof(GemmPush),
                       {wx, wy, 1},
-                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells}};
+                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu}};
       const uint64_t pooled = uint64_t(g.M) * g.N / 4;
       s.dispatch(ctx.kernel(spec),
                  {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
                  push, {gx, gy, 1});
       return;
     }
+    const uint32_t vec4_store = (g.c_block == 0 ? g.ldc % 4 == 0 : g.c_block % 4 == 0) &&
+                                push.split_stride % 4 == 0 && g.N % 4 == 0;
     KernelSpec spec{"gemm_texel",
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x}};
+                    {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
+                     push.beta != 0.0f, vec4_store}};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
