@@ -114,8 +114,18 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   // +pool 2.6-2.9 -> 2.4-2.5 ms (4 rounds of 15), cnn.conv2+pool 7.5-7.7 -> 6.9-7.3, cifar
   // conv2+pool 10.9-11.9 -> 9.8-10.7 (3 rounds of 7). Not elsewhere: dense layers and cifar
   // conv3 (no pool) got slower with 8x12.
+  // Split K (below) when the output has few blocks and the sums are long.
+  const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
+                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0;
+  const bool long_sums = can_split && g.K >= 1024;
   const uint32_t tm = texel_path && g.M >= 16 ? 8 : 4;
-  const uint32_t tn = texel_path && g.N >= 16 ? (g.maxpool_cells ? 12 : 8) : 4;
+  // A long, narrow product of 9 to 12 columns (a 3x3, 1-channel filter's weight gradient:
+  // 32 x 9, summed over 43,264 rows) takes one 12-wide block instead of three 4-wide ones:
+  // 20 fetches per 4-deep step feed 384 multiply-adds instead of 12 per 128, and the splits
+  // below fill the lanes. bench conv2d_backward_weight cnn.conv1+pool b64, GEMM alone:
+  // 2.1-2.7 ms -> 0.87-1.0 ms with 64 splits (1.7-1.9 with 16).
+  const bool narrow_12 = texel_path && long_sums && g.N > 8 && g.N <= 12;
+  const uint32_t tn = texel_path && g.N >= 16 ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Texel workgroups are 64 invocations; a short M gets a flatter shape so that no row of
   // invocations sits idle (on lavapipe each workgroup also costs a few microseconds).
   uint32_t wy = texel_path ? 8 : 16;
@@ -124,12 +134,14 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const uint32_t wx = texel_path ? 64 / wy : 16;
   const uint32_t gx = (g.N + wx * tn - 1) / (wx * tn), gy = (g.M + wy * tm - 1) / (wy * tm);
 
-  // Split K when the output has few workgroups and the sums are long.
+  // Split K when the output has few workgroups and the sums are long: up to 32 workgroups, and
+  // on the texel kernel up to 256 invocations (32 SIMD-8 rows of lanes, work for every thread),
+  // each summing at least 256 terms.
   uint32_t splits = 1, k_chunk = 0;
-  const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
-                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0;
-  if (can_split && uint64_t(gx) * gy < 16 && g.K >= 1024) {
-    const uint32_t want = std::min<uint32_t>({16, std::max<uint32_t>(2, 32 / (gx * gy)), g.K / 256});
+  if (long_sums && uint64_t(gx) * gy < 16) {
+    const uint32_t blocks = ((g.N + tn - 1) / tn) * ((g.M + tm - 1) / tm);
+    const uint32_t lanes = texel_path ? 256 / blocks : 0;
+    const uint32_t want = std::min<uint32_t>({kMaxSplits, std::max<uint32_t>({2, 32 / (gx * gy), lanes}), g.K / 256});
     k_chunk = (g.K + want - 1) / want;
     k_chunk = (k_chunk + 15) / 16 * 16;  // whole k-steps of both kernels (4 and BK = 16)
     splits = (g.K + k_chunk - 1) / k_chunk;

@@ -41,7 +41,8 @@ struct Gemm {
 };
 
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.
-inline uint64_t gemm_split_scratch_floats(uint64_t M, uint64_t N) { return 16 * M * N; }
+constexpr uint32_t kMaxSplits = 64;
+inline uint64_t gemm_split_scratch_floats(uint64_t M, uint64_t N) { return kMaxSplits * M * N; }
 
 // Mirrors the push-constant block of shaders/gemm_common.glsl.
 struct GemmPush {
