@@ -14,9 +14,9 @@ enum class Pass { Forward, BackwardData, BackwardWeight };
 struct ConvState {
   nn::Conv2dShape c;
   std::vector<double> x, w, b, dy;
-  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WPad, Partials, Argmax;
+  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WGemm, Partials, Argmax;
   nn::Conv2dWorkspace ws() const {
-    return {Col, T, c.CRS() == c.CRSp() ? nn::DeviceSpan{} : nn::DeviceSpan(WPad), Partials,
+    return {Col, T, nn::conv2d_workspace_size(c).w_gemm ? nn::DeviceSpan(WGemm) : nn::DeviceSpan{}, Partials,
             c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}};
   }
   // The reference output (pooled with c.pool), and the gradient reaching the convolution's
@@ -66,7 +66,7 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
   const auto wsz = nn::conv2d_workspace_size(c);
   st->Col = device_zeros(ctx, wsz.col, "col");
   st->T = device_zeros(ctx, wsz.t, "t");
-  st->WPad = device_zeros(ctx, std::max<uint64_t>(wsz.w_pad, 1), "w_pad");
+  st->WGemm = device_zeros(ctx, std::max<uint64_t>(wsz.w_gemm, 1), "w_gemm");
   st->Partials = device_zeros(ctx, wsz.partials, "partials");
   st->Argmax = device_zeros(ctx, std::max<uint64_t>(wsz.argmax, 1), "argmax");
 

@@ -20,7 +20,7 @@ class Conv2dRun : public LayerRun {
     const auto ws = conv2d_workspace_size(c);
     col_ = Buffer(ctx, ws.col * 4, "conv2d im2col");
     t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
-    if (ws.w_pad) w_pad_ = Buffer(ctx, ws.w_pad * 4, "conv2d padded weights");
+    if (ws.w_gemm) w_gemm_ = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM");
     partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
     if (ws.argmax) argmax_ = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
   }
@@ -33,12 +33,12 @@ class Conv2dRun : public LayerRun {
 
  private:
   Conv2dWorkspace workspace() const {
-    return {col_, t_, w_pad_.handle() ? DeviceSpan(w_pad_) : DeviceSpan{}, partials_,
+    return {col_, t_, w_gemm_.handle() ? DeviceSpan(w_gemm_) : DeviceSpan{}, partials_,
             argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}};
   }
   Conv2dShape c_;
   bool bias_;
-  Buffer col_, t_, w_pad_, partials_, argmax_;
+  Buffer col_, t_, w_gemm_, partials_, argmax_;
 };
 
 }  // namespace

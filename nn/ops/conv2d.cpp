@@ -20,21 +20,28 @@ struct Conv2dPush {
 
 Conv2dPush push_for(const Conv2dShape& c) { return {c.N}; }
 
-// im2col and col2im read through R32F texel views.
-const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c) {
+// im2col and col2im read through R32F texel views; col2im over a channels-last dcol through an
+// RGBA32F one (`channels_last`).
+const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c, bool channels_last = false) {
   return ctx.kernel({shader,
                      {BindingKind::Texel, BindingKind::Storage},
                      sizeof(Conv2dPush),
                      {64, 1, 1},
-                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool}});
+                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool,
+                      channels_last ? 1u : 0u}});
+}
+
+// Whether backward-data computes dcol with (r, s, c) columns (nn/ops/conv2d.hpp).
+bool channels_last_dcol(const Context& ctx, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  return c.C % 4 == 0 && !ws.w_gemm.empty() && vec4_texel_ok(ctx, ws.col);
 }
 
 // The weights as a (K, CRSp) matrix with vec4-aligned rows.
 DeviceSpan padded_weights(Stream& s, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   if (c.CRS() == c.CRSp()) return w;
-  require_span("conv2d", "w_pad", ws.w_pad, uint64_t(c.K) * c.CRSp());
-  pad_rows(s, ws.w_pad, w, c.K, c.CRS(), c.CRS(), c.CRSp());
-  return ws.w_pad;
+  require_span("conv2d", "w_gemm", ws.w_gemm, uint64_t(c.K) * c.CRSp());
+  pad_rows(s, ws.w_gemm, w, c.K, c.CRS(), c.CRS(), c.CRSp());
+  return ws.w_gemm;
 }
 
 }  // namespace
@@ -55,7 +62,8 @@ Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
   // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
   // gradient's partial sums.
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
-  return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), c.CRS() == c.CRSp() ? 0 : uint64_t(c.K) * c.CRSp(),
+  const bool w_gemm = c.CRS() != c.CRSp() || c.C % 4 == 0;
+  return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), w_gemm ? uint64_t(c.K) * c.CRSp() : 0,
           std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS()), bias_partials), c.pool ? c.out_count() : 0};
 }
 
@@ -142,15 +150,25 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
   require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
   require_span("conv2d", "t", ws.t, rows * c.K);
-  const DeviceSpan wp = padded_weights(s, w, c, ws);
+  const bool channels_last = channels_last_dcol(s.context(), c, ws);
+  DeviceSpan wp;
+  if (channels_last) {  // w (K, C, R·S) -> (K, R·S, C)
+    require_span("conv2d", "w_gemm", ws.w_gemm, uint64_t(c.K) * c.CRS());
+    swap_axes01(s, ws.w_gemm, w, c.C, c.R * c.S, 1, c.K);
+    wp = ws.w_gemm;
+  } else {
+    wp = padded_weights(s, w, c, ws);
+  }
   Gemm g;  // dcol (rows, CRSp) = dy'ᵀ (rows, K) · w (K, CRSp); col's forward contents are done with
   g.M = static_cast<uint32_t>(rows);
   g.N = c.CRSp();
   g.K = c.K;
   g.trans_a = true;
   gemm(s, g, ws.t, wp, {}, ws.col);
-  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(ws.col.sub(0, rows * c.CRSp())), out(dx)},
-             push_for(c), groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+  const DeviceSpan dcol = ws.col.sub(0, rows * c.CRSp());
+  const uint64_t outputs = uint64_t(c.N) * c.C * c.H * c.W / (channels_last ? 4 : 1);
+  s.dispatch(geometry_kernel(s.context(), "col2im", c, channels_last),
+             {channels_last ? texel(dcol) : texel_r32(dcol), out(dx)}, push_for(c), groups_1d(outputs, 64));
 }
 
 }  // namespace vkt::nn

@@ -8,6 +8,10 @@
 //   forward          y (K, P)     = w (K, CRSp) · colᵀ            stored blocked, i.e. NCHW
 //   backward weight  dw (K, CRS)  = dy' (K, P) · col (P, CRSp)     dy' = dy as (K, N·OH·OW)
 //   backward data    dcol (P, CRSp) = dy'ᵀ · w                     then dx = col2im(dcol)
+// When C % 4 == 0 backward-data reads the weights reordered to (K, R, S, C), so that dcol's
+// columns are (r, s, c) with the channels innermost: col2im then gathers 4 channels per texel
+// fetch instead of one (cnn.conv2 at b64, in-step profile: 2.5-2.6 -> 2.1-2.2 ms; conv3 0.7 -> 0.45;
+// what remains is mostly the stores, one per dx element).
 // This materializes col (im2col). It was measured first; an implicit-GEMM kernel that
 // gathers col on the fly is the next step (README performance table).
 //
@@ -48,16 +52,17 @@ struct Conv2dShape {
 };
 
 // Scratch the passes share. `col` must survive from forward to backward (backward-weight
-// reads it); `t` and `w_pad` are free between calls.
+// reads it); `t` and `w_gemm` are free between calls.
 struct Conv2dWorkspace {
   DeviceSpan col;       // (rows, CRSp)
   DeviceSpan t;         // (K, rows): dy' in backward; with pool also the raw output in forward
-  DeviceSpan w_pad;     // (K, CRSp), only when CRS is not a multiple of 4
+  DeviceSpan w_gemm;    // the weights as a GEMM reads them: rows zero-padded to (K, CRSp) when
+                        // CRS % 4 != 0; (K, R, S, C) for backward-data when C % 4 == 0
   DeviceSpan partials;  // split-K slabs of the weight gradient (may be empty: no split)
   DeviceSpan argmax;    // (N, K, PH, PW), only with pool: forward writes it, backward reads it
 };
 struct Conv2dWorkspaceSize {
-  uint64_t col, t, w_pad, partials, argmax;  // floats
+  uint64_t col, t, w_gemm, partials, argmax;  // floats
 };
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
 

@@ -6,16 +6,16 @@
 
 namespace vkt::nn {
 
-void swap_axes01(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t A, uint32_t B, uint32_t L) {
+void swap_axes01(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t A, uint32_t B, uint32_t L, uint32_t outer) {
   struct Push {
-    uint32_t A, B, L;
+    uint32_t count;
   };
-  const uint64_t n = uint64_t(A) * B * L;
+  const uint64_t n = uint64_t(outer) * A * B * L;
   if (src.count < n || dst.count < n) throw Error("swap_axes01: spans too small");
-  const Kernel& k =
-      s.context().kernel({"swap_axes01", {BindingKind::Texel, BindingKind::Storage}, sizeof(Push), {64, 1, 1}});
-  if (A > 65535 || B > 65535) throw Error("swap_axes01: leading axes over 65,535");
-  s.dispatch(k, {texel_r32(src.sub(0, n)), out(dst.sub(0, n))}, Push{A, B, L}, {(L + 63) / 64, A, B});
+  if (n > 0xffffffffull) throw Error("swap_axes01: over 2^32 elements");
+  const Kernel& k = s.context().kernel(
+      {"swap_axes01", {BindingKind::Texel, BindingKind::Storage}, sizeof(Push), {64, 1, 1}, {A, B, L}});
+  s.dispatch(k, {texel_r32(src.sub(0, n)), out(dst.sub(0, n))}, Push{static_cast<uint32_t>(n)}, groups_1d(n, 64));
 }
 
 void pad_rows(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t rows, uint32_t cols, uint32_t ld_src,

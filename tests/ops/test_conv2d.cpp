@@ -46,10 +46,10 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
   Buffer y = test::nan_buffer(ctx, ysize, "y"), dx = test::nan_buffer(ctx, xsize, "dx"),
          dw = test::nan_buffer(ctx, c.K * c.CRS(), "dw"), db = test::nan_buffer(ctx, c.K, "db");
   Buffer col = test::nan_buffer(ctx, ws_size.col, "col"), t = test::nan_buffer(ctx, ws_size.t, "t"),
-         wp = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.w_pad, 1), "w_pad"),
+         wp = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.w_gemm, 1), "w_gemm"),
          partials = test::nan_buffer(ctx, ws_size.partials, "partials"),
          argmax = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.argmax, 1), "argmax");
-  const Conv2dWorkspace ws{col, t, ws_size.w_pad ? DeviceSpan(wp) : DeviceSpan{}, partials,
+  const Conv2dWorkspace ws{col, t, ws_size.w_gemm ? DeviceSpan(wp) : DeviceSpan{}, partials,
                            ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}};
   Stream s(ctx);
   conv2d_forward(s, y, x, w, b, c, ws, relu);
@@ -70,6 +70,9 @@ TEST_CASE("conv2d: forward vs reference and backward vs finite differences on od
       {1, 5, 7, 6, 3, 5, 5, 1, 1, 2, 2},  // 5x5, padding 2, non-square input
       {3, 5, 3, 7, 4, 1, 1, 1, 1, 0, 0},  // 1x1
       {2, 3, 8, 9, 7, 3, 2, 2, 1, 2, 0},  // rectangular kernel, mixed stride and padding
+      // C % 4 == 0: backward-data's channels-last dcol and 4-channel col2im (conv2d.hpp)
+      {1, 4, 5, 5, 2, 3, 3, 1, 1, 0, 0},  // batch 1
+      {2, 8, 7, 6, 3, 3, 2, 2, 1, 1, 0},  // stride 2,1, padding 1,0, rectangular kernel
   };
   for (const auto& c : cases) {
     const std::string shape = describe(c);
@@ -127,6 +130,7 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
       {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, true},   // stride 2, padding 1: 6x5 output
       {{3, 5, 7, 7, 6, 5, 5, 1, 1, 2, 2, 2}, false},    // 5x5 kernel, no ReLU: negative maxima
       {{2, 2, 5, 12, 3, 2, 3, 1, 2, 0, 1, 2}, true},    // rectangular kernel, 4x6 output
+      {{2, 8, 9, 8, 5, 3, 3, 1, 1, 1, 1, 2}, true},     // C % 4 == 0 (channels-last dcol), padding 1
   };
   // Both forward routes: the texel GEMM pooling in its epilogue (gemm_texel_maxpool.comp), and
   // any other GEMM writing the window-grouped output for maxpool2x2_windows_forward.comp.
