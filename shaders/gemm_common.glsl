@@ -26,9 +26,13 @@ layout(push_constant) uniform Push {
   uint c_block;
   uint k_chunk;       // 0: no split
   uint split_stride;  // floats between the slabs of a split
+  uint batch_a, batch_b, batch_c;  // floats between batched products (grid z)
 } p;
 
 layout(std430, binding = 3) buffer Out { float c[]; };
+
+// The product of a batched GEMM: batched products are never split, so grid z is free for them.
+#define BATCH_Z (p.k_chunk == 0u ? gl_WorkGroupID.z : 0u)
 
 uint split_count() { return (p.K + p.k_chunk - 1u) / p.k_chunk; }  // only when k_chunk > 0
 uint split_index() {
@@ -49,7 +53,7 @@ struct CColumns {
 };
 CColumns c_columns(uint m, uint n0) {
   CColumns cc;
-  const uint slab = split_index() * p.split_stride;
+  const uint slab = split_index() * p.split_stride + BATCH_Z * p.batch_c;
   if (p.c_block == 0u) {
     cc.base = slab + m * p.ldc + n0;
     cc.block = 0u;

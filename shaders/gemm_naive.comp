@@ -19,7 +19,7 @@ void main() {
   float acc = 0.0;
   const uint k_stop = k_end();
   for (uint k = k_begin(); k < k_stop; ++k)
-    acc += (TRANS_A ? a[k * p.lda + m] : a[m * p.lda + k]) * (TRANS_B ? b[n * p.ldb + k] : b[k * p.ldb + n]);
+    acc += (TRANS_A ? a[BATCH_Z * p.batch_a + k * p.lda + m] : a[BATCH_Z * p.batch_a + m * p.lda + k]) * (TRANS_B ? b[BATCH_Z * p.batch_b + n * p.ldb + k] : b[BATCH_Z * p.batch_b + k * p.ldb + n]);
   const float bias_value = p.bias_mode == 1u ? bias[n] : (p.bias_mode == 2u ? bias[m] : 0.0);
   const CColumns cc = c_columns(m, n);
   c[cc.base] = epilogue(acc, cc.base, bias_value);

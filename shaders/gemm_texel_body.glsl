@@ -29,13 +29,14 @@ layout(binding = 1) uniform samplerBuffer B;
 layout(binding = 2) uniform samplerBuffer Bias;  // read only when bias_mode != 0
 
 uint m0, n0;
+uint a_off, b_off;  // this product's A and B, in floats (batched GEMMs; else 0)
 
 // Floats t[row * ld + col .. + 3]. RGBA32F: one fetch (col % 4 == 0 and ld % 4 == 0). R32F:
 // four fetches. With `clamp` (a constant at each call), columns past `last` read the vec4 /
 // float holding column `last` instead: valid memory, which the store discards or the caller
 // zeroes. Without, no integer ops beyond the address (the unguarded k-steps).
-vec4 fetch4(samplerBuffer t, bool r32, uint row, uint ld, uint col, uint last, bool clamp) {
-  const uint base = row * ld;
+vec4 fetch4(samplerBuffer t, bool r32, uint row, uint ld, uint col, uint last, bool clamp, uint batch_offset) {
+  const uint base = row * ld + batch_offset;
   if (!r32) return texelFetch(t, int((base + (clamp ? min(col, last & ~3u) : col)) >> 2));
   vec4 r;
   for (uint q = 0; q < 4; ++q) r[q] = texelFetch(t, int(base + (clamp ? min(col + q, last) : col + q))).x;
@@ -50,28 +51,28 @@ void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
   const vec4 k_live = guard ? vec4(lessThan(uvec4(k) + uvec4(0, 1, 2, 3), uvec4(p.K))) : vec4(1.0);
   if (!TRANS_A) {
     for (uint i = 0; i < TM; ++i) {
-      a[i] = fetch4(A, A_R32, min(m0 + i, p.M - 1), p.lda, k, p.K - 1, guard);
+      a[i] = fetch4(A, A_R32, min(m0 + i, p.M - 1), p.lda, k, p.K - 1, guard, a_off);
       if (guard) a[i] *= k_live;
     }
   } else {
     for (uint kk = 0; kk < 4; ++kk)
       for (uint v = 0; v < TM / 4; ++v) {
         const uint row = guard ? min(k + kk, p.K - 1) : k + kk;
-        vec4 t = fetch4(A, A_R32, row, p.lda, m0 + 4 * v, p.M - 1, true);
+        vec4 t = fetch4(A, A_R32, row, p.lda, m0 + 4 * v, p.M - 1, true, a_off);
         if (guard) t *= k_live[kk];
         a[(kk * TM / 4 + v) % TM] = t;
       }
   }
   if (TRANS_B) {
     for (uint j = 0; j < TN; ++j) {
-      b[j] = fetch4(B, B_R32, min(n0 + j, p.N - 1), p.ldb, k, p.K - 1, guard);
+      b[j] = fetch4(B, B_R32, min(n0 + j, p.N - 1), p.ldb, k, p.K - 1, guard, b_off);
       if (guard) b[j] *= k_live;
     }
   } else {
     for (uint kk = 0; kk < 4; ++kk)
       for (uint v = 0; v < TN / 4; ++v) {
         const uint row = guard ? min(k + kk, p.K - 1) : k + kk;
-        vec4 t = fetch4(B, B_R32, row, p.ldb, n0 + 4 * v, p.N - 1, true);
+        vec4 t = fetch4(B, B_R32, row, p.ldb, n0 + 4 * v, p.N - 1, true, b_off);
         if (guard) t *= k_live[kk];
         b[(kk * TN / 4 + v) % TN] = t;
       }
@@ -99,6 +100,8 @@ void accumulate(out float acc[TM][TN]) {
 
   // Whole k-steps unguarded; only a K (or split chunk) that is not a multiple of 4 ends in one
   // guarded step.
+  a_off = BATCH_Z * p.batch_a;
+  b_off = BATCH_Z * p.batch_b;
   const uint k_first = k_begin(), k_stop = k_end();
   uint k = k_first;
   for (; k + 4 <= k_stop; k += 4) {

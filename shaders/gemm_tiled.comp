@@ -22,11 +22,11 @@ shared float Bs[BK * BN];  // Bs[k * BN + n]
 
 float load_a(uint m, uint k) {
   if (m >= p.M || k >= k_end()) return 0.0;
-  return TRANS_A ? a[k * p.lda + m] : a[m * p.lda + k];
+  return TRANS_A ? a[BATCH_Z * p.batch_a + k * p.lda + m] : a[BATCH_Z * p.batch_a + m * p.lda + k];
 }
 float load_b(uint k, uint n) {
   if (k >= k_end() || n >= p.N) return 0.0;
-  return TRANS_B ? b[n * p.ldb + k] : b[k * p.ldb + n];
+  return TRANS_B ? b[BATCH_Z * p.batch_b + n * p.ldb + k] : b[BATCH_Z * p.batch_b + k * p.ldb + n];
 }
 
 void main() {

@@ -61,7 +61,9 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
   const bool a_ok = texel_read(g.lda, !g.trans_a, g.K, a, ctx) != TexelRead::No;
   const bool b_ok = texel_read(g.ldb, g.trans_b, g.K, b, ctx) != TexelRead::No;
   const bool bias_ok = g.bias == BiasMode::None || (bias.offset % 16 == 0 && bias.buffer->texel_capable());
-  const bool texel_ok = a_ok && b_ok && bias_ok && info.rgba32f_texel_buffers;
+  // Batched products read at z·stride: whole vec4s only where every stride is.
+  const bool strides_ok = g.batch <= 1 || (g.stride_a % 4 == 0 && g.stride_b % 4 == 0 && g.stride_c % 4 == 0);
+  const bool texel_ok = a_ok && b_ok && bias_ok && strides_ok && info.rgba32f_texel_buffers;
   (void)c;
 
   GemmPath want = g.path;
@@ -84,7 +86,18 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
 
 void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
   const Gemm g = packed(g_in);
-  if (g.M == 0 || g.N == 0) return;
+  if (g.M == 0 || g.N == 0 || g.batch == 0) return;
+  if (g.batch > 1) {  // every product must fit; checked on the last one
+    if (g.maxpool_cells || g.c_block) throw Error("gemm: a batched product takes no max pool or c_block");
+    const uint64_t last = g.batch - 1;
+    const auto tail = [&](DeviceSpan x, uint64_t off) {
+      if (x.count < off) throw Error("gemm: spans too small for the batch");
+      return x.sub(off, x.count - off);
+    };
+    require_fits("A", tail(a, last * g.stride_a), g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
+    require_fits("B", tail(b, last * g.stride_b), g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
+    require_fits("C", tail(c, last * g.stride_c), g.M, g.N, g.ldc);
+  }
   require_fits("A", a, g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
   require_fits("B", b, g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
   if (g.maxpool_cells) {
@@ -116,7 +129,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   // conv3 (no pool) got slower with 8x12.
   // Split K (below) when the output has few blocks and the sums are long.
   const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
-                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0;
+                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0 && g.batch == 1;
   const bool long_sums = can_split && g.K >= 1024;
   const uint32_t tm = texel_path && g.M >= 16 ? 8 : 4;
   // A long, narrow product of 9 to 12 columns (a 3x3, 1-channel filter's weight gradient:
@@ -156,7 +169,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
 
   const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;
   GemmPush push{g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.alpha, g.beta, static_cast<uint32_t>(g.bias),
-                g.relu ? 1u : 0u, g.c_block, k_chunk, 0};
+                g.relu ? 1u : 0u, g.c_block, k_chunk, 0, g.stride_a, g.stride_b, g.stride_c};
   DeviceSpan target = c;
   if (splits > 1) {  // partial slabs first; beta is applied when they are summed into C
     push.beta = 0.0f;
@@ -189,21 +202,22 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
       return;
     }
     const uint32_t vec4_store = (g.c_block == 0 ? g.ldc % 4 == 0 : g.c_block % 4 == 0) &&
-                                push.split_stride % 4 == 0 && g.N % 4 == 0;
+                                push.split_stride % 4 == 0 && g.stride_c % 4 == 0 && g.N % 4 == 0;
     KernelSpec spec{"gemm_texel",
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
                      push.beta != 0.0f, vec4_store}};
-    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z});
+    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
                     sizeof(GemmPush),
                     {16, 4, 1},
                     {1, 1, trans_a, trans_b}};
-    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {(g.N + 15) / 16, (g.M + 3) / 4, splits});
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push,
+               {(g.N + 15) / 16, (g.M + 3) / 4, splits * g.batch});
   } else {
     const uint32_t bk = 16;
     KernelSpec spec{"gemm_tiled",
@@ -212,7 +226,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, bk},
                     (bk * wy * tm + bk * wx * tn) * 4};
-    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {gx, gy, splits});
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {gx, gy, splits * g.batch});
   }
   if (splits > 1) strided_sum(s, c, target, g.M * g.N, splits, 1, g.M * g.N, g.beta);
 }

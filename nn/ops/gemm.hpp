@@ -38,6 +38,12 @@ struct Gemm {
   // (shaders/gemm_texel_maxpool.comp). Never split.
   uint32_t maxpool_cells = 0;
   DeviceSpan maxpool_argmax;
+  // > 1: `batch` independent products in one dispatch (a Winograd convolution's 16), product z
+  // reading A, B and writing C at z·stride_a, z·stride_b, z·stride_c floats. Texel kernel:
+  // one dispatch (grid z); other kernels: one dispatch per product. Never split; no c_block
+  // or max pool.
+  uint32_t batch = 1;
+  uint32_t stride_a = 0, stride_b = 0, stride_c = 0;
 };
 
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.
@@ -50,8 +56,9 @@ struct GemmPush {
   float alpha, beta;
   uint32_t bias_mode, relu;
   uint32_t c_block, k_chunk, split_stride;
+  uint32_t batch_a, batch_b, batch_c;  // Gemm::stride_a/b/c: floats between batched products
 };
-static_assert(sizeof(GemmPush) == 52);
+static_assert(sizeof(GemmPush) == 64);
 
 // Records C = op(A) op(B) ... into `s`. `bias` may be empty when g.bias is None.
 // Throws Error if a span is too small for the shape.
