@@ -3,6 +3,7 @@
 #include "apps/bench/bench_check.hpp"
 #include "apps/bench/seed_shapes.hpp"
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_winograd.hpp"
 #include "tests/reference/conv2d.hpp"
 #include "tests/reference/pool.hpp"
 
@@ -14,10 +15,10 @@ enum class Pass { Forward, BackwardData, BackwardWeight };
 struct ConvState {
   nn::Conv2dShape c;
   std::vector<double> x, w, b, dy;
-  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WGemm, Partials, Argmax;
+  Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WGemm, Partials, Argmax, V;
   nn::Conv2dWorkspace ws() const {
     return {Col, T, nn::conv2d_workspace_size(c).w_gemm ? nn::DeviceSpan(WGemm) : nn::DeviceSpan{}, Partials,
-            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}};
+            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}, c.winograd ? nn::DeviceSpan(V) : nn::DeviceSpan{}};
   }
   // The reference output (pooled with c.pool), and the gradient reaching the convolution's
   // own output: dy, or dy routed back through the pool's argmax.
@@ -47,7 +48,8 @@ struct ConvState {
 };
 
 
-BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
+BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass) {
+  c.winograd = nn::winograd_preferred(ctx, c);  // the route training takes on this device
   auto st = std::make_shared<ConvState>();
   st->c = c;
   const size_t xs = size_t(c.N) * c.C * c.H * c.W, ys = c.out_count(), ws = size_t(c.K) * c.CRS();
@@ -69,9 +71,11 @@ BenchCase conv_case(Context& ctx, const nn::Conv2dShape& c, Pass pass) {
   st->WGemm = device_zeros(ctx, std::max<uint64_t>(wsz.w_gemm, 1), "w_gemm");
   st->Partials = device_zeros(ctx, wsz.partials, "partials");
   st->Argmax = device_zeros(ctx, std::max<uint64_t>(wsz.argmax, 1), "argmax");
+  st->V = device_zeros(ctx, std::max<uint64_t>(wsz.v, 1), "winograd v");
 
   BenchCase bc;
-  bc.flops = double(c.flops());
+  bc.flops = double(c.flops());  // the direct route's count on either route: GFLOP/s compare
+  bc.variant = c.winograd ? "winograd" : "im2col";
   auto* s_ = st.get();
   // Every pass runs after a forward (it fills col); backward-data after backward-weight
   // (it leaves dy' in the workspace).

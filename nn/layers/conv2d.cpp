@@ -1,6 +1,7 @@
 #include "nn/layers/conv2d.hpp"
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_winograd.hpp"
 #include "runtime/buffer.hpp"
 #include "util/error.hpp"
 
@@ -23,6 +24,7 @@ class Conv2dRun : public LayerRun {
     if (ws.w_gemm) w_gemm_ = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM");
     partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
     if (ws.argmax) argmax_ = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
+    if (ws.v) v_ = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles");
   }
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace(), io.relu);
@@ -34,11 +36,11 @@ class Conv2dRun : public LayerRun {
  private:
   Conv2dWorkspace workspace() const {
     return {col_, t_, w_gemm_.handle() ? DeviceSpan(w_gemm_) : DeviceSpan{}, partials_,
-            argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}};
+            argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}, v_.handle() ? DeviceSpan(v_) : DeviceSpan{}};
   }
   Conv2dShape c_;
   bool bias_;
-  Buffer col_, t_, w_gemm_, partials_, argmax_;
+  Buffer col_, t_, w_gemm_, partials_, argmax_, v_;
 };
 
 }  // namespace
@@ -65,6 +67,7 @@ std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx,
                                                                    uint32_t batch, bool) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
   c.pool = 2;
+  c.winograd = winograd_preferred(ctx, c);
   return std::make_unique<Conv2dRun>(ctx, c, bias_);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "nn/ops/conv2d_winograd.hpp"
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/layout.hpp"
 #include "nn/ops/pool.hpp"
@@ -56,20 +57,28 @@ void Conv2dShape::validate() const {
   if (pool != 0 && pool != 2) throw InputError("conv2d: a fused max pool must be 2x2 with stride 2");
   if (pool && (OH() < 2 || OW() < 2))
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
+  if (winograd && !winograd_shape_ok(*this))
+    throw InputError("conv2d: the Winograd route takes 3x3, stride-1 convolutions with a fused pool and C, K multiples of 4");
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
+  if (c.winograd) {  // nn/ops/conv2d_winograd.hpp says what each holds
+    const WinogradSizes z = winograd_sizes(c);
+    const uint64_t chunks = (z.tiles + 15) / 16;
+    return {z.dv, z.m, 2 * z.u, std::max(z.du, c.K * chunks), c.out_count(), z.v};
+  }
   // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
   // gradient's partial sums.
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
   const bool w_gemm = c.CRS() != c.CRSp() || c.C % 4 == 0;
   return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), w_gemm ? uint64_t(c.K) * c.CRSp() : 0,
-          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS()), bias_partials), c.pool ? c.out_count() : 0};
+          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS()), bias_partials), c.pool ? c.out_count() : 0, 0};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
+  if (c.winograd) return winograd_forward(s, y, x, w, b, c, ws, relu);
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
@@ -117,6 +126,7 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
                             const Conv2dWorkspace& ws) {
   c.validate();
+  if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "dy", dy, c.out_count());
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
@@ -146,6 +156,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
 
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   c.validate();
+  if (c.winograd) return winograd_backward_data(s, dx, c, ws);  // reads forward's U, not w
   const uint64_t rows = c.rows();
   require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
@@ -166,9 +177,17 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
   g.trans_a = true;
   gemm(s, g, ws.t, wp, {}, ws.col);
   const DeviceSpan dcol = ws.col.sub(0, rows * c.CRSp());
-  const uint64_t outputs = uint64_t(c.N) * c.C * c.H * c.W / (channels_last ? 4 : 1);
-  s.dispatch(geometry_kernel(s.context(), "col2im", c, channels_last),
-             {channels_last ? texel(dcol) : texel_r32(dcol), out(dx)}, push_for(c), groups_1d(outputs, 64));
+  if (channels_last) return col2im_channels_last(s, dx, dcol, c);
+  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(dcol), out(dx)}, push_for(c),
+             groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+}
+
+void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c) {
+  require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
+  require_span("conv2d", "dcol", dcol, uint64_t(c.rows()) * c.CRSp());
+  if (c.C % 4) throw Error("col2im_channels_last: C must be a multiple of 4");
+  s.dispatch(geometry_kernel(s.context(), "col2im", c, true), {texel(dcol.sub(0, uint64_t(c.rows()) * c.CRSp())), out(dx)},
+             push_for(c), groups_1d(uint64_t(c.N) * c.C * c.H * c.W / 4, 64));
 }
 
 }  // namespace vkt::nn

@@ -33,6 +33,10 @@ struct Conv2dShape {
   uint32_t K = 1, R = 1, S = 1;         // weights (K, C, R, S)
   uint32_t sh = 1, sw = 1, ph = 0, pw = 0;
   uint32_t pool = 0;  // 2: a fused 2x2, stride-2 max pool follows (see above); 0: none
+  // The Winograd F(2x2, 3x3) route instead of im2col + GEMM (nn/ops/conv2d_winograd.hpp): 3x3,
+  // stride 1, pool 2, C and K multiples of 4 (validate() checks). The layer sets it where
+  // winograd_preferred() says so.
+  bool winograd = false;
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
@@ -60,9 +64,10 @@ struct Conv2dWorkspace {
                         // CRS % 4 != 0; (K, R, S, C) for backward-data when C % 4 == 0
   DeviceSpan partials;  // split-K slabs of the weight gradient (may be empty: no split)
   DeviceSpan argmax;    // (N, K, PH, PW), only with pool: forward writes it, backward reads it
+  DeviceSpan v;         // only with winograd: the transformed input tiles (conv2d_winograd.hpp)
 };
 struct Conv2dWorkspaceSize {
-  uint64_t col, t, w_gemm, partials, argmax;  // floats
+  uint64_t col, t, w_gemm, partials, argmax, v;  // floats
 };
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
 
@@ -84,5 +89,9 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
                             const Conv2dWorkspace& ws);
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws);
+
+// dx (N, C, H, W) = col2im of a channels-last column matrix dcol (rows, R·S·C) with c's
+// geometry (no pool): backward-data's last step, shared with the Winograd route. C % 4 == 0.
+void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c);
 
 }  // namespace vkt::nn

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_winograd.hpp"
 #include "runtime/buffer.hpp"
 #include "tests/ops/op_harness.hpp"
 #include "tests/reference/activation.hpp"
@@ -48,9 +49,10 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
   Buffer col = test::nan_buffer(ctx, ws_size.col, "col"), t = test::nan_buffer(ctx, ws_size.t, "t"),
          wp = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.w_gemm, 1), "w_gemm"),
          partials = test::nan_buffer(ctx, ws_size.partials, "partials"),
-         argmax = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.argmax, 1), "argmax");
+         argmax = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.argmax, 1), "argmax"),
+         v = test::nan_buffer(ctx, std::max<uint64_t>(ws_size.v, 1), "v");
   const Conv2dWorkspace ws{col, t, ws_size.w_gemm ? DeviceSpan(wp) : DeviceSpan{}, partials,
-                           ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}};
+                           ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}, ws_size.v ? DeviceSpan(v) : DeviceSpan{}};
   Stream s(ctx);
   conv2d_forward(s, y, x, w, b, c, ws, relu);
   conv2d_backward(s, dx, dw, db, dy, w, c, ws);
@@ -167,6 +169,69 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
   unsetenv("VKTRAIN_GEMM");
 }
 
+TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
+  // The same unfused reference chain as above. Odd outputs (the last row and column belong to
+  // no tile), padding 1 (tiles reaching past the image), batch 1, no ReLU (negative maxima), and
+  // a shape whose T = N·PH·PW tiles is not a multiple of the backward kernel's 16 per invocation.
+  Context ctx(test::test_context_options());
+  struct Case {
+    Conv2dShape c;
+    bool relu;
+  };
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool, winograd
+  const Case cases[] = {
+      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2, true}, true},    // batch 1, 6x6 output, 9 tiles
+      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2, true}, true},   // 7x8 output: last row dropped
+      {{2, 8, 7, 7, 4, 3, 3, 1, 1, 1, 1, 2, true}, false},   // padding 1, no ReLU
+      {{3, 4, 6, 11, 12, 3, 3, 1, 1, 1, 0, 2, true}, true},  // mixed padding, 3x4 tiles x 3 = 36
+  };
+  for (const auto& [c, relu] : cases) {
+    const std::string shape = describe(c);
+    CAPTURE(shape);
+    CAPTURE(relu);
+    REQUIRE(winograd_shape_ok(c));
+    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
+    ref::Pool2dShape ps;
+    ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
+    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 41),
+                                ref::random_vector(size_t(c.K) * c.CRS(), 42), ref::random_vector(c.K, 43)};
+    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+      std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
+      std::vector<int32_t> argmax(y.size());
+      ref::conv2d_forward(conv, in[0], in[1], in[2], rs);
+      if (relu) ref::relu_forward(act, conv);
+      else act = conv;
+      ref::maxpool2d_forward(y, argmax, act, ps);
+      return y;
+    };
+    const auto r = ref::random_vector(c.out_count(), 44);
+    const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
+    // The transforms add and halve before the products: a few more roundings than the direct
+    // sum, within the same bound.
+    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "winograd forward");
+    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
+    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  }
+}
+
+TEST_CASE("conv2d, Winograd route: the seed CNN's second layer at batch 16 vs the direct route") {
+  Context ctx(test::test_context_options());
+  Conv2dShape c{16, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
+  const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 51),
+                              ref::random_vector(size_t(c.K) * c.CRS(), 52), ref::random_vector(c.K, 53)};
+  const auto r = ref::random_vector(c.out_count(), 54);
+  const ConvRun direct = run_gpu(ctx, c, inputs, r, true);
+  c.winograd = true;
+  const ConvRun wino = run_gpu(ctx, c, inputs, r, true);
+  std::vector<double> y(direct.y.begin(), direct.y.end()), dx(direct.dx.begin(), direct.dx.end()),
+      dw(direct.dw.begin(), direct.dw.end()), db(direct.db.begin(), direct.db.end());
+  test::check_close(wino.y, y, 2e-5 * std::sqrt(288.0), 1e-5, "forward");
+  test::check_gradient(wino.dx, dx, 1e-5, "dx");
+  test::check_gradient(wino.dw, dw, 1e-5, "dw");
+  test::check_gradient(wino.db, db, 1e-5, "db");
+}
+
 TEST_CASE("conv2d: impossible shapes are input errors") {
   CHECK_THROWS_AS((Conv2dShape{1, 1, 2, 2, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
   CHECK_THROWS_AS((Conv2dShape{1, 0, 5, 5, 1, 3, 3, 1, 1, 0, 0}.validate()), InputError);
@@ -174,4 +239,9 @@ TEST_CASE("conv2d: impossible shapes are input errors") {
   CHECK_THROWS_AS((Conv2dShape{1, 1, 4, 4, 1, 4, 4, 1, 1, 0, 0, 2}.validate()), InputError);  // 1x1: nothing to pool
   CHECK_NOTHROW((Conv2dShape{1, 1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 2}.validate()));                 // 2x2: one window
   CHECK_THROWS_AS((Conv2dShape{1, 1, 6, 6, 1, 3, 3, 1, 1, 0, 0, 3}.validate()), InputError);  // only 2x2 pools fuse
+  // The Winograd route: 3x3, stride 1, a pool, C and K multiples of 4.
+  CHECK_NOTHROW((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2, true}.validate()));
+  CHECK_THROWS_AS((Conv2dShape{1, 3, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2, true}.validate()), InputError);
+  CHECK_THROWS_AS((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 2, 2, 0, 0, 2, true}.validate()), InputError);
+  CHECK_THROWS_AS((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 0, true}.validate()), InputError);
 }

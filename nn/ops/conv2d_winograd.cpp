@@ -1,0 +1,142 @@
+#include "nn/ops/conv2d_winograd.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "nn/ops/gemm.hpp"
+#include "nn/ops/strided_sum.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel.hpp"
+#include "util/error.hpp"
+
+namespace vkt::nn {
+namespace {
+
+constexpr uint32_t kTilesPerInvocation = 16;  // shaders/winograd_output_pool_backward.comp
+
+// Mirrors shaders/winograd_common.glsl.
+struct WinogradPush {
+  uint32_t N, chunks;
+};
+
+uint32_t bias_chunks(const Conv2dShape& c) {
+  return static_cast<uint32_t>((winograd_sizes(c).tiles + kTilesPerInvocation - 1) / kTilesPerInvocation);
+}
+
+const Kernel& transform_kernel(Context& ctx, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
+                               std::vector<uint32_t> extra = {}) {
+  std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, c.PH(), c.PW()};
+  constants.insert(constants.end(), extra.begin(), extra.end());
+  const bool grid_2d = std::strcmp(shader, "winograd_output_pool_backward") == 0;
+  return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), {grid_2d ? 16u : 64u, grid_2d ? 4u : 1u, 1},
+                     std::move(constants)});
+}
+
+void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  const WinogradSizes z = winograd_sizes(c);
+  require_span("conv2d winograd", "v", ws.v, z.v);
+  require_span("conv2d winograd", "t", ws.t, z.m);
+  require_span("conv2d winograd", "w_gemm", ws.w_gemm, 2 * z.u);
+  require_span("conv2d winograd", "partials", ws.partials, std::max<uint64_t>(z.du, uint64_t(c.K) * bias_chunks(c)));
+  require_span("conv2d winograd", "col", ws.col, z.dv);
+  require_span("conv2d winograd", "argmax", ws.argmax, c.out_count());
+}
+
+// The 16 products of one pass: C_ξ = op(A_ξ) op(B_ξ), each matrix packed, one after another.
+void batched_gemm(Stream& s, uint32_t M, uint32_t N, uint32_t K, bool trans_a, DeviceSpan a, DeviceSpan b,
+                  DeviceSpan out) {
+  Gemm g;
+  g.M = M, g.N = N, g.K = K, g.trans_a = trans_a;
+  g.batch = 16;
+  g.stride_a = M * K, g.stride_b = K * N, g.stride_c = M * N;
+  gemm(s, g, a, b, {}, out);
+}
+
+}  // namespace
+
+bool winograd_shape_ok(const Conv2dShape& c) {
+  return c.R == 3 && c.S == 3 && c.sh == 1 && c.sw == 1 && c.pool == 2 && c.C % 4 == 0 && c.K % 4 == 0 &&
+         c.OH() >= 2 && c.OW() >= 2;
+}
+
+WinogradSizes winograd_sizes(const Conv2dShape& c) {
+  const uint64_t T = uint64_t(c.N) * c.PH() * c.PW();
+  return {16 * T * c.C, 16 * T * c.K, 16ull * c.C * c.K, 16ull * c.C * c.K, 16 * T * c.C, T};
+}
+
+bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
+  if (const char* e = std::getenv("VKTRAIN_NO_WINOGRAD"); e && *e && *e != '0') return false;
+  const auto& info = ctx.info();
+  const WinogradSizes z = winograd_sizes(c);
+  return winograd_shape_ok(c) && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
+         std::max(z.m, z.v) / 4 <= info.max_texel_buffer_elements && z.m <= 0xffffffffull;
+}
+
+void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+                      const Conv2dWorkspace& ws, bool relu) {
+  require_workspace(c, ws);
+  const WinogradSizes z = winograd_sizes(c);
+  const uint32_t T = static_cast<uint32_t>(z.tiles);
+  Context& ctx = s.context();
+  const WinogradPush push{c.N, 0};
+  const DeviceSpan u = ws.w_gemm.sub(0, z.u), ut = ws.w_gemm.sub(z.u, z.u);
+  s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage, BindingKind::Storage}),
+             {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u), out(ut)}, push, groups_1d(c.C * (c.K / 4), 64));
+  s.dispatch(transform_kernel(ctx, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage}),
+             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.v.sub(0, z.v))}, push,
+             groups_1d(uint64_t(T) * (c.C / 4), 64));
+  const DeviceSpan m = ws.t.sub(0, z.m);
+  batched_gemm(s, T, c.K, c.C, false, ws.v, u, m);
+  const bool bias = !b.empty();
+  s.dispatch(transform_kernel(ctx, "winograd_output_pool", c,
+                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
+                              {relu ? 1u : 0u, bias ? 1u : 0u}),
+             {texel(m), texel_r32(bias ? b.sub(0, c.K) : m.sub(0, 4)), out(y.sub(0, c.out_count())),
+              out(ws.argmax.sub(0, c.out_count()))},
+             push, groups_1d(uint64_t(T) * (c.K / 4), 64));
+}
+
+void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+                              const Conv2dWorkspace& ws) {
+  require_workspace(c, ws);
+  require_span("conv2d winograd", "dy", dy, c.out_count());
+  require_span("conv2d winograd", "dw", dw, uint64_t(c.K) * c.CRS());
+  const WinogradSizes z = winograd_sizes(c);
+  const uint32_t T = static_cast<uint32_t>(z.tiles), chunks = bias_chunks(c);
+  Context& ctx = s.context();
+  const DeviceSpan dm = ws.t.sub(0, z.m), partial = ws.partials.sub(0, uint64_t(c.K) * chunks);
+  s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
+                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
+                              {kTilesPerInvocation}),
+             {texel_r32(dy.sub(0, c.out_count())), texel_r32(ws.argmax.sub(0, c.out_count())), out(dm), out(partial)},
+             WinogradPush{c.N, chunks}, {(chunks + 15) / 16, (c.K / 4 + 3) / 4, 1});
+  if (!db.empty()) strided_sum(s, db, partial, c.K, chunks, chunks, 1);
+  const DeviceSpan du = ws.partials.sub(0, z.du);  // the partial sums are done with
+  batched_gemm(s, c.C, c.K, T, true, ws.v, dm, du);  // dU_ξ (C, K) = V_ξᵀ · dM_ξ
+  s.dispatch(transform_kernel(ctx, "winograd_filter_backward", c, {BindingKind::Texel, BindingKind::Storage}),
+             {texel(du), out(dw.sub(0, uint64_t(c.K) * c.CRS()))}, WinogradPush{c.N, 0},
+             groups_1d(c.C * (c.K / 4), 64));
+}
+
+void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  require_workspace(c, ws);
+  require_span("conv2d winograd", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
+  const WinogradSizes z = winograd_sizes(c);
+  const uint32_t T = static_cast<uint32_t>(z.tiles);
+  Context& ctx = s.context();
+  const DeviceSpan dv = ws.col.sub(0, z.dv), dd = ws.v.sub(0, z.v);  // V is done with
+  batched_gemm(s, T, c.C, c.K, false, ws.t.sub(0, z.m), ws.w_gemm.sub(z.u, z.u), dv);  // dV = dM · UT
+  s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage}),
+             {texel(dv), out(dd)}, WinogradPush{c.N, 0}, groups_1d(uint64_t(T) * (c.C / 4), 64));
+  // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
+  // with the same padding, whose output grid is the tile grid.
+  Conv2dShape patches = c;
+  patches.R = patches.S = 4;
+  patches.sh = patches.sw = 2;
+  patches.pool = 0;
+  patches.winograd = false;
+  col2im_channels_last(s, dx, dd, patches);
+}
+
+}  // namespace vkt::nn

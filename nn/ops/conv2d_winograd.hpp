@@ -1,0 +1,42 @@
+#pragma once
+// The Winograd route of a fused conv3x3 -> [ReLU] -> 2x2 max pool (nn/ops/conv2d.hpp,
+// Conv2dShape::winograd): F(2x2, 3x3) tiles (shaders/winograd_f23.glsl) whose 2x2 outputs are
+// the pool's windows. Each pass is transforms around 16 batched GEMMs (position ξ of the 4x4
+// tile), with T = N·PH·PW tiles:
+//   forward          V = Bᵀ d B, U = G g Gᵀ;    M_ξ (T, K) = V_ξ (T, C) · U_ξ (C, K);
+//                    y, argmax = pool(Aᵀ M A + b)
+//   backward weight  dM = A dY Aᵀ (dY: dy at the winner);  dU_ξ (C, K) = V_ξᵀ · dM_ξ;  dw = Gᵀ dU G
+//   backward data    dV_ξ (T, C) = dM_ξ (T, K) · UT_ξ (K, C);  dd = B dV Bᵀ;  dx = col2im(dd)
+// 16·C·K multiply-adds per tile instead of the direct route's 36·C·K; the GEMMs' sums are short
+// (C or K deep) except backward-weight's. Chosen on CPU drivers, where it was measured faster
+// (README performance table); GPUs keep the direct route.
+//
+// Workspace (Conv2dWorkspace, sized by conv2d_workspace_size when c.winograd):
+//   v       V from forward to backward-weight; then dd
+//   t       M, then dM (backward-weight leaves it for backward-data)
+//   w_gemm  U and UT (forward computes them; backward-data reads UT)
+//   partials  the bias gradient's partial sums, then dU
+//   col     dV
+//   argmax  the pool's winners
+#include "nn/ops/conv2d.hpp"
+
+namespace vkt::nn {
+
+// A 3x3, stride-1 convolution with a fused 2x2 pool, C and K multiples of 4 (vec4 transforms).
+bool winograd_shape_ok(const Conv2dShape& c);
+// winograd_shape_ok, and this device is a CPU driver with RGBA32F texel buffers large enough
+// for the workspace; VKTRAIN_NO_WINOGRAD=1 says no (benchmarks, A/B runs).
+bool winograd_preferred(const Context& ctx, const Conv2dShape& c);
+
+struct WinogradSizes {
+  uint64_t v, m, u, du, dv, tiles;  // floats, and T
+};
+WinogradSizes winograd_sizes(const Conv2dShape& c);
+
+void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+                      const Conv2dWorkspace& ws, bool relu);
+void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+                              const Conv2dWorkspace& ws);
+void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws);
+
+}  // namespace vkt::nn

@@ -1,0 +1,34 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The Winograd convolution's input transform: V[ξ][t][c] = (Bᵀ d B)[ξ] for every 4x4 input tile
+// d (winograd_common.glsl), zero outside the image. One invocation per tile and 4 channels:
+// 64 branch-free texel reads (clamped, then selected), one vec4 store per position.
+#include "common.glsl"
+#include "winograd_common.glsl"
+#include "winograd_f23.glsl"
+
+layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W)
+layout(std430, binding = 1) writeonly buffer V { vec4 v[]; };
+
+void main() {
+  const uint id = global_index_1d();
+  if (id >= tiles() * (C / 4u)) return;
+  const uint t = id / (C / 4u), c0 = (id % (C / 4u)) * 4u;
+  const uint tw = t % TW, th = (t / TW) % TH, n = t / (TW * TH);
+  const int y0 = int(2u * th) - int(PAD_H), x0 = int(2u * tw) - int(PAD_W);
+  vec4 d[16];
+  for (uint i = 0u; i < 4u; ++i) {
+    const int yy = y0 + int(i);
+    for (uint j = 0u; j < 4u; ++j) {
+      const int xx = x0 + int(j);
+      const bool inside = yy >= 0 && yy < int(H) && xx >= 0 && xx < int(W);
+      const uint pixel = uint(clamp(yy, 0, int(H) - 1)) * W + uint(clamp(xx, 0, int(W) - 1));
+      vec4 q;
+      for (uint c = 0u; c < 4u; ++c) q[c] = texelFetch(x, int((n * C + c0 + c) * H * W + pixel)).x;
+      d[4u * i + j] = inside ? q : vec4(0.0);
+    }
+  }
+  winograd_input(d);
+  const uint T = tiles();
+  for (uint xi = 0u; xi < 16u; ++xi) v[((xi * T + t) * C + c0) >> 2u] = d[xi];
+}
