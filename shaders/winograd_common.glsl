@@ -3,8 +3,8 @@
 // 2x2, stride-2 max pool. Its 2x2 output tiles are exactly the pool's windows: TH x TW tiles
 // per image, T = N·TH·TW in all, tile t = (n, th, tw) reading the 4x4 input patch at
 // (2·th - PAD_H, 2·tw - PAD_W). Matrices of the 16 GEMMs, row-major, position ξ = i*4 + j:
-//   V (16, T, C)   transformed input tiles       U (16, C, K), UT (16, K, C)  filters
-//   M (16, T, K)   products (forward), or dM (backward)
+//   V (16, T, C)   transformed input tiles       U (16, C, K)  filters
+//   M (16, T, K)   products (forward), or dM (backward);  dVᵀ (16, C, T)
 // The batch is pushed; the rest are specialization constants (constant divisors).
 layout(constant_id = 3) const uint C = 4;
 layout(constant_id = 4) const uint K = 4;

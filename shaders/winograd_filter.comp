@@ -1,16 +1,14 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // The Winograd convolution's filter transform, every step (the weights change): for each input
-// channel c and 4 filters k, U[ξ][c][k] = (G g Gᵀ)[ξ] for the forward GEMMs, and the same
-// values transposed, UT[ξ][k][c], for backward-data's (both row-major, so both GEMMs read
-// whole vec4s along their rows).
+// channel c and 4 filters k, U[ξ][c][k] = (G g Gᵀ)[ξ], read by the forward and backward-data
+// GEMMs.
 #include "common.glsl"
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
 
 layout(binding = 0) uniform samplerBuffer w;  // R32F: (K, C, 3, 3)
 layout(std430, binding = 1) writeonly buffer U { vec4 u4[]; };
-layout(std430, binding = 2) writeonly buffer UT { float ut[]; };
 
 void main() {
   const uint id = global_index_1d();
@@ -21,8 +19,5 @@ void main() {
     for (uint q = 0u; q < 4u; ++q) g[tap][q] = texelFetch(w, int(((k0 + q) * C + c) * 9u + tap)).x;
   vec4 u[16];
   winograd_filter(g, u);
-  for (uint xi = 0u; xi < 16u; ++xi) {
-    u4[((xi * C + c) * K + k0) >> 2u] = u[xi];
-    for (uint q = 0u; q < 4u; ++q) ut[(xi * K + k0 + q) * C + c] = u[xi][q];
-  }
+  for (uint xi = 0u; xi < 16u; ++xi) u4[((xi * C + c) * K + k0) >> 2u] = u[xi];
 }

@@ -65,7 +65,7 @@ Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
   if (c.winograd) {  // nn/ops/conv2d_winograd.hpp says what each holds
     const WinogradSizes z = winograd_sizes(c);
     const uint64_t chunks = (z.tiles + 15) / 16;
-    return {z.dv, z.m, 2 * z.u, std::max(z.du, c.K * chunks), c.out_count(), z.v};
+    return {z.dv, z.m, z.u, std::max(z.du, c.K * chunks), c.out_count(), z.v};
   }
   // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
   // gradient's partial sums.

@@ -61,6 +61,33 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
           test::from_device(db, c.K)};
 }
 
+// A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
+// relu -> maxpool2d (2x2, stride 2): forward values, backward vs finite differences.
+void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what) {
+  const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
+  ref::Pool2dShape ps;
+  ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
+  REQUIRE(ps.OH() == int(c.PH()));
+  REQUIRE(ps.OW() == int(c.PW()));
+  const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 11),
+                              ref::random_vector(size_t(c.K) * c.CRS(), 12), ref::random_vector(c.K, 13)};
+  const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+    std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
+    std::vector<int32_t> argmax(y.size());
+    ref::conv2d_forward(conv, in[0], in[1], in[2], rs);
+    if (relu) ref::relu_forward(act, conv);
+    else act = conv;
+    ref::maxpool2d_forward(y, argmax, act, ps);
+    return y;
+  };
+  const auto r = ref::random_vector(c.out_count(), 14);
+  const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
+  test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, what);
+  test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+  test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
+  test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+}
+
 }  // namespace
 
 TEST_CASE("conv2d: forward vs reference and backward vs finite differences on odd shapes") {
@@ -143,34 +170,13 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
     CAPTURE(shape);
     CAPTURE(relu);
     CAPTURE(gemm);
-    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
-    ref::Pool2dShape ps;
-    ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
-    REQUIRE(ps.OH() == int(c.PH()));
-    REQUIRE(ps.OW() == int(c.PW()));
-    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 11),
-                                ref::random_vector(size_t(c.K) * c.CRS(), 12), ref::random_vector(c.K, 13)};
-    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
-      std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
-      std::vector<int32_t> argmax(y.size());
-      ref::conv2d_forward(conv, in[0], in[1], in[2], rs);
-      if (relu) ref::relu_forward(act, conv);
-      else act = conv;
-      ref::maxpool2d_forward(y, argmax, act, ps);
-      return y;
-    };
-    const auto r = ref::random_vector(c.out_count(), 14);
-    const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
-    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "pooled forward");
-    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
-    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
-    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+    check_pooled(ctx, c, relu, "pooled forward");
   }
   unsetenv("VKTRAIN_GEMM");
 }
 
 TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
-  // The same unfused reference chain as above. Odd outputs (the last row and column belong to
+  // check_pooled, as above. Odd outputs (the last row and column belong to
   // no tile), padding 1 (tiles reaching past the image), batch 1, no ReLU (negative maxima), and
   // a shape whose T = N·PH·PW tiles is not a multiple of the backward kernel's 16 per invocation.
   Context ctx(test::test_context_options());
@@ -185,33 +191,14 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
       {{2, 8, 7, 7, 4, 3, 3, 1, 1, 1, 1, 2, true}, false},   // padding 1, no ReLU
       {{3, 4, 6, 11, 12, 3, 3, 1, 1, 1, 0, 2, true}, true},  // mixed padding, 3x4 tiles x 3 = 36
   };
+  // The transforms add and halve before the products: a few more roundings than the direct
+  // sum, within the same bound.
   for (const auto& [c, relu] : cases) {
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(relu);
     REQUIRE(winograd_shape_ok(c));
-    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
-    ref::Pool2dShape ps;
-    ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
-    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 41),
-                                ref::random_vector(size_t(c.K) * c.CRS(), 42), ref::random_vector(c.K, 43)};
-    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
-      std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
-      std::vector<int32_t> argmax(y.size());
-      ref::conv2d_forward(conv, in[0], in[1], in[2], rs);
-      if (relu) ref::relu_forward(act, conv);
-      else act = conv;
-      ref::maxpool2d_forward(y, argmax, act, ps);
-      return y;
-    };
-    const auto r = ref::random_vector(c.out_count(), 44);
-    const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
-    // The transforms add and halve before the products: a few more roundings than the direct
-    // sum, within the same bound.
-    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "winograd forward");
-    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
-    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
-    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+    check_pooled(ctx, c, relu, "winograd forward");
   }
 }
 
