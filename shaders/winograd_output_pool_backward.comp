@@ -3,8 +3,10 @@
 // The adjoint of winograd_output_pool.comp: from the pooled gradient dy (N, K, TH, TW) and the
 // winning cells, dM[ξ][t][k] = (A dY Aᵀ)[ξ], where the tile's dY holds dy at the winner and 0
 // elsewhere (all 0 when the ReLU zeroed the window, cell 4). Each invocation takes
-// TILES_PER_INV consecutive tiles of 4 filters and also writes the gradient it passed on,
-// summed, to bias_partial[k][chunk]: the bias gradient is the sum of those partials
+// TILES_PER_INV tiles of 4 filters, tile t = u·chunks + chunk for u = 0, 1, ...: neighbouring
+// lanes store to neighbouring tiles (one chunk's consecutive tiles per lane ran 2.2 ms at
+// b64, scattered stores), and writes the gradient it passed on, summed, to
+// bias_partial[k][chunk]: the bias gradient is the sum of those partials
 // (nn/ops/conv2d_winograd.cpp), as in maxpool2x2_windows_backward.comp.
 #include "common.glsl"
 #include "winograd_common.glsl"
@@ -23,7 +25,7 @@ void main() {
   const uint T = tiles(), cells = TH * TW;
   vec4 sum = vec4(0.0);
   for (uint u = 0u; u < TILES_PER_INV; ++u) {
-    const uint t = chunk * TILES_PER_INV + u;
+    const uint t = u * p.chunks + chunk;
     if (t >= T) break;
     const uint n = t / cells, pos = t % cells;
     vec4 g, ra[4], rb[4];  // ra[i][q] = A[i][a_q], rb[j][q] = A[j][b_q] for filter q's winner (a_q, b_q)
