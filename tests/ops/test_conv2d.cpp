@@ -38,8 +38,9 @@ struct ConvRun {
 };
 
 // With c.pool, y and dy are the pooled ones.
+// Without `bias` the layer has none (b and db empty spans); in[2] should then be zeros.
 ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv,
-                bool relu = false) {
+                bool relu = false, bool bias = true) {
   const auto ws_size = conv2d_workspace_size(c);
   Buffer x = test::to_device(ctx, in[0], "x"), w = test::to_device(ctx, in[1], "w"), b = test::to_device(ctx, in[2], "b");
   Buffer dy = test::to_device(ctx, dyv, "dy");
@@ -54,8 +55,8 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
   const Conv2dWorkspace ws{col, t, ws_size.w_gemm ? DeviceSpan(wp) : DeviceSpan{}, partials,
                            ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}, ws_size.v ? DeviceSpan(v) : DeviceSpan{}};
   Stream s(ctx);
-  conv2d_forward(s, y, x, w, b, c, ws, relu);
-  conv2d_backward(s, dx, dw, db, dy, w, c, ws);
+  conv2d_forward(s, y, x, w, bias ? DeviceSpan(b) : DeviceSpan{}, c, ws, relu);
+  conv2d_backward(s, dx, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, w, c, ws);
   s.run();
   return {test::from_device(y, ysize), test::from_device(dx, xsize), test::from_device(dw, c.K * c.CRS()),
           test::from_device(db, c.K)};
@@ -63,14 +64,15 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
 
 // A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
 // relu -> maxpool2d (2x2, stride 2): forward values, backward vs finite differences.
-void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what) {
+void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what, bool bias = true) {
   const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   ref::Pool2dShape ps;
   ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
   REQUIRE(ps.OH() == int(c.PH()));
   REQUIRE(ps.OW() == int(c.PW()));
   const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 11),
-                              ref::random_vector(size_t(c.K) * c.CRS(), 12), ref::random_vector(c.K, 13)};
+                              ref::random_vector(size_t(c.K) * c.CRS(), 12),
+                              bias ? ref::random_vector(c.K, 13) : std::vector<double>(c.K, 0.0)};
   const ref::ForwardFn forward = [&](const ref::Inputs& in) {
     std::vector<double> conv(size_t(c.P()) * c.K), act(conv.size()), y(c.out_count());
     std::vector<int32_t> argmax(y.size());
@@ -81,11 +83,11 @@ void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* wha
     return y;
   };
   const auto r = ref::random_vector(c.out_count(), 14);
-  const ConvRun got = run_gpu(ctx, c, inputs, r, relu);
+  const ConvRun got = run_gpu(ctx, c, inputs, r, relu, bias);
   test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, what);
   test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
   test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
-  test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  if (bias) test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
 }
 
 }  // namespace
@@ -200,6 +202,7 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
     REQUIRE(winograd_shape_ok(c));
     check_pooled(ctx, c, relu, "winograd forward");
   }
+  check_pooled(ctx, cases[1].c, true, "winograd forward, no bias", false);  // the BIAS-less kernels
 }
 
 TEST_CASE("conv2d, Winograd route: the seed CNN's second layer at batch 16 vs the direct route") {
