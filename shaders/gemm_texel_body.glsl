@@ -22,6 +22,14 @@ layout(constant_id = 8) const bool B_R32 = false;
 // p.K: llvmpipe runs both sides of a branch with lanes masked, so a tail step that "never
 // runs" still costs a whole k-step per invocation unless it is compiled out.
 layout(constant_id = 11) const bool K_TAIL = true;
+// Fetch 8 deep before multiplying (nn/ops/gemm.cpp sets it for k ranges of 128 or more).
+// texelFetch is an out-of-line call that clobbers the vector registers, so the accumulators
+// are spilled and reloaded around each group of fetches: twice the depth halves that traffic.
+// Measured (bench gemm, median of 5-7, side by side): 1024³ 34.6-34.9 -> 37.4-38.8 GFLOP/s,
+// conv2 fwd 64x6400x288 NT 5.66-5.88 -> 4.85-5.01 ms, long-k 6400x64x512 9.6-10.6 -> 8.6-9.1;
+// but short sums got slower (6400x64x32: 0.86 -> 0.92-0.96 ms; x4: 0.38 -> 0.51-0.56), and
+// 16 deep was no better than 8 (1024³ 37.8, TN/NN products 10-25 % worse).
+layout(constant_id = 16) const bool FETCH_8 = false;
 #include "gemm_common.glsl"
 
 layout(binding = 0) uniform samplerBuffer A;  // RGBA32F, or R32F when A_R32
@@ -104,6 +112,15 @@ void accumulate(out float acc[TM][TN]) {
   b_off = BATCH_Z * p.batch_b;
   const uint k_first = k_begin(), k_stop = k_end();
   uint k = k_first;
+  if (FETCH_8) {  // two 4-deep steps fetched, then multiplied: one spill of the accumulators
+    vec4 a2[TM], b2[TN];  // around the fetch calls per 8 deep instead of per 4
+    for (; k + 8 <= k_stop; k += 8) {
+      fetch_step(k, false, a, b);
+      fetch_step(k + 4, false, a2, b2);
+      multiply_step(a, b, acc);
+      multiply_step(a2, b2, acc);
+    }
+  }
   for (; k + 4 <= k_stop; k += 4) {
     fetch_step(k, false, a, b);
     multiply_step(a, b, acc);

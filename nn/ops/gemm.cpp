@@ -188,13 +188,15 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
     // loads and stores (shaders/gemm_texel.comp).
     const uint32_t k_tail = g.K % 4 != 0, bias_mode = static_cast<uint32_t>(g.bias), relu = g.relu;
+    const uint32_t fetch_8 = (k_chunk ? k_chunk : g.K) >= 128;  // shaders/gemm_texel_body.glsl
     if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split
       KernelSpec spec{"gemm_texel_maxpool",
                       {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
                        BindingKind::Storage},
                       sizeof(GemmPush),
                       {wx, wy, 1},
-                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu}};
+                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu, 0u,
+                       0u, fetch_8}};
       const uint64_t pooled = uint64_t(g.M) * g.N / 4;
       s.dispatch(ctx.kernel(spec),
                  {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
@@ -208,7 +210,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     sizeof(GemmPush),
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
-                     push.beta != 0.0f, vec4_store}};
+                     push.beta != 0.0f, vec4_store, fetch_8}};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
