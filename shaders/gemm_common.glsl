@@ -51,10 +51,21 @@ struct CColumns {
   uint block;  // n0 / c_block
   uint pos;    // n0 % c_block
 };
+// Whether C is stored blocked. The texel kernel makes it a specialization constant
+// (GEMM_C_BLOCKED_SPEC): on llvmpipe both sides of the test run, and the blocked side's two
+// integer divisions per row are per-lane loops.
+bool c_blocked() {
+#ifdef GEMM_C_BLOCKED_SPEC
+  return C_BLOCKED;
+#else
+  return p.c_block != 0u;
+#endif
+}
+
 CColumns c_columns(uint m, uint n0) {
   CColumns cc;
   const uint slab = split_index() * p.split_stride + BATCH_Z * p.batch_c;
-  if (p.c_block == 0u) {
+  if (!c_blocked()) {
     cc.base = slab + m * p.ldc + n0;
     cc.block = 0u;
     cc.pos = 0u;
@@ -68,7 +79,7 @@ CColumns c_columns(uint m, uint n0) {
 // Moves cc to the next column.
 void c_next(inout CColumns cc) {
   cc.base += 1u;
-  if (p.c_block != 0u && ++cc.pos == p.c_block) {
+  if (c_blocked() && ++cc.pos == p.c_block) {
     cc.pos = 0u;
     cc.base += (p.M - 1u) * p.c_block;
   }

@@ -45,7 +45,10 @@ void main() {
         if (EPI_BIAS == 1u) r += texelFetch(Bias, int(n >> 2));
         if (EPI_RELU) r = max(r, vec4(0.0));
         c4[index >> 2] = r;
-        for (uint k = 0; k < 4; ++k) c_next(cc);
+        if (C_BLOCKED)
+          for (uint k = 0; k < 4; ++k) c_next(cc);
+        else
+          cc.base += 4u;
       }
     } else {
       for (uint j = 0; j < TN; ++j, c_next(cc)) {

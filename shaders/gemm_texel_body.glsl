@@ -30,6 +30,8 @@ layout(constant_id = 11) const bool K_TAIL = true;
 // but short sums got slower (6400x64x32: 0.86 -> 0.92-0.96 ms; x4: 0.38 -> 0.51-0.56), and
 // 16 deep was no better than 8 (1024³ 37.8, TN/NN products 10-25 % worse).
 layout(constant_id = 16) const bool FETCH_8 = false;
+layout(constant_id = 17) const bool C_BLOCKED = false;  // c_block != 0 (gemm_common.glsl)
+#define GEMM_C_BLOCKED_SPEC
 #include "gemm_common.glsl"
 
 layout(binding = 0) uniform samplerBuffer A;  // RGBA32F, or R32F when A_R32

@@ -210,7 +210,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     sizeof(GemmPush),
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
-                     push.beta != 0.0f, vec4_store, fetch_8}};
+                     push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0}};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
