@@ -31,6 +31,12 @@ layout(constant_id = 11) const bool K_TAIL = true;
 // 16 deep was no better than 8 (1024³ 37.8, TN/NN products 10-25 % worse).
 layout(constant_id = 16) const bool FETCH_8 = false;
 layout(constant_id = 17) const bool C_BLOCKED = false;  // c_block != 0 (gemm_common.glsl)
+// A is a pooled convolution's gradient read straight from the pool's output gradient dy
+// (N, M, PHW) through binding 0 and its winners (argmax) through binding 2, both R32F: A's
+// row m, columns k..k+3 are window k/4 of channel m, dy at the winning cell and 0 elsewhere
+// (what maxpool2x2_windows_backward.comp would have stored; nn/ops/gemm.hpp, Gemm::pooled_a).
+layout(constant_id = 18) const bool A_POOLED = false;
+layout(constant_id = 19) const uint A_PHW = 1;
 #define GEMM_C_BLOCKED_SPEC
 #include "gemm_common.glsl"
 
@@ -59,7 +65,15 @@ vec4 fetch4(samplerBuffer t, bool r32, uint row, uint ld, uint col, uint last, b
 // clamp, compare and 4 multiplies per fetch.
 void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
   const vec4 k_live = guard ? vec4(lessThan(uvec4(k) + uvec4(0, 1, 2, 3), uvec4(p.K))) : vec4(1.0);
-  if (!TRANS_A) {
+  if (A_POOLED) {
+    const uint q = k >> 2u, n = q / A_PHW, pos = q % A_PHW;  // the window; k % 4 == 0
+    for (uint i = 0; i < TM; ++i) {
+      const int src = int((n * p.M + min(m0 + i, p.M - 1)) * A_PHW + pos);
+      const float g = texelFetch(A, src).x, cell = texelFetch(Bias, src).x;
+      // A select, not a multiply by the mask: 0 * inf would be NaN.
+      a[i] = mix(vec4(0.0), vec4(g), equal(vec4(cell), vec4(0.0, 1.0, 2.0, 3.0)));
+    }
+  } else if (!TRANS_A) {
     for (uint i = 0; i < TM; ++i) {
       a[i] = fetch4(A, A_R32, min(m0 + i, p.M - 1), p.lda, k, p.K - 1, guard, a_off);
       if (guard) a[i] *= k_live;

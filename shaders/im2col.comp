@@ -2,7 +2,9 @@
 #extension GL_GOOGLE_include_directive : require
 // col[row of (n, oh, ow)][(c, r, s)] = x[n, c, oh*SH - PH + r, ow*SW - PW + s] (0 outside the
 // image); rows in the order conv2d_common.glsl describes, columns past C*R*S (row padding up
-// to LDCOL, a multiple of 4) zero. One invocation per row, written as vec4s: on lavapipe each
+// to LDCOL, a multiple of 4) zero but the first, which is 1: a product with it sums the other
+// operand's rows (the bias gradient of a first pooled layer, nn/ops/conv2d.cpp), and the
+// forward product multiplies it by the weights' zero padding. One invocation per row, written as vec4s: on lavapipe each
 // storage store is a per-lane loop, so a vec4 store costs about what a float store does, and
 // the row's index arithmetic is shared; the fetches are branch-free texel reads.
 #include "common.glsl"
@@ -26,7 +28,7 @@ void main() {
       // Fetch unconditionally (clamped in range) and select: branch-free on SIMD lanes.
       const uint src =
           ((n * C + min(c, C - 1u)) * H + uint(clamp(ih, 0, int(H) - 1))) * W + uint(clamp(iw, 0, int(W) - 1));
-      v[t] = inside ? texelFetch(x, int(src)).x : 0.0;
+      v[t] = inside ? texelFetch(x, int(src)).x : (c == C && r == 0u && s == 0u ? 1.0 : 0.0);
       if (++s == S) {
         s = 0u;
         if (++r == R) r = 0u, ++c;

@@ -9,11 +9,12 @@ layout(std430, binding = 0) readonly buffer In { float src[]; };
 layout(std430, binding = 1) writeonly buffer Out { float dst[]; };
 layout(push_constant) uniform Push {
   uint rows, cols, ld_src, ld_dst;
+  uint first_col;  // src's column read first
 } p;
 
 void main() {
   const uint id = global_index_1d();
   if (id >= p.rows * p.ld_dst) return;
   const uint c = id % p.ld_dst, r = id / p.ld_dst;
-  dst[id] = c < p.cols ? src[r * p.ld_src + c] : 0.0;
+  dst[id] = c < p.cols ? src[r * p.ld_src + p.first_col + c] : 0.0;
 }

@@ -72,7 +72,7 @@ Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
   const bool w_gemm = c.CRS() != c.CRSp() || c.C % 4 == 0;
   return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), w_gemm ? uint64_t(c.K) * c.CRSp() : 0,
-          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS()), bias_partials), c.pool ? c.out_count() : 0, 0};
+          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS() + 1), bias_partials), c.pool ? c.out_count() : 0, 0};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
@@ -119,14 +119,50 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
 
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  conv2d_backward_weight(s, dw, db, dy, c, ws);
+  conv2d_backward_weight(s, dw, db, dy, c, ws, !dx.empty());
   if (!dx.empty()) conv2d_backward_data(s, dx, w, c, ws);
 }
 
+namespace {
+
+// The first pooled layer's weight gradient in one product (conv2d.hpp, dx_needed): dW and db
+// side by side, (K, CRS + 1) = dy' (K, rows) · [col | 1] (rows, CRS + 1), dy' read from dy and
+// the winners. Replaces maxpool2x2_windows_backward's 5.5 MB dy' (cnn.conv1 at b64) and the
+// bias partial sums. Returns false where it does not apply.
+bool pooled_first_layer_weight_grad(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+                                    const Conv2dWorkspace& ws) {
+  if (!c.pool || c.winograd || c.CRS() == c.CRSp()) return false;
+  const uint32_t cols = c.CRS() + 1;  // the last: im2col's column of ones
+  Gemm g;
+  g.M = c.K;
+  g.N = cols;
+  g.K = c.rows();
+  g.ldb = c.CRSp();
+  g.ldc = cols;
+  g.split_scratch = ws.partials;
+  g.pooled_cells = c.PH() * c.PW();
+  g.pooled_argmax = ws.argmax;
+  const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * cols);
+  if (gemm_path(s.context(), g, dy, ws.col, {}, both) != GemmPath::Texel) return false;
+  gemm(s, g, dy, ws.col, {}, both);
+  pad_rows(s, dw, both, c.K, c.CRS(), cols, c.CRS());
+  if (!db.empty()) pad_rows(s, db, both, c.K, 1, cols, 1, c.CRS());
+  return true;
+}
+
+}  // namespace
+
 void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
-                            const Conv2dWorkspace& ws) {
+                            const Conv2dWorkspace& ws, bool dx_needed) {
   c.validate();
   if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
+  if (!dx_needed) {
+    require_span("conv2d", "dy", dy, c.out_count());
+    require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
+    require_span("conv2d", "col", ws.col, uint64_t(c.rows()) * c.CRSp());
+    require_span("conv2d", "t", ws.t, uint64_t(c.rows()) * c.K);
+    if (pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
+  }
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "dy", dy, c.out_count());
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());

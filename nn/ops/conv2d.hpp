@@ -86,8 +86,12 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 
 // The two halves, for benchmarks. backward_weight leaves dy' in ws.t for backward_data;
 // backward_data overwrites ws.col, so it must come second.
+// Without `dx_needed` (a model's first layer) and with a fused pool, CRS % 4 != 0 and the
+// texel GEMM, the weight gradient reads dy and the pool's winners straight into its product
+// (Gemm::pooled_a) and the bias gradient comes out of the same product, from im2col's column
+// of ones: no pass writes dy'. Then backward_data must not follow.
 void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
-                            const Conv2dWorkspace& ws);
+                            const Conv2dWorkspace& ws, bool dx_needed = true);
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws);
 
 // dx (N, C, H, W) = col2im of a channels-last column matrix dcol (rows, R·S·C) with c's

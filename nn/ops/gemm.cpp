@@ -98,7 +98,13 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     require_fits("B", tail(b, last * g.stride_b), g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
     require_fits("C", tail(c, last * g.stride_c), g.M, g.N, g.ldc);
   }
-  require_fits("A", a, g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
+  if (g.pooled_cells) {
+    if (g.trans_a || g.K % 4 || g.batch > 1 || g.maxpool_cells) throw Error("gemm: bad pooled-A shape");
+    require_fits("pooled dy", a, 1, uint64_t(g.K / 4) * g.M, 0);
+    require_fits("pooled argmax", g.pooled_argmax, 1, uint64_t(g.K / 4) * g.M, 0);
+  } else {
+    require_fits("A", a, g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
+  }
   require_fits("B", b, g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
   if (g.maxpool_cells) {
     if (g.N % 4 || (g.N / 4) % g.maxpool_cells || g.c_block) throw Error("gemm: bad max-pool shape");
@@ -180,10 +186,13 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
 
   if (g.maxpool_cells && !texel_path) throw Error("gemm: the fused max pool needs the texel kernel");
+  if (g.pooled_cells && !texel_path) throw Error("gemm: a pooled A operand needs the texel kernel");
   if (texel_path) {
-    const bool a_r32 = texel_read(g.lda, !g.trans_a, g.K, a, ctx) == TexelRead::Scalar;
+    const bool a_r32 = !g.pooled_cells && texel_read(g.lda, !g.trans_a, g.K, a, ctx) == TexelRead::Scalar;
     const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, ctx) == TexelRead::Scalar;
-    const Arg a_arg = a_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    const Arg a_arg = a_r32 || g.pooled_cells ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    // The pooled A's winners ride in the bias binding (a pooled A takes no bias).
+    const Arg bias_arg = g.pooled_cells ? texel_r32(g.pooled_argmax) : texel(bias_or_a);
     // The epilogue's choices and the k-tail are specialization constants, not push-constant
     // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
     // loads and stores (shaders/gemm_texel.comp).
@@ -210,8 +219,9 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     sizeof(GemmPush),
                     {wx, wy, 1},
                     {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
-                     push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0}};
-    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, texel(bias_or_a), c_arg}, push, {grid_x, gy, grid_z * g.batch});
+                     push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0, g.pooled_cells != 0,
+                     std::max(g.pooled_cells, 1u)}};
+    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {grid_x, gy, grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{"gemm_naive",
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},

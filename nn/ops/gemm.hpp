@@ -44,6 +44,12 @@ struct Gemm {
   // or max pool.
   uint32_t batch = 1;
   uint32_t stride_a = 0, stride_b = 0, stride_c = 0;
+  // > 0 (texel kernel only, A not transposed): A (M channels, K = 4 x windows) is the gradient
+  // a fused 2x2 max pool passes back to its convolution, read from the pooled gradient `a`
+  // (images, M, pooled_cells) and the winners pooled_argmax (shaders/gemm_texel_body.glsl,
+  // A_POOLED): what maxpool2x2_windows_backward.comp would store, never stored.
+  uint32_t pooled_cells = 0;
+  DeviceSpan pooled_argmax;
 };
 
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.

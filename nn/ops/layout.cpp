@@ -19,15 +19,15 @@ void swap_axes01(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t A, uint32_t
 }
 
 void pad_rows(Stream& s, DeviceSpan dst, DeviceSpan src, uint32_t rows, uint32_t cols, uint32_t ld_src,
-              uint32_t ld_dst) {
+              uint32_t ld_dst, uint32_t first_col) {
   struct Push {
-    uint32_t rows, cols, ld_src, ld_dst;
+    uint32_t rows, cols, ld_src, ld_dst, first_col;
   };
-  if (src.count < uint64_t(rows - 1) * ld_src + cols || dst.count < uint64_t(rows) * ld_dst)
+  if (src.count < uint64_t(rows - 1) * ld_src + first_col + cols || dst.count < uint64_t(rows) * ld_dst)
     throw Error("pad_rows: spans too small");
   const Kernel& k =
       s.context().kernel({"pad_rows", {BindingKind::Storage, BindingKind::Storage}, sizeof(Push), {64, 1, 1}});
-  s.dispatch(k, {in(src), out(dst.sub(0, uint64_t(rows) * ld_dst))}, Push{rows, cols, ld_src, ld_dst},
+  s.dispatch(k, {in(src), out(dst.sub(0, uint64_t(rows) * ld_dst))}, Push{rows, cols, ld_src, ld_dst, first_col},
              groups_1d(uint64_t(rows) * ld_dst, 64));
 }
 

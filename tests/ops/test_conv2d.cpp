@@ -39,8 +39,9 @@ struct ConvRun {
 
 // With c.pool, y and dy are the pooled ones.
 // Without `bias` the layer has none (b and db empty spans); in[2] should then be zeros.
+// Without `need_dx` the layer is a model's first (dx is an empty span, as Graph passes it).
 ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv,
-                bool relu = false, bool bias = true) {
+                bool relu = false, bool bias = true, bool need_dx = true) {
   const auto ws_size = conv2d_workspace_size(c);
   Buffer x = test::to_device(ctx, in[0], "x"), w = test::to_device(ctx, in[1], "w"), b = test::to_device(ctx, in[2], "b");
   Buffer dy = test::to_device(ctx, dyv, "dy");
@@ -56,7 +57,7 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
                            ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}, ws_size.v ? DeviceSpan(v) : DeviceSpan{}};
   Stream s(ctx);
   conv2d_forward(s, y, x, w, bias ? DeviceSpan(b) : DeviceSpan{}, c, ws, relu);
-  conv2d_backward(s, dx, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, w, c, ws);
+  conv2d_backward(s, need_dx ? DeviceSpan(dx) : DeviceSpan{}, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, w, c, ws);
   s.run();
   return {test::from_device(y, ysize), test::from_device(dx, xsize), test::from_device(dw, c.K * c.CRS()),
           test::from_device(db, c.K)};
@@ -64,7 +65,8 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
 
 // A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
 // relu -> maxpool2d (2x2, stride 2): forward values, backward vs finite differences.
-void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what, bool bias = true) {
+void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what, bool bias = true,
+                  bool need_dx = true) {
   const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   ref::Pool2dShape ps;
   ps.N = int(c.N), ps.C = int(c.K), ps.H = int(c.OH()), ps.W = int(c.OW());
@@ -83,11 +85,32 @@ void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* wha
     return y;
   };
   const auto r = ref::random_vector(c.out_count(), 14);
-  const ConvRun got = run_gpu(ctx, c, inputs, r, relu, bias);
+  const ConvRun got = run_gpu(ctx, c, inputs, r, relu, bias, need_dx);
   test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, what);
-  test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+  if (need_dx) test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
   test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
   if (bias) test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+}
+
+struct PooledCase {
+  Conv2dShape c;
+  bool relu;
+};
+
+// check_pooled on every case, on the GEMM route lavapipe takes ("auto": the texel kernel) and
+// on the one other devices take ("tiled").
+void check_pooled_both_gemms(Context& ctx, const std::vector<PooledCase>& cases, const char* what,
+                             bool need_dx = true) {
+  for (const char* gemm : {"auto", "tiled"})
+    for (const auto& [c, relu] : cases) {
+      setenv("VKTRAIN_GEMM", gemm, 1);
+      const std::string shape = describe(c);
+      CAPTURE(shape);
+      CAPTURE(relu);
+      CAPTURE(gemm);
+      check_pooled(ctx, c, relu, what, true, need_dx);
+    }
+  unsetenv("VKTRAIN_GEMM");
 }
 
 }  // namespace
@@ -150,31 +173,33 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
   // output sizes check that the uncovered last row/column gets no gradient; batch 1, stride 2
   // with padding, C·R·S not a multiple of 4, and the pool without the ReLU are covered too.
   Context ctx(test::test_context_options());
-  struct Case {
-    Conv2dShape c;
-    bool relu;
-  };
-  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool
-  const Case cases[] = {
-      {{1, 1, 8, 8, 2, 3, 3, 1, 1, 0, 0, 2}, true},     // batch 1, even 6x6 output
-      {{2, 3, 9, 9, 5, 3, 3, 1, 1, 0, 0, 2}, true},     // 7x7 output: last row and column dropped
-      {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, true},   // stride 2, padding 1: 6x5 output
-      {{3, 5, 7, 7, 6, 5, 5, 1, 1, 2, 2, 2}, false},    // 5x5 kernel, no ReLU: negative maxima
-      {{2, 2, 5, 12, 3, 2, 3, 1, 2, 0, 1, 2}, true},    // rectangular kernel, 4x6 output
-      {{2, 8, 9, 8, 5, 3, 3, 1, 1, 1, 1, 2}, true},     // C % 4 == 0 (channels-last dcol), padding 1
-  };
-  // Both forward routes: the texel GEMM pooling in its epilogue (gemm_texel_maxpool.comp), and
-  // any other GEMM writing the window-grouped output for maxpool2x2_windows_forward.comp.
-  for (const char* gemm : {"auto", "tiled"})
-  for (const auto& [c, relu] : cases) {
-    setenv("VKTRAIN_GEMM", gemm, 1);
-    const std::string shape = describe(c);
-    CAPTURE(shape);
-    CAPTURE(relu);
-    CAPTURE(gemm);
-    check_pooled(ctx, c, relu, "pooled forward");
-  }
-  unsetenv("VKTRAIN_GEMM");
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool. Both forward routes: the texel GEMM pooling in
+  // its epilogue (gemm_texel_maxpool.comp), and any other GEMM writing the window-grouped
+  // output for maxpool2x2_windows_forward.comp.
+  check_pooled_both_gemms(ctx,
+                          {
+                              {{1, 1, 8, 8, 2, 3, 3, 1, 1, 0, 0, 2}, true},    // batch 1, even 6x6 output
+                              {{2, 3, 9, 9, 5, 3, 3, 1, 1, 0, 0, 2}, true},    // 7x7: last row and column dropped
+                              {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, true},  // stride 2, padding 1: 6x5 output
+                              {{3, 5, 7, 7, 6, 5, 5, 1, 1, 2, 2, 2}, false},   // 5x5 kernel, no ReLU
+                              {{2, 2, 5, 12, 3, 2, 3, 1, 2, 0, 1, 2}, true},   // rectangular kernel, 4x6 output
+                              {{2, 8, 9, 8, 5, 3, 3, 1, 1, 1, 1, 2}, true},    // C % 4 == 0, padding 1
+                          },
+                          "pooled forward");
+}
+
+TEST_CASE("conv2d with a fused pool as a model's first layer: dw and db from one pooled product") {
+  // No dx: the weight gradient reads dy and the winners inside its GEMM, and db comes from
+  // im2col's column of ones (CRS % 4 != 0 only). "tiled" checks the fallback to the windows pass.
+  Context ctx(test::test_context_options());
+  check_pooled_both_gemms(ctx,
+                          {
+                              {{1, 1, 8, 8, 2, 3, 3, 1, 1, 0, 0, 2}, true},     // batch 1, C·R·S = 9
+                              {{2, 3, 9, 9, 5, 3, 3, 1, 1, 0, 0, 2}, true},     // 27, last row and column dropped
+                              {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, false},  // stride 2, padding 1, no ReLU
+                              {{3, 1, 12, 13, 9, 3, 3, 1, 1, 0, 0, 2}, true},   // 9 filters: a partial block
+                          },
+                          "first-layer forward", false);
 }
 
 TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
