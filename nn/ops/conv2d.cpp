@@ -62,11 +62,7 @@ void Conv2dShape::validate() const {
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
-  if (c.winograd) {  // nn/ops/conv2d_winograd.hpp says what each holds
-    const WinogradSizes z = winograd_sizes(c);
-    const uint64_t chunks = (z.tiles + 15) / 16;
-    return {z.dv, z.m, z.u, std::max(z.du, c.K * chunks), c.out_count(), z.v};
-  }
+  if (c.winograd) return winograd_workspace_size(c);  // conv2d_winograd.hpp says what each holds
   // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
   // gradient's partial sums.
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
+#include <array>
 
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/strided_sum.hpp"
@@ -24,13 +24,13 @@ uint32_t bias_chunks(const Conv2dShape& c) {
   return static_cast<uint32_t>((winograd_sizes(c).tiles + kTilesPerInvocation - 1) / kTilesPerInvocation);
 }
 
+// The geometry constants of shaders/winograd_common.glsl, then the shader's own (`extra`).
+// One-dimensional grids of 64 unless `local_size` says otherwise.
 const Kernel& transform_kernel(Context& ctx, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
-                               std::vector<uint32_t> extra = {}) {
+                               std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
   std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, c.PH(), c.PW()};
   constants.insert(constants.end(), extra.begin(), extra.end());
-  const bool grid_2d = std::strcmp(shader, "winograd_output_pool_backward") == 0;
-  return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), {grid_2d ? 16u : 64u, grid_2d ? 4u : 1u, 1},
-                     std::move(constants)});
+  return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), local_size, std::move(constants)});
 }
 
 void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
@@ -63,6 +63,11 @@ bool winograd_shape_ok(const Conv2dShape& c) {
 WinogradSizes winograd_sizes(const Conv2dShape& c) {
   const uint64_t T = uint64_t(c.N) * c.PH() * c.PW();
   return {16 * T * c.C, 16 * T * c.K, 16ull * c.C * c.K, 16ull * c.C * c.K, 16 * T * c.C, T};
+}
+
+Conv2dWorkspaceSize winograd_workspace_size(const Conv2dShape& c) {
+  const WinogradSizes z = winograd_sizes(c);
+  return {z.dv, z.m, z.u, std::max<uint64_t>(z.du, uint64_t(c.K) * bias_chunks(c)), c.out_count(), z.v};
 }
 
 bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
@@ -108,7 +113,7 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   const DeviceSpan dm = ws.t.sub(0, z.m), partial = ws.partials.sub(0, uint64_t(c.K) * chunks);
   s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
                               {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
-                              {kTilesPerInvocation}),
+                              {kTilesPerInvocation}, {16, 4, 1}),  // x: tile chunks, y: 4-filter groups
              {texel_r32(dy.sub(0, c.out_count())), texel_r32(ws.argmax.sub(0, c.out_count())), out(dm), out(partial)},
              WinogradPush{c.N, chunks}, {(chunks + 15) / 16, (c.K / 4 + 3) / 4, 1});
   if (!db.empty()) strided_sum(s, db, partial, c.K, chunks, chunks, 1);

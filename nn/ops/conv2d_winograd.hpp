@@ -32,6 +32,8 @@ struct WinogradSizes {
   uint64_t v, m, u, du, dv, tiles;  // floats, and T
 };
 WinogradSizes winograd_sizes(const Conv2dShape& c);
+// conv2d_workspace_size() for c.winograd.
+Conv2dWorkspaceSize winograd_workspace_size(const Conv2dShape& c);
 
 void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
                       const Conv2dWorkspace& ws, bool relu);
