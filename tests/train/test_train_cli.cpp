@@ -103,6 +103,30 @@ TEST_CASE("train: an interrupted and resumed run has bit-identical losses") {
   CHECK(jsonl((dir / "other.jsonl").string())[0]["loss"].get<double>() != a[0]["loss"].get<double>());
 }
 
+TEST_CASE("train: the CNN (Winograd conv2, first-layer product, fused pools) resumes bit-identically") {
+  // The CNN's route through the kernels differs from the MLP's above: every one of them must
+  // be deterministic (no atomics, fixed reduction orders) for a resumed curve to match exactly.
+  if (!have_data()) return;
+  TempDir dir;
+  const std::vector<std::string> common = {"train", "--model", "cnn", "--train-limit", "640", "--val-split", "0.1",
+                                           "--seed", "5"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  REQUIRE(run_vktrain(with({"--epochs", "2", "--log", (dir / "full.jsonl").string()})).exit_code == 0);
+  REQUIRE(run_vktrain(with({"--epochs", "1", "--checkpoint", (dir / "state.bin").string()})).exit_code == 0);
+  REQUIRE(run_vktrain(with({"--epochs", "2", "--resume", (dir / "state.bin").string(), "--log",
+                            (dir / "resumed.jsonl").string()}))
+              .exit_code == 0);
+  const auto a = jsonl((dir / "full.jsonl").string()), b = jsonl((dir / "resumed.jsonl").string());
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0]["loss"].get<double>() == a[1]["loss"].get<double>());  // exact
+  CHECK(b[0]["val_acc"].get<double>() == a[1]["val_acc"].get<double>());
+}
+
 TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test accuracy") {
   if (!have_data()) return;
   TempDir dir;
