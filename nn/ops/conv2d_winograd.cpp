@@ -34,13 +34,13 @@ const Kernel& transform_kernel(Context& ctx, const char* shader, const Conv2dSha
 }
 
 void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  const WinogradSizes z = winograd_sizes(c);
+  const Conv2dWorkspaceSize z = winograd_workspace_size(c);
   require_span("conv2d winograd", "v", ws.v, z.v);
-  require_span("conv2d winograd", "t", ws.t, z.m);
-  require_span("conv2d winograd", "w_gemm", ws.w_gemm, z.u);
-  require_span("conv2d winograd", "partials", ws.partials, std::max<uint64_t>(z.du, uint64_t(c.K) * bias_chunks(c)));
-  require_span("conv2d winograd", "col", ws.col, z.dv);
-  require_span("conv2d winograd", "argmax", ws.argmax, c.out_count());
+  require_span("conv2d winograd", "t", ws.t, z.t);
+  require_span("conv2d winograd", "w_gemm", ws.w_gemm, z.w_gemm);
+  require_span("conv2d winograd", "partials", ws.partials, z.partials);
+  require_span("conv2d winograd", "col", ws.col, z.col);
+  require_span("conv2d winograd", "argmax", ws.argmax, z.argmax);
 }
 
 // The 16 products of one pass: C_ξ = op(A_ξ) op(B_ξ), each matrix packed, one after another.
@@ -74,8 +74,12 @@ bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
   if (const char* e = std::getenv("VKTRAIN_NO_WINOGRAD"); e && *e && *e != '0') return false;
   const auto& info = ctx.info();
   const WinogradSizes z = winograd_sizes(c);
+  // Its buffers must fit where the im2col route's might (K much larger than C makes M, 16·T·K,
+  // larger than im2col's 36·T·C column matrix): then the layer keeps the im2col route.
+  const uint64_t largest = std::max(z.m, z.v);
   return winograd_shape_ok(c) && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
-         std::max(z.m, z.v) / 4 <= info.max_texel_buffer_elements && z.m <= 0xffffffffull;
+         largest / 4 <= info.max_texel_buffer_elements && largest * 4 <= info.max_storage_buffer_range &&
+         largest <= 0xffffffffull;
 }
 
 void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
