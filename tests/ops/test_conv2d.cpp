@@ -230,6 +230,24 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
   check_pooled(ctx, cases[1].c, true, "winograd forward, no bias", false);  // the BIAS-less kernels
 }
 
+TEST_CASE("conv2d, Winograd route: chosen on CPU drivers only where its buffers fit the device") {
+  Context ctx(test::test_context_options());
+  const Conv2dShape seed{64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
+  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers;
+  CHECK(winograd_preferred(ctx, seed) == cpu);
+  // 4 -> 64 channels at batch 512, 34x34: M alone would be 537 MB, over any 128 MiB storage
+  // range, where the im2col route's column matrix (36·T·C floats) is 75 MB.
+  const Conv2dShape wide{512, 4, 34, 34, 64, 3, 3, 1, 1, 0, 0, 2};
+  CHECK(winograd_sizes(wide).m * 4 > ctx.info().max_storage_buffer_range);
+  CHECK_FALSE(winograd_preferred(ctx, wide));
+  Conv2dShape no_pool = seed;
+  no_pool.pool = 0;
+  CHECK_FALSE(winograd_preferred(ctx, no_pool));
+  setenv("VKTRAIN_NO_WINOGRAD", "1", 1);
+  CHECK_FALSE(winograd_preferred(ctx, seed));
+  unsetenv("VKTRAIN_NO_WINOGRAD");
+}
+
 TEST_CASE("conv2d, Winograd route: the seed CNN's second layer at batch 16 vs the direct route") {
   Context ctx(test::test_context_options());
   Conv2dShape c{16, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
