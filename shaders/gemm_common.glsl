@@ -85,10 +85,27 @@ void c_next(inout CColumns cc) {
   }
 }
 
+// Whether the epilogue reads C (beta) and applies the ReLU: specialization constants in the
+// texel kernel (GEMM_EPILOGUE_SPEC, gemm_texel_body.glsl), push constants elsewhere.
+bool epi_beta() {
+#ifdef GEMM_EPILOGUE_SPEC
+  return EPI_BETA;
+#else
+  return p.beta != 0.0;
+#endif
+}
+bool epi_relu() {
+#ifdef GEMM_EPILOGUE_SPEC
+  return EPI_RELU;
+#else
+  return p.relu != 0u;
+#endif
+}
+
 float epilogue(float acc, uint index, float bias_value) {
   float v = p.alpha * acc;
-  if (p.beta != 0.0) v += p.beta * c[index];
+  if (epi_beta()) v += p.beta * c[index];
   v += bias_value;
-  if (p.relu != 0u) v = max(v, 0.0);
+  if (epi_relu()) v = max(v, 0.0);
   return v;
 }

@@ -5,15 +5,7 @@
 // tiled product itself is gemm_texel_body.glsl (shared with gemm_texel_maxpool.comp).
 #include "gemm_texel_body.glsl"
 
-// The epilogue's choices, fixed per pipeline (nn/ops/gemm.cpp) rather than read from the push
-// constants: llvmpipe executes both sides of every branch with lanes masked, so each path left
-// in the shader costs every invocation its loads and stores whether taken or not. Measured with
-// LP_NUM_THREADS=1 (bench gemm short-k): 6400 x 64 x 4 went from 2.04 to 0.71 ms, x 32 from 3.0
-// to 1.7 ms, when the untaken paths (the guarded k-tail, the float-by-float store, beta's
-// reads, the bias fetches) stopped being compiled in.
-layout(constant_id = 12) const uint EPI_BIAS = 0;       // p.bias_mode
-layout(constant_id = 13) const bool EPI_RELU = false;   // p.relu != 0
-layout(constant_id = 14) const bool EPI_BETA = false;   // p.beta != 0: C is read
+// The epilogue's choices (EPI_*) are specialization constants: gemm_texel_body.glsl says why.
 // Every row of C starts on a vec4 and N % 4 == 0 (for c_block: c_block % 4 == 0): the block
 // is stored as whole vec4s (storage stores are per-lane loops on llvmpipe; one vec4 store is
 // one loop), else float by float.
@@ -54,12 +46,8 @@ void main() {
       for (uint j = 0; j < TN; ++j, c_next(cc)) {
         const uint n = n0 + j;
         if (n >= p.N) break;
-        float v = p.alpha * acc[i][j];
-        if (EPI_BETA) v += p.beta * c[cc.base];
-        if (EPI_BIAS == 2u) v += row_bias;
-        if (EPI_BIAS == 1u) v += texelFetch(Bias, int(n >> 2))[n & 3u];
-        if (EPI_RELU) v = max(v, 0.0);
-        c[cc.base] = v;
+        const float col_bias = EPI_BIAS == 1u ? texelFetch(Bias, int(n >> 2))[n & 3u] : 0.0;
+        c[cc.base] = epilogue(acc[i][j], cc.base, row_bias + col_bias);
       }
     }
   }

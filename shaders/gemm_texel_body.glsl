@@ -31,6 +31,15 @@ layout(constant_id = 11) const bool K_TAIL = true;
 // 16 deep was no better than 8 (1024³ 37.8, TN/NN products 10-25 % worse).
 layout(constant_id = 16) const bool FETCH_8 = false;
 layout(constant_id = 17) const bool C_BLOCKED = false;  // c_block != 0 (gemm_common.glsl)
+// The epilogue's choices, fixed per pipeline (nn/ops/gemm.cpp) rather than read from the push
+// constants: llvmpipe executes both sides of every branch with lanes masked, so each path left
+// in the shader costs every invocation its loads and stores whether taken or not. Measured with
+// LP_NUM_THREADS=1 (bench gemm short-k): 6400 x 64 x 4 went from 2.04 to 0.71 ms, x 32 from 3.0
+// to 1.7 ms, when the untaken paths (the guarded k-tail, the float-by-float store, beta's
+// reads, the bias fetches) stopped being compiled in.
+layout(constant_id = 12) const uint EPI_BIAS = 0;      // p.bias_mode
+layout(constant_id = 13) const bool EPI_RELU = false;  // p.relu != 0
+layout(constant_id = 14) const bool EPI_BETA = false;  // p.beta != 0: C is read
 // A is a pooled convolution's gradient read straight from the pool's output gradient dy
 // (N, M, PHW) through binding 0 and its winners (argmax) through binding 2, both R32F: A's
 // row m, columns k..k+3 are window k/4 of channel m, dy at the winning cell and 0 elsewhere
@@ -38,6 +47,7 @@ layout(constant_id = 17) const bool C_BLOCKED = false;  // c_block != 0 (gemm_co
 layout(constant_id = 18) const bool A_POOLED = false;
 layout(constant_id = 19) const uint A_PHW = 1;
 #define GEMM_C_BLOCKED_SPEC
+#define GEMM_EPILOGUE_SPEC
 #include "gemm_common.glsl"
 
 layout(binding = 0) uniform samplerBuffer A;  // RGBA32F, or R32F when A_R32

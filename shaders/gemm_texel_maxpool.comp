@@ -11,9 +11,6 @@
 #include "maxpool2x2_window.glsl"
 
 layout(constant_id = 10) const uint PHW = 1;  // pooled cells per image and channel
-// As in gemm_texel.comp: fixed per pipeline, so that no untaken path runs masked.
-layout(constant_id = 12) const uint EPI_BIAS = 0;      // p.bias_mode: 0 or 2 (per channel)
-layout(constant_id = 13) const bool EPI_RELU = false;  // p.relu != 0
 
 // binding 3 (gemm_common.glsl's c[]) is the pooled y.
 layout(std430, binding = 4) writeonly buffer Argmax { float argmax[]; };

@@ -152,18 +152,12 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
                             const Conv2dWorkspace& ws, bool dx_needed) {
   c.validate();
   if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
-  if (!dx_needed) {
-    require_span("conv2d", "dy", dy, c.out_count());
-    require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
-    require_span("conv2d", "col", ws.col, uint64_t(c.rows()) * c.CRSp());
-    require_span("conv2d", "t", ws.t, uint64_t(c.rows()) * c.K);
-    if (pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
-  }
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "dy", dy, c.out_count());
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
   require_span("conv2d", "t", ws.t, rows * c.K);
+  if (!dx_needed && pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
   if (c.pool) {
     require_span("conv2d", "argmax", ws.argmax, c.out_count());
     // dy' (K, rows), and the bias gradient from the partial sums the same pass leaves (before

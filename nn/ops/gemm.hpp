@@ -39,9 +39,8 @@ struct Gemm {
   uint32_t maxpool_cells = 0;
   DeviceSpan maxpool_argmax;
   // > 1: `batch` independent products in one dispatch (a Winograd convolution's 16), product z
-  // reading A, B and writing C at z·stride_a, z·stride_b, z·stride_c floats. Texel kernel:
-  // one dispatch (grid z); other kernels: one dispatch per product. Never split; no c_block
-  // or max pool.
+  // reading A, B and writing C at z·stride_a, z·stride_b, z·stride_c floats (grid z, every
+  // kernel). Never split; no c_block or max pool.
   uint32_t batch = 1;
   uint32_t stride_a = 0, stride_b = 0, stride_c = 0;
   // > 0 (texel kernel only, A not transposed): A (M channels, K = 4 x windows) is the gradient
