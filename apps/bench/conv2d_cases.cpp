@@ -89,7 +89,7 @@ BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer
       break;
     case Pass::BackwardWeight:
       bc.record_setup = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
-      // A first layer (conv1) needs no dx: time the route training takes then.
+      // A model's first layer needs no dx: time the route training takes then.
       bc.record = [s_, first_layer](Stream& s) {
         nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws(), !first_layer);
       };
@@ -128,7 +128,7 @@ void add_conv2d_cases(std::vector<BenchEntry>& table) {
   for (const auto& layer : seed_convolutions()) {
     const nn::Conv2dShape c = layer.shape;
     const std::string shape = describe(layer.name, c);
-    const bool first = layer.name.find(".conv1") != std::string::npos;
+    const bool first = layer.first;
     table.push_back(
         {"conv2d_forward", shape, [c, first](Context& ctx) { return conv_case(ctx, c, Pass::Forward, first); }});
     if (!first)  // the first layer of a model needs no input gradient

@@ -11,6 +11,7 @@ namespace vkt::app {
 struct NamedConv {
   std::string name;
   nn::Conv2dShape shape;
+  bool first = false;  // a model's first layer: training computes no dx for it
 };
 struct NamedDense {
   std::string name;
