@@ -42,7 +42,7 @@ void run_bench(const BenchOptions& o) {
   co.device = o.device;
   Context ctx(co);
   if (!o.json)
-    std::printf("device: %s (%s), median of %d runs after %d warm-up\n%-24s %-40s %-7s %10s %10s\n",
+    std::printf("device: %s (%s), median of %d runs after %d warm-up\n%-24s %-40s %-9s %10s %10s\n",
                 ctx.info().name.c_str(), ctx.info().type_name().c_str(), o.repeats, o.warmup, "op", "shape", "kernel",
                 "ms", "GFLOP/s");
   nlohmann::json out = nlohmann::json::array();
@@ -95,7 +95,7 @@ void run_bench(const BenchOptions& o) {
       out.push_back({{"op", e.op}, {"shape", e.shape}, {"kernel", c.variant}, {"ms", m}, {unit, rate},
                      {"runs", o.repeats}, {"device", ctx.info().name}});
     } else {
-      std::printf("%-24s %-40s %-7s %10.3f %10.1f%s\n", e.op.c_str(), e.shape.c_str(), c.variant.c_str(), m, rate,
+      std::printf("%-24s %-40s %-9s %10.3f %10.1f%s\n", e.op.c_str(), e.shape.c_str(), c.variant.c_str(), m, rate,
                   c.flops > 0 ? "" : " GB/s");
       std::fflush(stdout);
     }

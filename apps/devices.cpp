@@ -29,6 +29,7 @@ nlohmann::json to_json(const DeviceInfo& d) {
           {"api_version", d.api_version_string()},
           {"subgroup_size", d.subgroup_size},
           {"subgroup_arithmetic", d.subgroup_arithmetic},
+          {"subgroup_shuffle", d.subgroup_shuffle},
           {"max_workgroup_invocations", d.max_workgroup_invocations},
           {"max_workgroup_size", d.max_workgroup_size},
           {"shared_memory_bytes", d.shared_memory_bytes},

@@ -27,6 +27,7 @@ struct DeviceInfo {
 
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd & co. in compute shaders
+  bool subgroup_shuffle = false;     // subgroupShuffle in compute shaders
   bool subgroup_size_control = false;
   uint32_t min_subgroup_size = 0, max_subgroup_size = 0;
 

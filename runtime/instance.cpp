@@ -64,6 +64,8 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
   d.subgroup_size = subgroup.subgroupSize;
   d.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                           (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+  d.subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                       (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
   d.subgroup_size_control = has_size_control;
   d.min_subgroup_size = has_size_control ? size_control.minSubgroupSize : d.subgroup_size;
   d.max_subgroup_size = has_size_control ? size_control.maxSubgroupSize : d.subgroup_size;

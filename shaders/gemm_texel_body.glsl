@@ -12,6 +12,14 @@
 // An operand that is not so aligned (a 10-class layer's dy: rows of 10 floats) is read through
 // an R32F view instead (A_R32 / B_R32): 4 scalar fetches per vec4, columns clamped to the row.
 // nn/ops/gemm.cpp checks the shapes and otherwise uses gemm_naive.comp or gemm_tiled.comp.
+//
+// GEMM_A_SHUFFLE (the *_sg.comp twins; subgroups of 8 along x, subgroup shuffle): the 8 lanes
+// of a subgroup share A's rows, so instead of each lane fetching every row of its block (TM
+// fetches per 4-deep step, each returning the same floats to all 8 lanes), lane l fetches row
+// m0 + l (+ 8r) and a subgroupShuffle with a constant lane, one vector permute on llvmpipe,
+// hands each row to every lane: TM / 8 fetches per step. That leaves B's fetches as the cost,
+// so these blocks are 16 rows high (nn/ops/gemm.cpp). All lanes take part (a lane past N fetches
+// clamped columns and stores nothing) and share one k range (no splits along x).
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 8;  // rows of C per invocation, a multiple of 4
@@ -46,6 +54,11 @@ layout(constant_id = 14) const bool EPI_BETA = false;  // p.beta != 0: C is read
 // (what maxpool2x2_windows_backward.comp would have stored; nn/ops/gemm.hpp, Gemm::pooled_a).
 layout(constant_id = 18) const bool A_POOLED = false;
 layout(constant_id = 19) const uint A_PHW = 1;
+#ifdef GEMM_A_SHUFFLE
+const bool A_SHUFFLE = true;  // TM % 8 == 0, subgroups of 8; not with A_POOLED
+#else
+const bool A_SHUFFLE = false;
+#endif
 #define GEMM_C_BLOCKED_SPEC
 #define GEMM_EPILOGUE_SPEC
 #include "gemm_common.glsl"
@@ -83,6 +96,20 @@ void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
       // A select, not a multiply by the mask: 0 * inf would be NaN.
       a[i] = mix(vec4(0.0), vec4(g), equal(vec4(cell), vec4(0.0, 1.0, 2.0, 3.0)));
     }
+#ifdef GEMM_A_SHUFFLE
+  } else if (!TRANS_A) {  // a[r] = A[m0 + 8r + lane][k..k+3]
+    for (uint r = 0; r < TM / 8; ++r) {
+      a[r] = fetch4(A, A_R32, min(m0 + 8 * r + gl_SubgroupInvocationID, p.M - 1), p.lda, k, p.K - 1, guard, a_off);
+      if (guard) a[r] *= k_live;
+    }
+  } else {  // a[r] = A[k + lane % 4][m0 + 8r + 4 (lane / 4) ..+3]
+    const uint kk = gl_SubgroupInvocationID & 3u, col4 = gl_SubgroupInvocationID >> 2u;
+    const uint row = guard ? min(k + kk, p.K - 1) : k + kk;
+    for (uint r = 0; r < TM / 8; ++r) {
+      a[r] = fetch4(A, A_R32, row, p.lda, m0 + 8 * r + 4 * col4, p.M - 1, true, a_off);
+      if (guard) a[r] *= k_live[kk];
+    }
+#else
   } else if (!TRANS_A) {
     for (uint i = 0; i < TM; ++i) {
       a[i] = fetch4(A, A_R32, min(m0 + i, p.M - 1), p.lda, k, p.K - 1, guard, a_off);
@@ -96,6 +123,7 @@ void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
         if (guard) t *= k_live[kk];
         a[(kk * TM / 4 + v) % TM] = t;
       }
+#endif
   }
   if (TRANS_B) {
     for (uint j = 0; j < TN; ++j) {
@@ -113,17 +141,42 @@ void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
   }
 }
 
-// Arithmetic phase: 4 k-steps of TM x TN multiply-adds from registers.
-void multiply_step(vec4 a[TM], vec4 b[TN], inout float acc[TM][TN]) {
-  for (uint kk = 0; kk < 4; ++kk)
-    for (uint i = 0; i < TM; ++i) {
-      const float av = TRANS_A ? a[(kk * TM / 4 + i / 4) % TM][i % 4] : a[i][kk];
-      for (uint j = 0; j < TN; ++j) {
-        const float bv = TRANS_B ? b[j][kk] : b[(kk * TN / 4 + j / 4) % TN][j % 4];
-        acc[i][j] += av * bv;
-      }
-    }
+// op(A)[m0 + i][k + kk] out of one fetch step's registers.
+float a_value(vec4 a[TM], uint kk, uint i) {
+#ifdef GEMM_A_SHUFFLE
+  return TRANS_A ? subgroupShuffle(a[i / 8][i % 4], kk + 4 * ((i / 4) % 2)) : subgroupShuffle(a[i / 8][kk], i % 8);
+#else
+  return TRANS_A ? a[(kk * TM / 4 + i / 4) % TM][i % 4] : a[i][kk];
+#endif
 }
+
+// Arithmetic phase: 4 k-steps of TM x TN multiply-adds from registers. Each accumulator takes
+// its 4 steps in a row (the same order of additions as k-outer): with k outermost, LLVM
+// computed every product first and spilled them (the accumulators cannot stay in registers
+// across the fetch calls anyway); this way each one is loaded and stored once per step.
+// JIT instructions, long-k 6400x64x512 (callgrind): 413 M -> 376 M.
+void multiply_step(vec4 a[TM], vec4 b[TN], inout float acc[TM][TN]) {
+  for (uint i = 0; i < TM; ++i) {
+    float av[4];
+    for (uint kk = 0; kk < 4; ++kk) av[kk] = a_value(a, kk, i);
+    for (uint j = 0; j < TN; ++j) {
+      float sum = acc[i][j];
+      for (uint kk = 0; kk < 4; ++kk) sum += av[kk] * (TRANS_B ? b[j][kk] : b[(kk * TN / 4 + j / 4) % TN][j % 4]);
+      acc[i][j] = sum;
+    }
+  }
+}
+
+// Sets the invocation's block (m0, n0). False: it has nothing to do. With A_SHUFFLE a lane past N
+// still fetches its row of A for the others (and stores nothing).
+bool place_block() {
+  n0 = block_x() * TN;
+  m0 = gl_GlobalInvocationID.y * TM;
+  return m0 < p.M && (A_SHUFFLE || n0 < p.N);
+}
+
+// The epilogue's per-row bias (bias_mode 2), 0 otherwise.
+float bias_of_row(uint m) { return EPI_BIAS == 2u ? texelFetch(Bias, int(m >> 2))[m & 3u] : 0.0; }
 
 // The invocation's TM x TN block of op(A) op(B), summed over its k range (all of K, or its split).
 void accumulate(out float acc[TM][TN]) {

@@ -31,7 +31,7 @@ BenchCase gemm_case(Context& ctx, uint32_t M, uint32_t N, uint32_t K, bool trans
   g.path = path;
   BenchCase c;
   c.flops = 2.0 * M * N * K;
-  c.variant = nn::gemm_path_name(nn::gemm_path(ctx, g, st->A, st->B, {}, st->C));
+  c.variant = nn::gemm_kernel(ctx, g, st->A, st->B, {}, st->C).substr(5);  // "texel_sg", "tiled", ...
   c.record = [st, g](Stream& s) { nn::gemm(s, g, st->A, st->B, {}, st->C); };
   c.check = [st, M, N, K, trans_a, trans_b]() {
     // 400 sampled elements against double dot products: a full 1024³ reference takes seconds.

@@ -42,7 +42,131 @@ TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, c
   return r32_rows(s, ctx.info()) ? TexelRead::Scalar : TexelRead::No;
 }
 
+// The shuffled-A texel kernels: subgroups of exactly 8 lanes running along x (a workgroup row
+// is a multiple of 8 wide), shuffle in compute shaders, and an A read as rows (not pooled).
+// VKTRAIN_NO_SHUFFLE=1 turns them off (A/B measurements).
+bool texel_a_shuffle_ok(const Context& ctx, const Gemm& g) {
+  if (const char* e = std::getenv("VKTRAIN_NO_SHUFFLE"); e && *e && *e != '0') return false;
+  const auto& info = ctx.info();
+  return g.a_shuffle && info.subgroup_size == 8 && info.subgroup_shuffle && g.pooled_cells == 0 && g.M >= 8;
+}
+
+// How gemm() runs one product: the kernel, its blocks, workgroups and K splits.
+struct GemmPlan {
+  GemmPath path = GemmPath::Auto;
+  bool a_shuffle = false;  // texel kernel: A's rows shared by subgroup shuffle (the *_sg shaders)
+  uint32_t tm = 4, tn = 4;  // block of C per invocation
+  uint32_t wx = 16, wy = 16;
+  uint32_t gx = 1, gy = 1;  // workgroups over N and M (before splits along x or z)
+  uint32_t splits = 1, k_chunk = 0;
+  bool split_in_x = false;
+  uint32_t grid_x = 1, grid_z = 1;
+};
+
+GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
+  GemmPlan q;
+  q.path = path;
+  const bool texel_path = path == GemmPath::Texel;
+  // Texel blocks (each lane fetching its own A) are 8 wide and high: half the fetches per
+  // multiply-add of 4x4, and measured
+  // faster on lavapipe even where 4x4 gives more workgroups (a 64 x 64 dense output: one
+  // workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784: 1.2 vs 1.9 ms). 8x16 and 16x8
+  // spill. A side under 16 (a 10-class layer's N) gets 4, wasting less on padding
+  // (256 x 10 x 64: 0.11 vs 0.17 ms).
+  // The pooled convolution forward (maxpool_cells) takes 8x12: three windows per row of the
+  // block. Measured side by side (bench conv2d_forward, b64, whole pass incl. im2col): cnn.conv1
+  // +pool 2.6-2.9 -> 2.4-2.5 ms (4 rounds of 15), cnn.conv2+pool 7.5-7.7 -> 6.9-7.3, cifar
+  // conv2+pool 10.9-11.9 -> 9.8-10.7 (3 rounds of 7). Not elsewhere: dense layers and cifar
+  // conv3 (no pool) got slower with 8x12.
+  // Split K (below) when the output has few blocks and the sums are long.
+  const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
+                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0 && g.batch == 1;
+  const bool long_sums = can_split && g.K >= 1024;
+  // A long, narrow product of 9 to 12 columns (a 3x3, 1-channel filter's weight gradient:
+  // 32 x 9, summed over 43,264 rows) takes one 12-wide block instead of three 4-wide ones:
+  // 20 fetches per 4-deep step feed 384 multiply-adds instead of 12 per 128, and the splits
+  // below fill the lanes. bench conv2d_backward_weight cnn.conv1+pool b64, GEMM alone:
+  // 2.1-2.7 ms -> 0.87-1.0 ms with 64 splits (1.7-1.9 with 16).
+  const bool narrow_12 = texel_path && long_sums && g.N > 8 && g.N <= 12;
+  const uint32_t tn = texel_path && g.N >= 16 ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
+  // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
+  // (gemm_texel_body.glsl, GEMM_A_SHUFFLE): a row costs 1/8 of a fetch instead of one, so the
+  // blocks grow to 16 rows, halving B's fetches per multiply-add (16 x 8: 128 accumulators,
+  // spilled, but they are anyway around the fetch calls). JIT instructions (callgrind) of
+  // long-k 6400x64x512 / conv2 fwd 64x6400x288: 376 / 221 M with 8x8 own fetches, 232 / 139 M
+  // shuffled 16x8; bench gemm, alternating: 1024^3 83 -> 53 ms, long-k 14.3 -> 8.4 ms. Not
+  // where K is split along x (a narrow, long product: its lanes sum different k ranges) or A
+  // is a pooled gradient.
+  const bool a_shuffle = texel_path && texel_a_shuffle_ok(ctx, g) && !(long_sums && (g.N + tn - 1) / tn < 8);
+  const uint32_t tm = a_shuffle ? (g.M >= 16 ? 16 : 8) : texel_path && g.M >= 16 ? 8 : 4;
+  // Texel workgroups are up to 64 invocations. Along x, lanes past N cost as much as working
+  // ones (SIMD 8), so x is the widest multiple of 8 that divides the blocks across N rounded
+  // up to 8; y is no taller than M needs (on lavapipe each workgroup also costs a few
+  // microseconds). A 32 x 64 output of 16 x 8 blocks is one 8 x 2 workgroup, not 32 x 2 with
+  // three quarters of its lanes idle (the Winograd backward-weight products, 1,600 deep).
+  // But never so large that fewer than 8 workgroups are left where smaller ones would give
+  // more (lavapipe spreads workgroups over its threads, one CPU each).
+  const uint32_t blocks_x = (g.N + tn - 1) / tn;
+  uint32_t wx = 16, wy = 16;
+  const auto texel_workgroup = [&](uint32_t x_items, uint32_t z) {
+    const uint32_t lanes = (x_items + 7) / 8 * 8;
+    const auto groups = [&] { return uint64_t(lanes / wx) * ((g.M + wy * tm - 1) / (wy * tm)) * z; };
+    for (wx = 64; wx >= 8; wx -= 8) {
+      wy = 64 / wx;
+      while (wy > 1 && (wy / 2) * tm >= g.M) wy /= 2;
+      if (wx == 8 || (lanes % wx == 0 && groups() >= 8)) break;
+    }
+    while (wy > 1 && groups() < 8) wy /= 2;
+  };
+  if (texel_path) texel_workgroup(blocks_x, g.batch);
+  uint32_t gx = (blocks_x + wx - 1) / wx;
+  uint32_t gy = (g.M + wy * tm - 1) / (wy * tm);
+
+  // Split K when the output has few workgroups and the sums are long: up to 32 workgroups, and
+  // on the texel kernel up to 256 invocations (32 SIMD-8 rows of lanes, work for every thread),
+  // each summing at least 256 terms.
+  uint32_t splits = 1, k_chunk = 0;
+  if (long_sums && uint64_t(gx) * gy < 16) {
+    const uint32_t blocks = ((g.N + tn - 1) / tn) * ((g.M + tm - 1) / tm);
+    const uint32_t lanes = texel_path ? 256 / blocks : 0;
+    const uint32_t want = std::min<uint32_t>({kMaxSplits, std::max<uint32_t>({2, 32 / (gx * gy), lanes}), g.K / 256});
+    k_chunk = (g.K + want - 1) / want;
+    k_chunk = (k_chunk + 15) / 16 * 16;  // whole k-steps of both kernels (4 and BK = 16)
+    splits = (g.K + k_chunk - 1) / k_chunk;
+    if (splits < 2) splits = 1, k_chunk = 0;
+  }
+  if (splits > 1 && g.split_scratch.count < uint64_t(splits) * g.M * g.N) splits = 1, k_chunk = 0;
+  // A narrow output leaves SIMD lanes idle along x (subgroups run along N): then the splits go
+  // along x too, neighbouring lanes taking neighbouring splits (shaders/gemm_common.glsl).
+  const bool split_in_x = texel_path && splits > 1 && blocks_x < 8;
+  if (split_in_x && a_shuffle) throw Error("gemm: internal: a shuffled A with splits along x");
+  if (split_in_x) {
+    texel_workgroup(blocks_x * splits, 1);
+    gy = (g.M + wy * tm - 1) / (wy * tm);
+  }
+  const uint32_t grid_x = split_in_x ? (blocks_x * splits + wx - 1) / wx : gx, grid_z = split_in_x ? 1 : splits;
+  q.a_shuffle = a_shuffle, q.tm = tm, q.tn = tn, q.wx = wx, q.wy = wy, q.gx = gx, q.gy = gy;
+  q.splits = splits, q.k_chunk = k_chunk, q.split_in_x = split_in_x, q.grid_x = grid_x, q.grid_z = grid_z;
+  return q;
+}
+
+// The shader gemm() dispatches for this plan.
+std::string kernel_stem(const Gemm& g, const GemmPlan& q) {
+  switch (q.path) {
+    case GemmPath::Texel:
+      return std::string(g.maxpool_cells ? "gemm_texel_maxpool" : "gemm_texel") + (q.a_shuffle ? "_sg" : "");
+    case GemmPath::Naive: return "gemm_naive";
+    default: return "gemm_tiled";
+  }
+}
+
 }  // namespace
+
+std::string gemm_kernel(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
+                        DeviceSpan c) {
+  const Gemm g = packed(g_in);
+  return kernel_stem(g, plan(ctx, g, gemm_path(ctx, g, a, b, g.bias == BiasMode::None ? a : bias, c)));
+}
 
 std::string gemm_path_name(GemmPath p) {
   switch (p) {
@@ -122,65 +246,17 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
 
   Context& ctx = s.context();
   const GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
+  const GemmPlan q = plan(ctx, g, path);
   const bool texel_path = path == GemmPath::Texel;
-  // Texel blocks are 8 wide and high: half the fetches per multiply-add of 4x4, and measured
-  // faster on lavapipe even where 4x4 gives more workgroups (a 64 x 64 dense output: one
-  // workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784: 1.2 vs 1.9 ms). 8x16 and 16x8
-  // spill. A side under 16 (a 10-class layer's N) gets 4, wasting less on padding
-  // (256 x 10 x 64: 0.11 vs 0.17 ms).
-  // The pooled convolution forward (maxpool_cells) takes 8x12: three windows per row of the
-  // block. Measured side by side (bench conv2d_forward, b64, whole pass incl. im2col): cnn.conv1
-  // +pool 2.6-2.9 -> 2.4-2.5 ms (4 rounds of 15), cnn.conv2+pool 7.5-7.7 -> 6.9-7.3, cifar
-  // conv2+pool 10.9-11.9 -> 9.8-10.7 (3 rounds of 7). Not elsewhere: dense layers and cifar
-  // conv3 (no pool) got slower with 8x12.
-  // Split K (below) when the output has few blocks and the sums are long.
-  const bool can_split = !g.split_scratch.empty() && g.bias == BiasMode::None && !g.relu && g.c_block == 0 &&
-                         g.ldc == g.N && g.alpha == 1.0f && g.maxpool_cells == 0 && g.batch == 1;
-  const bool long_sums = can_split && g.K >= 1024;
-  const uint32_t tm = texel_path && g.M >= 16 ? 8 : 4;
-  // A long, narrow product of 9 to 12 columns (a 3x3, 1-channel filter's weight gradient:
-  // 32 x 9, summed over 43,264 rows) takes one 12-wide block instead of three 4-wide ones:
-  // 20 fetches per 4-deep step feed 384 multiply-adds instead of 12 per 128, and the splits
-  // below fill the lanes. bench conv2d_backward_weight cnn.conv1+pool b64, GEMM alone:
-  // 2.1-2.7 ms -> 0.87-1.0 ms with 64 splits (1.7-1.9 with 16).
-  const bool narrow_12 = texel_path && long_sums && g.N > 8 && g.N <= 12;
-  const uint32_t tn = texel_path && g.N >= 16 ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
-  // Texel workgroups are 64 invocations; a short M gets a flatter shape so that no row of
-  // invocations sits idle (on lavapipe each workgroup also costs a few microseconds).
-  uint32_t wy = texel_path ? 8 : 16;
-  if (texel_path)
-    while (wy > 1 && (wy / 2) * tm >= g.M) wy /= 2;
-  const uint32_t wx = texel_path ? 64 / wy : 16;
-  const uint32_t gx = (g.N + wx * tn - 1) / (wx * tn), gy = (g.M + wy * tm - 1) / (wy * tm);
-
-  // Split K when the output has few workgroups and the sums are long: up to 32 workgroups, and
-  // on the texel kernel up to 256 invocations (32 SIMD-8 rows of lanes, work for every thread),
-  // each summing at least 256 terms.
-  uint32_t splits = 1, k_chunk = 0;
-  if (long_sums && uint64_t(gx) * gy < 16) {
-    const uint32_t blocks = ((g.N + tn - 1) / tn) * ((g.M + tm - 1) / tm);
-    const uint32_t lanes = texel_path ? 256 / blocks : 0;
-    const uint32_t want = std::min<uint32_t>({kMaxSplits, std::max<uint32_t>({2, 32 / (gx * gy), lanes}), g.K / 256});
-    k_chunk = (g.K + want - 1) / want;
-    k_chunk = (k_chunk + 15) / 16 * 16;  // whole k-steps of both kernels (4 and BK = 16)
-    splits = (g.K + k_chunk - 1) / k_chunk;
-    if (splits < 2) splits = 1, k_chunk = 0;
-  }
-  if (splits > 1 && g.split_scratch.count < uint64_t(splits) * g.M * g.N) splits = 1, k_chunk = 0;
-  // A narrow output leaves SIMD lanes idle along x (subgroups run along N): then the splits go
-  // along x too, neighbouring lanes taking neighbouring splits (shaders/gemm_common.glsl).
-  const uint32_t blocks_x = (g.N + tn - 1) / tn;
-  const bool split_in_x = texel_path && splits > 1 && blocks_x < 8;
-  const uint32_t grid_x = split_in_x ? (blocks_x * splits + wx - 1) / wx : gx, grid_z = split_in_x ? 1 : splits;
 
   const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;
   GemmPush push{g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.alpha, g.beta, static_cast<uint32_t>(g.bias),
-                g.relu ? 1u : 0u, g.c_block, k_chunk, 0, g.stride_a, g.stride_b, g.stride_c};
+                g.relu ? 1u : 0u, g.c_block, q.k_chunk, 0, g.stride_a, g.stride_b, g.stride_c};
   DeviceSpan target = c;
-  if (splits > 1) {  // partial slabs first; beta is applied when they are summed into C
+  if (q.splits > 1) {  // partial slabs first; beta is applied when they are summed into C
     push.beta = 0.0f;
     push.split_stride = g.M * g.N;
-    target = g.split_scratch.sub(0, uint64_t(splits) * g.M * g.N);
+    target = g.split_scratch.sub(0, uint64_t(q.splits) * g.M * g.N);
   }
   const Access c_access = push.beta != 0.0f ? Access::ReadWrite : Access::Write;
   const Arg c_arg{target.buffer, target.offset, target.bytes(), c_access, false};
@@ -197,50 +273,50 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
     // loads and stores (shaders/gemm_texel.comp).
     const uint32_t k_tail = g.K % 4 != 0, bias_mode = static_cast<uint32_t>(g.bias), relu = g.relu;
-    const uint32_t fetch_8 = (k_chunk ? k_chunk : g.K) >= 128;  // shaders/gemm_texel_body.glsl
+    const uint32_t fetch_8 = (q.k_chunk ? q.k_chunk : g.K) >= 128;  // shaders/gemm_texel_body.glsl
     if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split
-      KernelSpec spec{"gemm_texel_maxpool",
+      KernelSpec spec{kernel_stem(g, q),
                       {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
                        BindingKind::Storage},
                       sizeof(GemmPush),
-                      {wx, wy, 1},
-                      {tm, tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu, 0u,
+                      {q.wx, q.wy, 1},
+                      {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu, 0u,
                        0u, fetch_8}};
       const uint64_t pooled = uint64_t(g.M) * g.N / 4;
       s.dispatch(ctx.kernel(spec),
                  {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
-                 push, {gx, gy, 1});
+                 push, {q.gx, q.gy, 1});
       return;
     }
     const uint32_t vec4_store = (g.c_block == 0 ? g.ldc % 4 == 0 : g.c_block % 4 == 0) &&
                                 push.split_stride % 4 == 0 && g.stride_c % 4 == 0 && g.N % 4 == 0;
-    KernelSpec spec{"gemm_texel",
+    KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
-                    {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b, a_r32, b_r32, split_in_x, 0u, k_tail, bias_mode, relu,
+                    {q.wx, q.wy, 1},
+                    {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, q.split_in_x, 0u, k_tail, bias_mode, relu,
                      push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0, g.pooled_cells != 0,
                      std::max(g.pooled_cells, 1u)}};
-    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {grid_x, gy, grid_z * g.batch});
+    s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {q.grid_x, q.gy, q.grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
-    KernelSpec spec{"gemm_naive",
+    KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
                     sizeof(GemmPush),
                     {16, 4, 1},
                     {1, 1, trans_a, trans_b}};
     s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push,
-               {(g.N + 15) / 16, (g.M + 3) / 4, splits * g.batch});
+               {(g.N + 15) / 16, (g.M + 3) / 4, q.splits * g.batch});
   } else {
     const uint32_t bk = 16;
-    KernelSpec spec{"gemm_tiled",
+    KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
                     sizeof(GemmPush),
-                    {wx, wy, 1},
-                    {tm, tn, trans_a, trans_b, bk},
-                    (bk * wy * tm + bk * wx * tn) * 4};
-    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {gx, gy, splits * g.batch});
+                    {q.wx, q.wy, 1},
+                    {q.tm, q.tn, trans_a, trans_b, bk},
+                    (bk * q.wy * q.tm + bk * q.wx * q.tn) * 4};
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {q.gx, q.gy, q.splits * g.batch});
   }
-  if (splits > 1) strided_sum(s, c, target, g.M * g.N, splits, 1, g.M * g.N, g.beta);
+  if (q.splits > 1) strided_sum(s, c, target, g.M * g.N, q.splits, 1, g.M * g.N, g.beta);
 }
 
 }  // namespace vkt::nn

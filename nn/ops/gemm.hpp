@@ -49,6 +49,10 @@ struct Gemm {
   // A_POOLED): what maxpool2x2_windows_backward.comp would store, never stored.
   uint32_t pooled_cells = 0;
   DeviceSpan pooled_argmax;
+  // Texel kernel: let the lanes of a subgroup share A's rows by shuffle where the device allows
+  // (shaders/gemm_texel_body.glsl, GEMM_A_SHUFFLE). False: every lane fetches its own (tests
+  // of that kernel).
+  bool a_shuffle = true;
 };
 
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.
@@ -73,5 +77,7 @@ void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
 // not texel when it is not. VKTRAIN_GEMM=texel|tiled overrides Auto (for benchmarks).
 GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 std::string gemm_path_name(GemmPath p);
+// The shader gemm() dispatches for this product ("gemm_texel_sg", "gemm_tiled", ...).
+std::string gemm_kernel(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 
 }  // namespace vkt::nn

@@ -29,9 +29,27 @@ std::vector<double> with_padding(const std::vector<double>& m, int rows, int col
   return out;
 }
 
+// A kernel to test: the texel kernel comes in two forms, its lanes sharing A's rows by subgroup
+// shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own.
+struct TestKernel {
+  GemmPath path;
+  bool a_shuffle;
+};
+const TestKernel kKernels[] = {{GemmPath::Texel, true}, {GemmPath::Texel, false}, {GemmPath::Tiled, true},
+                           {GemmPath::Naive, true}};
+
+// The shader a texel product must take: the shuffled form wherever the device and shape allow
+// it (rows of A at least 8, no splits along x), so that both forms really get tested.
+std::string expected_texel_kernel(const Context& ctx, const Gemm& g) {
+  const bool shuffle = g.a_shuffle && ctx.info().subgroup_size == 8 && ctx.info().subgroup_shuffle && g.M >= 8;
+  return shuffle ? "gemm_texel_sg" : "gemm_texel";
+}
+
 // `pad` floats after each row of A and B: leading dimensions that are not multiples of 4.
-void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool tb, BiasMode bias, bool relu,
+void check_gemm(Context& ctx, TestKernel kernel, int M, int N, int K, bool ta, bool tb, BiasMode bias, bool relu,
                 float beta, int pad = 0) {
+  const GemmPath path = kernel.path;
+  CAPTURE(kernel.a_shuffle);
   CAPTURE(M);
   CAPTURE(N);
   CAPTURE(K);
@@ -62,10 +80,13 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
   g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.bias = bias, g.relu = relu, g.beta = beta;
   g.lda = a_cols + pad, g.ldb = b_cols + pad;
   g.path = path;
+  g.a_shuffle = kernel.a_shuffle;
   // Every shape must really take the texel kernel when asked for it: rows that are not whole
   // vec4s are read through R32F views.
-  if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers)
+  if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers) {
     CHECK(gemm_path(ctx, g, a, b, bb, c) == GemmPath::Texel);
+    CHECK(gemm_kernel(ctx, g, a, b, bb, c) == expected_texel_kernel(ctx, g));
+  }
   Stream s(ctx);
   gemm(s, g, a, b, bias == BiasMode::None ? DeviceSpan{} : DeviceSpan(bb), c);
   s.run();
@@ -77,14 +98,19 @@ void check_gemm(Context& ctx, GemmPath path, int M, int N, int K, bool ta, bool 
 
 TEST_CASE("gemm: both kernels match the reference on odd shapes and every transpose") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
+  for (TestKernel kernel : kKernels)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
         // Texel-eligible shapes (contiguous dims multiple of 4) and ragged ones (fall back).
-        check_gemm(ctx, path, 1, 4, 4, ta, tb, BiasMode::None, false, 0.0f);
-        check_gemm(ctx, path, 36, 68, 132, ta, tb, BiasMode::None, false, 0.0f);
-        check_gemm(ctx, path, 7, 33, 65, ta, tb, BiasMode::None, false, 0.0f);
-        check_gemm(ctx, path, 127, 3, 1, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 1, 4, 4, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 36, 68, 132, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 7, 33, 65, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 127, 3, 1, ta, tb, BiasMode::None, false, 0.0f);
+        // Blocks of 8 and 16 rows shared by shuffle, with M, N and K ragged against them and
+        // a K that ends in a partial 4-deep step.
+        check_gemm(ctx, kernel, 8, 12, 20, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 41, 20, 9, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 100, 132, 130, ta, tb, BiasMode::None, false, 0.0f);
       }
 }
 
@@ -92,37 +118,43 @@ TEST_CASE("gemm: unaligned operands (K or a leading dimension not a multiple of 
   // The texel kernel reads such operands one float per fetch (R32F views), zero-filling k >= K:
   // a 10-class layer's dy (batch, 10), batch 1, rows padded to odd leading dimensions.
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
+  for (TestKernel kernel : kKernels)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
-        check_gemm(ctx, path, 64, 64, 10, ta, tb, BiasMode::None, false, 0.0f);
-        check_gemm(ctx, path, 10, 64, 64, ta, tb, BiasMode::None, false, 1.0f);
-        check_gemm(ctx, path, 1, 10, 64, ta, tb, BiasMode::PerColumn, true, 0.0f);
-        check_gemm(ctx, path, 1, 36, 10, ta, tb, BiasMode::None, false, 0.0f);
-        check_gemm(ctx, path, 24, 40, 32, ta, tb, BiasMode::PerRow, false, 0.0f, 1);
-        check_gemm(ctx, path, 21, 18, 23, ta, tb, BiasMode::None, false, 0.5f, 3);
+        check_gemm(ctx, kernel, 64, 64, 10, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 10, 64, 64, ta, tb, BiasMode::None, false, 1.0f);
+        check_gemm(ctx, kernel, 1, 10, 64, ta, tb, BiasMode::PerColumn, true, 0.0f);
+        check_gemm(ctx, kernel, 1, 36, 10, ta, tb, BiasMode::None, false, 0.0f);
+        check_gemm(ctx, kernel, 24, 40, 32, ta, tb, BiasMode::PerRow, false, 0.0f, 1);
+        check_gemm(ctx, kernel, 21, 18, 23, ta, tb, BiasMode::None, false, 0.5f, 3);
       }
 }
 
 TEST_CASE("gemm: bias per column and per row, fused ReLU, beta accumulation") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
-    check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerColumn, false, 0.0f);
-    check_gemm(ctx, path, 64, 128, 96, false, true, BiasMode::PerRow, true, 0.0f);
-    check_gemm(ctx, path, 33, 10, 64, false, true, BiasMode::PerColumn, true, 0.0f);
-    check_gemm(ctx, path, 32, 64, 24, true, false, BiasMode::None, false, 1.0f);
-    check_gemm(ctx, path, 20, 12, 8, false, false, BiasMode::None, false, 0.5f);
+  for (TestKernel kernel : kKernels) {
+    check_gemm(ctx, kernel, 64, 128, 96, false, true, BiasMode::PerColumn, false, 0.0f);
+    check_gemm(ctx, kernel, 64, 128, 96, false, true, BiasMode::PerRow, true, 0.0f);
+    check_gemm(ctx, kernel, 33, 10, 64, false, true, BiasMode::PerColumn, true, 0.0f);
+    check_gemm(ctx, kernel, 32, 64, 24, true, false, BiasMode::None, false, 1.0f);
+    check_gemm(ctx, kernel, 20, 12, 8, false, false, BiasMode::None, false, 0.5f);
   }
 }
 
 TEST_CASE("gemm: split-K (few output tiles, long sums) matches the reference, with beta") {
   Context ctx(test::test_context_options());
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive})
+  // N = 12: one block across, the splits run along x; N = 128: 16 blocks, splits along z (the
+  // shuffled texel kernel's case).
+  for (TestKernel kernel : kKernels)
     for (float beta : {0.0f, 1.0f})
-      for (int K : {3000, 3001}) {  // 3001: the last chunk ends in a partial k-step
-        const int M = 20, N = 12;
+      for (int K : {3000, 3001})  // 3001: the last chunk ends in a partial k-step
+        for (int N : {12, 128}) {
+        const int M = 20;
+        const GemmPath path = kernel.path;
+        CAPTURE(kernel.a_shuffle);
         CAPTURE(beta);
         CAPTURE(K);
+        CAPTURE(N);
         const auto A = ref::random_vector(size_t(M) * K, 11), B = ref::random_vector(size_t(K) * N, 12);
         const auto C0 = ref::random_vector(size_t(M) * N, 13);
         std::vector<double> want = C0;
@@ -131,6 +163,9 @@ TEST_CASE("gemm: split-K (few output tiles, long sums) matches the reference, wi
         Buffer scratch = test::nan_buffer(ctx, gemm_split_scratch_floats(M, N), "split scratch");
         Gemm g;
         g.M = M, g.N = N, g.K = K, g.beta = beta, g.path = path, g.split_scratch = scratch;
+        g.a_shuffle = kernel.a_shuffle;
+        if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers)
+          CHECK(gemm_kernel(ctx, g, a, b, {}, c) == (N == 12 ? "gemm_texel" : expected_texel_kernel(ctx, g)));
         Stream s(ctx);
         gemm(s, g, a, b, {}, c);
         CHECK(s.dispatch_count() == 2);  // the split GEMM and the sum of its slabs
@@ -159,21 +194,25 @@ TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
   }
 }
 
-TEST_CASE("gemm: the large tile variant (texel 8x8 blocks) on a 300x260x120 problem") {
+TEST_CASE("gemm: the large tile variants (texel 8x8 and shuffled 16x8 blocks) on a 300x260x120 problem") {
   Context ctx(test::test_context_options());
-  check_gemm(ctx, GemmPath::Texel, 300, 260, 120, false, false, BiasMode::PerColumn, false, 0.0f);
-  check_gemm(ctx, GemmPath::Texel, 260, 300, 120, true, true, BiasMode::None, false, 0.0f);
+  for (bool shuffle : {true, false}) {
+    check_gemm(ctx, {GemmPath::Texel, shuffle}, 300, 260, 120, false, false, BiasMode::PerColumn, false, 0.0f);
+    check_gemm(ctx, {GemmPath::Texel, shuffle}, 260, 300, 120, true, true, BiasMode::None, false, 0.0f);
+  }
 }
 
 TEST_CASE("gemm: batched products in one dispatch, on both kernels") {
   Context ctx(test::test_context_options());
   const int batch = 3;
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled})
+  for (TestKernel kernel : {kKernels[0], kKernels[1], kKernels[2]})
     for (int gap : {4, 1})  // gap 1: strides not multiples of 4, so one dispatch per product
       for (bool ta : {false, true})
         for (bool tb : {false, true}) {
           const int M = 20, N = 12, K = 36;
+          const GemmPath path = kernel.path;
           CAPTURE(gemm_path_name(path));
+          CAPTURE(kernel.a_shuffle);
           CAPTURE(gap);
           CAPTURE(ta);
           CAPTURE(tb);
@@ -191,6 +230,7 @@ TEST_CASE("gemm: batched products in one dispatch, on both kernels") {
           Gemm g;
           g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.path = path;
           g.batch = batch, g.stride_a = sa, g.stride_b = sb, g.stride_c = sc;
+          g.a_shuffle = kernel.a_shuffle;
           Stream s(ctx);
           gemm(s, g, a, b, {}, c);
           CHECK(s.dispatch_count() == 1);
