@@ -17,7 +17,6 @@ layout(constant_id = 10) const uint TW = 1;
 
 layout(push_constant) uniform Push {
   uint N;
-  uint chunks;  // winograd_output_pool_backward: ceil(T / TILES_PER_INV)
 } p;
 
 uint tiles() { return p.N * TH * TW; }

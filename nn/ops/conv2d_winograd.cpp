@@ -13,16 +13,10 @@
 namespace vkt::nn {
 namespace {
 
-constexpr uint32_t kTilesPerInvocation = 16;  // shaders/winograd_output_pool_backward.comp
-
 // Mirrors shaders/winograd_common.glsl.
 struct WinogradPush {
-  uint32_t N, chunks;
+  uint32_t N;
 };
-
-uint32_t bias_chunks(const Conv2dShape& c) {
-  return static_cast<uint32_t>((winograd_sizes(c).tiles + kTilesPerInvocation - 1) / kTilesPerInvocation);
-}
 
 // The geometry constants of shaders/winograd_common.glsl, then the shader's own (`extra`).
 // One-dimensional grids of 64 unless `local_size` says otherwise.
@@ -67,7 +61,7 @@ WinogradSizes winograd_sizes(const Conv2dShape& c) {
 
 Conv2dWorkspaceSize winograd_workspace_size(const Conv2dShape& c) {
   const WinogradSizes z = winograd_sizes(c);
-  return {z.dv, z.m, z.u, std::max<uint64_t>(z.du, uint64_t(c.K) * bias_chunks(c)), c.out_count(), z.v};
+  return {z.dv, z.m, z.u, z.du, c.out_count(), z.v};
 }
 
 bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
@@ -88,7 +82,7 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
   const WinogradSizes z = winograd_sizes(c);
   const uint32_t T = static_cast<uint32_t>(z.tiles);
   Context& ctx = s.context();
-  const WinogradPush push{c.N, 0};
+  const WinogradPush push{c.N};
   const DeviceSpan u = ws.w_gemm.sub(0, z.u);
   s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage}),
              {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
@@ -112,19 +106,19 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   require_span("conv2d winograd", "dy", dy, c.out_count());
   require_span("conv2d winograd", "dw", dw, uint64_t(c.K) * c.CRS());
   const WinogradSizes z = winograd_sizes(c);
-  const uint32_t T = static_cast<uint32_t>(z.tiles), chunks = bias_chunks(c);
+  const uint32_t T = static_cast<uint32_t>(z.tiles);
   Context& ctx = s.context();
-  const DeviceSpan dm = ws.t.sub(0, z.m), partial = ws.partials.sub(0, uint64_t(c.K) * chunks);
+  const DeviceSpan dm = ws.t.sub(0, z.m);
   s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
-                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage, BindingKind::Storage},
-                              {kTilesPerInvocation}, {16, 4, 1}),  // x: tile chunks, y: 4-filter groups
-             {texel_r32(dy.sub(0, c.out_count())), texel_r32(ws.argmax.sub(0, c.out_count())), out(dm), out(partial)},
-             WinogradPush{c.N, chunks}, {(chunks + 15) / 16, (c.K / 4 + 3) / 4, 1});
-  if (!db.empty()) strided_sum(s, db, partial, c.K, chunks, chunks, 1);
-  const DeviceSpan du = ws.partials.sub(0, z.du);  // the partial sums are done with
+                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}),
+             {texel_r32(dy.sub(0, c.out_count())), texel_r32(ws.argmax.sub(0, c.out_count())), out(dm)},
+             WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.K / 4), 64));
+  // db[k] = Σ_t dM[5][t][k]: position ξ = 5 holds each window's gradient (the shader says why).
+  if (!db.empty()) strided_sum(s, db, dm.sub(5ull * T * c.K, uint64_t(T) * c.K), c.K, T, 1, c.K);
+  const DeviceSpan du = ws.partials.sub(0, z.du);
   batched_gemm(s, c.C, c.K, T, true, false, ws.v, dm, du);  // dU_ξ (C, K) = V_ξᵀ · dM_ξ
   s.dispatch(transform_kernel(ctx, "winograd_filter_backward", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel(du), out(dw.sub(0, uint64_t(c.K) * c.CRS()))}, WinogradPush{c.N, 0},
+             {texel(du), out(dw.sub(0, uint64_t(c.K) * c.CRS()))}, WinogradPush{c.N},
              groups_1d(c.C * (c.K / 4), 64));
 }
 
@@ -140,7 +134,7 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   // NT, one thread: 0.69-0.79 vs 0.39-0.43 ms).
   batched_gemm(s, c.C, T, c.K, false, true, ws.w_gemm.sub(0, z.u), ws.t.sub(0, z.m), dvt);
   s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel_r32(dvt), out(dd)}, WinogradPush{c.N, 0}, groups_1d(uint64_t(T) * (c.C / 4), 64));
+             {texel_r32(dvt), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), 64));
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
   Conv2dShape patches = c;

@@ -15,7 +15,7 @@
 //   v       V from forward to backward-weight; then dd
 //   t       M, then dM (backward-weight leaves it for backward-data)
 //   w_gemm  U (forward computes it; backward-data reads it too)
-//   partials  the bias gradient's partial sums, then dU
+//   partials  dU
 //   col     dVᵀ
 //   argmax  the pool's winners
 #include "nn/ops/conv2d.hpp"
