@@ -22,6 +22,12 @@ layout(constant_id = 13) const uint PW = 0;
 layout(constant_id = 14) const uint LDCOL = 1;
 layout(constant_id = 15) const uint POOL = 0;
 const uint PH_OUT = OH / 2u, PW_OUT = OW / 2u;  // the pooled size, when POOL == 2
+// x (and dx) channels-last, (N, H, W, C): the boundary between two convolutions on a CPU
+// driver (nn/ops/conv2d.hpp, Conv2dShape::x_channels_last).
+layout(constant_id = 17) const bool X_NHWC = false;
+
+// Where x[n, c, y, x] (or dx's) lives.
+uint image_index(uint n, uint c, uint y, uint x) { return X_NHWC ? ((n * H + y) * W + x) * C + c : ((n * C + c) * H + y) * W + x; }
 
 layout(push_constant) uniform Push {
   uint N;

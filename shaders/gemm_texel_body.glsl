@@ -54,6 +54,11 @@ layout(constant_id = 14) const bool EPI_BETA = false;  // p.beta != 0: C is read
 // (what maxpool2x2_windows_backward.comp would have stored; nn/ops/gemm.hpp, Gemm::pooled_a).
 layout(constant_id = 18) const bool A_POOLED = false;
 layout(constant_id = 19) const uint A_PHW = 1;
+// The pooled tensors are channels-last, (N, PH, PW, M) instead of (N, M, PH, PW): a fused max
+// pool's y and winners (gemm_texel_maxpool.glsl), or a pooled A's dy and winners, which are
+// then read through RGBA32F views, 4 rows per fetch. M % 4 == 0. Rows of one window lie side
+// by side, where NCHW's odd planes (13 x 13) forbid any vec4 (nn/ops/conv2d.hpp).
+layout(constant_id = 20) const bool POOL_NHWC = false;
 #ifdef GEMM_A_SHUFFLE
 const bool A_SHUFFLE = true;  // TM % 8 == 0, subgroups of 8; not with A_POOLED
 #else
@@ -88,7 +93,15 @@ vec4 fetch4(samplerBuffer t, bool r32, uint row, uint ld, uint col, uint last, b
 // clamp, compare and 4 multiplies per fetch.
 void fetch_step(uint k, bool guard, out vec4 a[TM], out vec4 b[TN]) {
   const vec4 k_live = guard ? vec4(lessThan(uvec4(k) + uvec4(0, 1, 2, 3), uvec4(p.K))) : vec4(1.0);
-  if (A_POOLED) {
+  if (A_POOLED && POOL_NHWC) {
+    const uint q = k >> 2u;  // the window; k % 4 == 0
+    for (uint v = 0; v < TM / 4; ++v) {
+      // Rows past M (a block reaching beyond the last) read the last 4 rows: discarded.
+      const int src = int((q * p.M + min(m0 + 4u * v, p.M - 4u)) >> 2u);
+      const vec4 g = texelFetch(A, src), cell = texelFetch(Bias, src);
+      for (uint t = 0; t < 4; ++t) a[4 * v + t] = mix(vec4(0.0), vec4(g[t]), equal(vec4(cell[t]), vec4(0.0, 1.0, 2.0, 3.0)));
+    }
+  } else if (A_POOLED) {
     const uint q = k >> 2u, n = q / A_PHW, pos = q % A_PHW;  // the window; k % 4 == 0
     for (uint i = 0; i < TM; ++i) {
       const int src = int((n * p.M + min(m0 + i, p.M - 1)) * A_PHW + pos);

@@ -26,8 +26,7 @@ void main() {
       const int ih = ih0 + int(r), iw = iw0 + int(s);
       const bool inside = c < C && ih >= 0 && ih < int(H) && iw >= 0 && iw < int(W);
       // Fetch unconditionally (clamped in range) and select: branch-free on SIMD lanes.
-      const uint src =
-          ((n * C + min(c, C - 1u)) * H + uint(clamp(ih, 0, int(H) - 1))) * W + uint(clamp(iw, 0, int(W) - 1));
+      const uint src = image_index(n, min(c, C - 1u), uint(clamp(ih, 0, int(H) - 1)), uint(clamp(iw, 0, int(W) - 1)));
       v[t] = inside ? texelFetch(x, int(src)).x : (c == C && r == 0u && s == 0u ? 1.0 : 0.0);
       if (++s == S) {
         s = 0u;

@@ -14,6 +14,10 @@ layout(constant_id = 7) const uint PAD_H = 0;
 layout(constant_id = 8) const uint PAD_W = 0;
 layout(constant_id = 9) const uint TH = 1;
 layout(constant_id = 10) const uint TW = 1;
+// (11 and 12 are the kernels' own.) Channels-last tensors (nn/ops/conv2d.hpp): x and dx are
+// (N, H, W, C), the pooled y, dy and winners (N, TH, TW, K); 4 channels are then one vec4.
+layout(constant_id = 13) const bool X_NHWC = false;
+layout(constant_id = 14) const bool Y_NHWC = false;
 
 layout(push_constant) uniform Push {
   uint N;

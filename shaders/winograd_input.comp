@@ -2,12 +2,13 @@
 #extension GL_GOOGLE_include_directive : require
 // The Winograd convolution's input transform: V[ξ][t][c] = (Bᵀ d B)[ξ] for every 4x4 input tile
 // d (winograd_common.glsl), zero outside the image. One invocation per tile and 4 channels:
-// 64 branch-free texel reads (clamped, then selected), one vec4 store per position.
+// 64 branch-free texel reads (clamped, then selected; 16 when x is channels-last), one vec4
+// store per position.
 #include "common.glsl"
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
 
-layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W)
+layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W); RGBA32F with X_NHWC
 layout(std430, binding = 1) writeonly buffer V { vec4 v[]; };
 
 void main() {
@@ -24,7 +25,10 @@ void main() {
       const bool inside = yy >= 0 && yy < int(H) && xx >= 0 && xx < int(W);
       const uint pixel = uint(clamp(yy, 0, int(H) - 1)) * W + uint(clamp(xx, 0, int(W) - 1));
       vec4 q;
-      for (uint c = 0u; c < 4u; ++c) q[c] = texelFetch(x, int((n * C + c0 + c) * H * W + pixel)).x;
+      if (X_NHWC)
+        q = texelFetch(x, int(((n * H * W + pixel) * C + c0) >> 2u));
+      else
+        for (uint c = 0u; c < 4u; ++c) q[c] = texelFetch(x, int((n * C + c0 + c) * H * W + pixel)).x;
       d[4u * i + j] = inside ? q : vec4(0.0);
     }
   }

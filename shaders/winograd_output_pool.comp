@@ -17,6 +17,8 @@ layout(binding = 0) uniform samplerBuffer m;     // RGBA32F: M (16, T, K)
 layout(binding = 1) uniform samplerBuffer bias;  // R32F: (K); read only with BIAS
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) writeonly buffer Argmax { float argmax[]; };
+layout(std430, binding = 2) writeonly buffer Y4 { vec4 y4[]; };  // Y_NHWC: 4 filters per store
+layout(std430, binding = 3) writeonly buffer Argmax4 { vec4 argmax4[]; };
 
 void main() {
   const uint id = global_index_1d();
@@ -30,13 +32,20 @@ void main() {
   vec4 b = vec4(0.0);
   if (BIAS)
     for (uint q = 0u; q < 4u; ++q) b[q] = texelFetch(bias, int(k0 + q)).x;
+  vec4 best, cell;
   for (uint q = 0u; q < 4u; ++q) {
     vec4 window = vec4(out4[0][q], out4[1][q], out4[2][q], out4[3][q]) + b[q];
     if (RELU) window = max(window, vec4(0.0));
-    float cell;
-    const float best = window_max(window, RELU, cell);
+    best[q] = window_max(window, RELU, cell[q]);
+  }
+  if (Y_NHWC) {  // (N, TH, TW, K): tile t's 4 filters side by side
+    y4[(t * K + k0) >> 2u] = best;
+    argmax4[(t * K + k0) >> 2u] = cell;
+    return;
+  }
+  for (uint q = 0u; q < 4u; ++q) {
     const uint o = (n * K + k0 + q) * cells + pos;
-    y[o] = best;
-    argmax[o] = cell;
+    y[o] = best[q];
+    argmax[o] = cell[q];
   }
 }

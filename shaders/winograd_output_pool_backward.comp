@@ -13,8 +13,8 @@
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
 
-layout(binding = 0) uniform samplerBuffer dy;      // R32F
-layout(binding = 1) uniform samplerBuffer argmax;  // R32F
+layout(binding = 0) uniform samplerBuffer dy;      // R32F; RGBA32F with Y_NHWC
+layout(binding = 1) uniform samplerBuffer argmax;  // the same
 layout(std430, binding = 2) writeonly buffer DM { vec4 dm[]; };
 
 void main() {
@@ -22,12 +22,21 @@ void main() {
   if (id >= tiles() * (K / 4u)) return;
   const uint t = id / (K / 4u), k0 = (id % (K / 4u)) * 4u;
   const uint T = tiles(), cells = TH * TW, n = t / cells, pos = t % cells;
-  vec4 g, ra[4], rb[4];  // ra[i][q] = A[i][a_q], rb[j][q] = A[j][b_q] for filter q's winner (a_q, b_q)
+  vec4 g, cells4, ra[4], rb[4];  // ra[i][q] = A[i][a_q], rb[j][q] = A[j][b_q] for filter q's winner (a_q, b_q)
+  if (Y_NHWC) {  // (N, TH, TW, K): the 4 filters are one fetch
+    g = texelFetch(dy, int((t * K + k0) >> 2u));
+    cells4 = texelFetch(argmax, int((t * K + k0) >> 2u));
+  } else {
+    for (uint q = 0u; q < 4u; ++q) {
+      const int src = int((n * K + k0 + q) * cells + pos);
+      g[q] = texelFetch(dy, src).x;
+      cells4[q] = texelFetch(argmax, src).x;
+    }
+  }
   for (uint q = 0u; q < 4u; ++q) {
-    const int src = int((n * K + k0 + q) * cells + pos);
-    const float cell = texelFetch(argmax, src).x;
+    const float cell = cells4[q];
     // A select, not a multiply by the mask: 0 * inf would be NaN.
-    g[q] = cell < 3.5 ? texelFetch(dy, src).x : 0.0;
+    g[q] = cell < 3.5 ? g[q] : 0.0;
     const uint c = min(uint(cell), 3u);
     for (uint i = 0u; i < 4u; ++i) {
       const vec2 a = winograd_a_row(i);

@@ -5,6 +5,7 @@
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "tests/reference/conv2d.hpp"
+#include "tests/reference/layout.hpp"
 #include "tests/reference/pool.hpp"
 
 namespace vkt::app {
@@ -40,6 +41,23 @@ struct ConvState {
     ref::maxpool2d_backward(d, dy, argmax, pool_shape());
     return d;
   }
+  // x and dx, y and dy as the device holds them (c.x_channels_last, c.y_channels_last).
+  template <typename T>
+  std::vector<T> to_device_x(const std::vector<T>& v) const {
+    return c.x_channels_last ? ref::nchw_to_nhwc(v, c.N, c.C, c.H, c.W) : v;
+  }
+  template <typename T>
+  std::vector<T> from_device_x(const std::vector<T>& v) const {
+    return c.x_channels_last ? ref::nhwc_to_nchw(v, c.N, c.C, c.H, c.W) : v;
+  }
+  template <typename T>
+  std::vector<T> to_device_y(const std::vector<T>& v) const {
+    return c.y_channels_last ? ref::nchw_to_nhwc(v, c.N, c.K, c.PH(), c.PW()) : v;
+  }
+  template <typename T>
+  std::vector<T> from_device_y(const std::vector<T>& v) const {
+    return c.y_channels_last ? ref::nhwc_to_nchw(v, c.N, c.K, c.PH(), c.PW()) : v;
+  }
   ref::Pool2dShape pool_shape() const {
     ref::Pool2dShape p;
     p.N = int(c.N), p.C = int(c.K), p.H = int(c.OH()), p.W = int(c.OW());
@@ -48,8 +66,14 @@ struct ConvState {
 };
 
 
-BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer) {
-  c.winograd = nn::winograd_preferred(ctx, c);  // the route training takes on this device
+// The route training takes on this device: Winograd or im2col, and which of x and y are
+// channels-last (nn/model/graph.cpp). Data is generated NCHW and converted at the edges.
+BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
+  nn::Conv2dShape c = layer.shape;
+  const bool first_layer = layer.first;
+  c.winograd = nn::winograd_preferred(ctx, c);
+  c.x_channels_last = layer.x_from_conv && nn::channels_last_allowed();
+  c.y_channels_last = layer.y_to_conv && nn::conv2d_channels_last_output_ok(ctx, c, !first_layer);
   auto st = std::make_shared<ConvState>();
   st->c = c;
   const size_t xs = size_t(c.N) * c.C * c.H * c.W, ys = c.out_count(), ws = size_t(c.K) * c.CRS();
@@ -57,10 +81,10 @@ BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer
   st->w = random_data(ws, 2);
   st->b = random_data(c.K, 3);
   st->dy = random_data(ys, 4);
-  st->X = device_copy(ctx, st->x, "x");
+  st->X = device_copy(ctx, st->to_device_x(st->x), "x");
   st->W = device_copy(ctx, st->w, "w");
   st->Bias = device_copy(ctx, st->b, "b");
-  st->DY = device_copy(ctx, st->dy, "dy");
+  st->DY = device_copy(ctx, st->to_device_y(st->dy), "dy");
   st->Y = device_zeros(ctx, ys, "y");
   st->DX = device_zeros(ctx, xs, "dx");
   st->DW = device_zeros(ctx, ws, "dw");
@@ -75,7 +99,7 @@ BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer
 
   BenchCase bc;
   bc.flops = double(c.flops());  // the direct route's count on either route: GFLOP/s compare
-  bc.variant = c.winograd ? "winograd" : "im2col";
+  bc.variant = std::string(c.winograd ? "winograd" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
   auto* s_ = st.get();
   // Every pass runs after a forward (it fills col); backward-data after backward-weight
   // (it leaves dy' in the workspace).
@@ -84,7 +108,7 @@ BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer
       bc.record = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
       bc.check = [s_]() {
         const std::vector<double> y = s_->ref_output();
-        return compare_to_reference(s_->Y.download_as<float>(y.size()), y);
+        return compare_to_reference(s_->from_device_y(s_->Y.download_as<float>(y.size())), y);
       };
       break;
     case Pass::BackwardWeight:
@@ -109,7 +133,7 @@ BenchCase conv_case(Context& ctx, nn::Conv2dShape c, Pass pass, bool first_layer
       bc.check = [s_]() {
         std::vector<double> dx(s_->x.size(), 0.0), dw(s_->w.size(), 0.0);
         ref::conv2d_backward(dx, dw, {}, s_->ref_conv_output_grad(), s_->x, s_->w, ref::Conv2dShape::from(s_->c));
-        return compare_to_reference(s_->DX.download_as<float>(dx.size()), dx);
+        return compare_to_reference(s_->from_device_x(s_->DX.download_as<float>(dx.size())), dx);
       };
       break;
   }
@@ -126,16 +150,13 @@ std::string describe(const std::string& name, const nn::Conv2dShape& c) {
 
 void add_conv2d_cases(std::vector<BenchEntry>& table) {
   for (const auto& layer : seed_convolutions()) {
-    const nn::Conv2dShape c = layer.shape;
-    const std::string shape = describe(layer.name, c);
-    const bool first = layer.first;
-    table.push_back(
-        {"conv2d_forward", shape, [c, first](Context& ctx) { return conv_case(ctx, c, Pass::Forward, first); }});
-    if (!first)  // the first layer of a model needs no input gradient
+    const std::string shape = describe(layer.name, layer.shape);
+    table.push_back({"conv2d_forward", shape, [layer](Context& ctx) { return conv_case(ctx, layer, Pass::Forward); }});
+    if (!layer.first)  // the first layer of a model needs no input gradient
       table.push_back({"conv2d_backward_data", shape,
-                       [c](Context& ctx) { return conv_case(ctx, c, Pass::BackwardData, false); }});
+                       [layer](Context& ctx) { return conv_case(ctx, layer, Pass::BackwardData); }});
     table.push_back({"conv2d_backward_weight", shape,
-                     [c, first](Context& ctx) { return conv_case(ctx, c, Pass::BackwardWeight, first); }});
+                     [layer](Context& ctx) { return conv_case(ctx, layer, Pass::BackwardWeight); }});
   }
 }
 

@@ -9,9 +9,9 @@ std::vector<NamedConv> seed_convolutions() {
     // The first two carry their pool, fused as training runs them (nn/ops/conv2d.hpp).
     const uint32_t s1 = side - 2, s2 = s1 / 2 - 2;
     const std::string b = " b" + std::to_string(batch);
-    out.push_back({model + ".conv1+pool" + b, {batch, channels, side, side, 32, 3, 3, 1, 1, 0, 0, 2}, true});
-    out.push_back({model + ".conv2+pool" + b, {batch, 32, s1 / 2, s1 / 2, 64, 3, 3, 1, 1, 0, 0, 2}});
-    out.push_back({model + ".conv3" + b, {batch, 64, s2 / 2, s2 / 2, 64, 3, 3, 1, 1, 0, 0}});
+    out.push_back({model + ".conv1+pool" + b, {batch, channels, side, side, 32, 3, 3, 1, 1, 0, 0, 2}, true, false, true});
+    out.push_back({model + ".conv2+pool" + b, {batch, 32, s1 / 2, s1 / 2, 64, 3, 3, 1, 1, 0, 0, 2}, false, true, true});
+    out.push_back({model + ".conv3" + b, {batch, 64, s2 / 2, s2 / 2, 64, 3, 3, 1, 1, 0, 0}, false, true, false});
   };
   add("cnn", 64, 1, 28);
   add("cnn", 256, 1, 28);

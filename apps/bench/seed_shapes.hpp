@@ -12,6 +12,9 @@ struct NamedConv {
   std::string name;
   nn::Conv2dShape shape;
   bool first = false;  // a model's first layer: training computes no dx for it
+  // Its input comes from a convolution with a fused pool / its pooled output goes into one:
+  // the boundaries training may keep channels-last (nn/model/graph.cpp).
+  bool x_from_conv = false, y_to_conv = false;
 };
 struct NamedDense {
   std::string name;

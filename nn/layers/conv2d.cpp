@@ -27,13 +27,20 @@ class Conv2dRun : public LayerRun {
     if (ws.v) v_ = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles");
   }
   void forward(Stream& s, const LayerIO& io) override {
-    conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, c_, workspace(), io.relu);
+    conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, shape(io), workspace(), io.relu);
   }
   void backward(Stream& s, const LayerIO& io) override {
-    conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.params[0], c_, workspace());
+    conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.params[0], shape(io),
+                    workspace());
   }
 
  private:
+  Conv2dShape shape(const LayerIO& io) const {
+    Conv2dShape c = c_;
+    c.x_channels_last = io.x_channels_last;
+    c.y_channels_last = io.y_channels_last;
+    return c;
+  }
   Conv2dWorkspace workspace() const {
     return {col_, t_, w_gemm_.handle() ? DeviceSpan(w_gemm_) : DeviceSpan{}, partials_,
             argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}, v_.handle() ? DeviceSpan(v_) : DeviceSpan{}};
@@ -63,12 +70,21 @@ std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleSha
   return std::make_unique<Conv2dRun>(ctx, shape_for(in, batch, filters_, kernel_, stride_, padding_), bias_);
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in,
-                                                                   uint32_t batch, bool) const {
+Conv2dShape Conv2dLayer::pooled_shape(const Context& ctx, const SampleShape& in, uint32_t batch) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
   c.pool = 2;
   c.winograd = winograd_preferred(ctx, c);
-  return std::make_unique<Conv2dRun>(ctx, c, bias_);
+  return c;
+}
+
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in,
+                                                                   uint32_t batch, bool) const {
+  return std::make_unique<Conv2dRun>(ctx, pooled_shape(ctx, in, batch), bias_);
+}
+
+bool Conv2dLayer::writes_channels_last_pooled(const Context& ctx, const SampleShape& in, uint32_t batch,
+                                              bool first) const {
+  return conv2d_channels_last_output_ok(ctx, pooled_shape(ctx, in, batch), !first);
 }
 
 }  // namespace vkt::nn

@@ -3,6 +3,8 @@
 
 namespace vkt::nn {
 
+struct Conv2dShape;
+
 // 2-D convolution; PyTorch nn.Conv2d layout: weight (filters, C, k, k), bias (filters).
 class Conv2dLayer : public Layer {
  public:
@@ -17,12 +19,17 @@ class Conv2dLayer : public Layer {
   bool can_fuse_maxpool2x2() const override { return true; }
   std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
                                                         bool training) const override;
+  bool reads_channels_last() const override { return true; }
+  bool writes_channels_last_pooled(const Context& ctx, const SampleShape& in, uint32_t batch,
+                                   bool first) const override;
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
             {"padding", padding_}, {"bias", bias_}};
   }
 
  private:
+  // The shape of this layer fused with a following 2x2 max pool, at `batch` on ctx's device.
+  Conv2dShape pooled_shape(const Context& ctx, const SampleShape& in, uint32_t batch) const;
   uint32_t filters_, kernel_, stride_, padding_;
   bool bias_;
 };

@@ -42,6 +42,16 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
     acts_[b] = act_group[b] == b ? make(n, what) : acts_[act_group[b]];
     if (training && b != 0) grads_[b] = group[b] == b ? make(n, "gradient of " + what) : grads_[group[b]];
   }
+  // A fused conv-pool group whose output goes straight into a convolution: that boundary may be
+  // channels-last when both layers can do it on this device (nn/ops/conv2d.hpp says why).
+  channels_last_.assign(L + 1, false);
+  for (size_t i = 0; i < L; ++i) {
+    const size_t b = pool_end_[i] + 1;
+    if (!pool_end_[i] || b >= L) continue;
+    const Layer& producer = *model.layers()[i];
+    channels_last_[b] = model.layers()[b]->reads_channels_last() &&
+                        producer.writes_channels_last_pooled(ctx, shapes[i], batch, group[i] == 0);
+  }
   for (size_t i = 0; i < L; ++i) {
     const Layer& layer = *model.layers()[i];
     runs_.push_back(absorbed_[i]     ? nullptr
@@ -82,6 +92,8 @@ LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
   io.training = training_;
   io.step_block = step_block;
   io.relu = relu_epilogue_[i];
+  io.x_channels_last = channels_last_[i];
+  io.y_channels_last = channels_last_[out];
   if (training_) {
     io.dy = grads_[out];
     io.dx = grads_[i];  // empty when layer i reads the data (directly or through views)

@@ -56,6 +56,9 @@ class Graph {
   // are absorbed_: no run, no memory, no pass in either direction.
   std::vector<size_t> pool_end_;
   std::vector<bool> absorbed_;
+  // channels_last_[b]: boundary b holds (batch, H, W, C) tensors, between a conv with a fused
+  // pool and the conv after it (Layer::reads_channels_last). Decided once both are known.
+  std::vector<bool> channels_last_;
 };
 
 }  // namespace vkt::nn

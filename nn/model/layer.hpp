@@ -46,6 +46,8 @@ struct LayerIO {
   DeviceSpan step_block;                  // this step's StepBlock (nn/ops/step_block.hpp)
   bool training = true;
   bool relu = false;  // apply ReLU to y in the same pass (the next layer's ReLU, fused)
+  // x and dx (resp. y and dy) are channels-last, (batch, H, W, C): see Layer::reads_channels_last.
+  bool x_channels_last = false, y_channels_last = false;
 };
 
 class LayerRun {
@@ -79,6 +81,16 @@ class Layer {
   virtual bool can_fuse_maxpool2x2() const { return false; }
   virtual std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
                                                                 bool training) const;
+  // Channels-last boundaries (nn/ops/conv2d.hpp, Conv2dShape::x_channels_last): a layer whose
+  // input (and its gradient) may be (batch, H, W, C) instead of NCHW, and one whose output,
+  // pooled by a fused 2x2 max pool, may be. The graph makes a boundary channels-last only
+  // where the layers on both sides say yes, so no other layer ever sees such a tensor.
+  // `first`: the layer reads the data (it computes no dx).
+  virtual bool reads_channels_last() const { return false; }
+  virtual bool writes_channels_last_pooled(const Context&, const SampleShape& /*in*/, uint32_t /*batch*/,
+                                           bool /*first*/) const {
+    return false;
+  }
 };
 
 }  // namespace vkt::nn

@@ -1,6 +1,8 @@
 #include "nn/ops/conv2d.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "nn/ops/conv2d_winograd.hpp"
 #include "nn/ops/gemm.hpp"
@@ -29,7 +31,7 @@ const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShap
                      sizeof(Conv2dPush),
                      {64, 1, 1},
                      {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool,
-                      channels_last ? 1u : 0u}});
+                      channels_last ? 1u : 0u, c.x_channels_last ? 1u : 0u}});
 }
 
 // Whether backward-data computes dcol with (r, s, c) columns (nn/ops/conv2d.hpp).
@@ -59,6 +61,7 @@ void Conv2dShape::validate() const {
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
   if (winograd && !winograd_shape_ok(*this))
     throw InputError("conv2d: the Winograd route takes 3x3, stride-1 convolutions with a fused pool and C, K multiples of 4");
+  if (y_channels_last && (!pool || K % 4)) throw Error("conv2d: a channels-last output needs a fused pool and K % 4 == 0");
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
@@ -106,9 +109,11 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
     // Pooled straight from the GEMM's registers: the un-pooled output is never stored.
     g.maxpool_cells = c.PH() * c.PW();
     g.maxpool_argmax = ws.argmax;
+    g.pool_channels_last = c.y_channels_last;
     gemm(s, g, wp, ws.col, b, y);
     return;
   }
+  if (c.y_channels_last) throw Error("conv2d: a channels-last output needs the texel GEMM's fused pool");
   gemm(s, g, wp, ws.col, b, ws.t);  // channel-major and window-grouped: (K, windows, 4)
   maxpool2x2_windows_forward(s, y, ws.argmax, ws.t, c.N, c.K, c.PH(), c.PW(), relu);
 }
@@ -138,6 +143,7 @@ bool pooled_first_layer_weight_grad(Stream& s, DeviceSpan dw, DeviceSpan db, Dev
   g.split_scratch = ws.partials;
   g.pooled_cells = c.PH() * c.PW();
   g.pooled_argmax = ws.argmax;
+  g.pool_channels_last = c.y_channels_last;
   const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * cols);
   if (gemm_path(s.context(), g, dy, ws.col, {}, both) != GemmPath::Texel) return false;
   gemm(s, g, dy, ws.col, {}, both);
@@ -158,6 +164,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
   require_span("conv2d", "t", ws.t, rows * c.K);
   if (!dx_needed && pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
+  if (c.y_channels_last) throw Error("conv2d: a channels-last dy needs the first layer's pooled weight gradient");
   if (c.pool) {
     require_span("conv2d", "argmax", ws.argmax, c.out_count());
     // dy' (K, rows), and the bias gradient from the partial sums the same pass leaves (before
@@ -206,6 +213,22 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
   if (channels_last) return col2im_channels_last(s, dx, dcol, c);
   s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(dcol), out(dx)}, push_for(c),
              groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+}
+
+bool channels_last_allowed() {
+  const char* e = std::getenv("VKTRAIN_NO_CHANNELS_LAST");
+  return !(e && *e && *e != '0');
+}
+
+bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed) {
+  if (!channels_last_allowed() || !c.pool || c.K % 4) return false;
+  if (c.winograd) return true;
+  // The route pooled_first_layer_weight_grad and the texel maxpool GEMM take: the GEMM reads
+  // whole buffers (offset 0), so only the device and the shape decide.
+  const auto& info = ctx.info();
+  const char* forced = std::getenv("VKTRAIN_GEMM");
+  return !dx_needed && c.CRS() != c.CRSp() && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
+         (!forced || std::strcmp(forced, "texel") == 0);
 }
 
 void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c) {

@@ -37,6 +37,13 @@ struct Conv2dShape {
   // stride 1, pool 2, C and K multiples of 4 (validate() checks). The layer sets it where
   // winograd_preferred() says so.
   bool winograd = false;
+  // Channels-last tensors, (N, H, W, C) instead of NCHW: x and dx (x_channels_last), or the
+  // pooled y, dy and the pool's winners (y_channels_last; needs pool and K % 4 == 0). The
+  // graph sets them on the boundary between two convolutions where both sides can
+  // (conv2d_channels_last_output_ok): channel counts are multiples of 4 where the planes (13 x
+  // 13, 5 x 5) are odd, so there 4 channels are one vec4 fetch or store where NCHW takes 4
+  // (winograd_input, col2im, the pool epilogues and their adjoints).
+  bool x_channels_last = false, y_channels_last = false;
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
@@ -97,5 +104,12 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
 // dx (N, C, H, W) = col2im of a channels-last column matrix dcol (rows, R·S·C) with c's
 // geometry (no pool): backward-data's last step, shared with the Winograd route. C % 4 == 0.
 void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c);
+
+// Whether the layer c describes can keep its pooled output channels-last (y_channels_last) on
+// this device: the Winograd route, or a first layer (no dx) whose texel GEMM pools in its
+// epilogue and whose weight gradient reads the pooled dy directly. Any layer can read a
+// channels-last input. VKTRAIN_NO_CHANNELS_LAST=1 says no (A/B measurements).
+bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed);
+bool channels_last_allowed();  // false when VKTRAIN_NO_CHANNELS_LAST=1
 
 }  // namespace vkt::nn

@@ -18,14 +18,23 @@ struct WinogradPush {
   uint32_t N;
 };
 
-// The geometry constants of shaders/winograd_common.glsl, then the shader's own (`extra`).
-// One-dimensional grids of 64 unless `local_size` says otherwise.
+// The geometry constants of shaders/winograd_common.glsl (3-10), the shader's own (`extra`,
+// 11-12), then the layouts (13-14). One-dimensional grids of 64 unless `local_size` says
+// otherwise.
 const Kernel& transform_kernel(Context& ctx, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
                                std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
   std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, c.PH(), c.PW()};
+  extra.resize(2, 0u);
   constants.insert(constants.end(), extra.begin(), extra.end());
+  constants.push_back(c.x_channels_last);
+  constants.push_back(c.y_channels_last);
   return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), local_size, std::move(constants)});
 }
+
+// x, and a pooled tensor (dy, the winners), as the transforms read them: 4 channels per fetch
+// when channels-last, else one float.
+Arg image_view(DeviceSpan x, const Conv2dShape& c) { return c.x_channels_last ? texel(x) : texel_r32(x); }
+Arg pooled_view(DeviceSpan t, const Conv2dShape& c) { return c.y_channels_last ? texel(t) : texel_r32(t); }
 
 void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
   const Conv2dWorkspaceSize z = winograd_workspace_size(c);
@@ -87,7 +96,7 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
   s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage}),
              {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
   s.dispatch(transform_kernel(ctx, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.v.sub(0, z.v))}, push,
+             {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, push,
              groups_1d(uint64_t(T) * (c.C / 4), 64));
   const DeviceSpan m = ws.t.sub(0, z.m);
   batched_gemm(s, T, c.K, c.C, false, false, ws.v, u, m);
@@ -111,7 +120,7 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   const DeviceSpan dm = ws.t.sub(0, z.m);
   s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
                               {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}),
-             {texel_r32(dy.sub(0, c.out_count())), texel_r32(ws.argmax.sub(0, c.out_count())), out(dm)},
+             {pooled_view(dy.sub(0, c.out_count()), c), pooled_view(ws.argmax.sub(0, c.out_count()), c), out(dm)},
              WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.K / 4), 64));
   // db[k] = Σ_t dM[5][t][k]: position ξ = 5 holds each window's gradient (the shader says why).
   if (!db.empty()) strided_sum(s, db, dm.sub(5ull * T * c.K, uint64_t(T) * c.K), c.K, T, 1, c.K);

@@ -222,6 +222,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     require_fits("B", tail(b, last * g.stride_b), g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
     require_fits("C", tail(c, last * g.stride_c), g.M, g.N, g.ldc);
   }
+  if (g.pool_channels_last && g.M % 4) throw Error("gemm: channels-last pooled tensors need M % 4 == 0");
   if (g.pooled_cells) {
     if (g.trans_a || g.K % 4 || g.batch > 1 || g.maxpool_cells) throw Error("gemm: bad pooled-A shape");
     require_fits("pooled dy", a, 1, uint64_t(g.K / 4) * g.M, 0);
@@ -266,9 +267,14 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   if (texel_path) {
     const bool a_r32 = !g.pooled_cells && texel_read(g.lda, !g.trans_a, g.K, a, ctx) == TexelRead::Scalar;
     const bool b_r32 = texel_read(g.ldb, g.trans_b, g.K, b, ctx) == TexelRead::Scalar;
-    const Arg a_arg = a_r32 || g.pooled_cells ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
+    // A pooled A (and its winners) is read one float per fetch, or 4 rows per fetch channels-last.
+    const bool pooled_r32 = g.pooled_cells && !g.pool_channels_last;
+    const Arg a_arg = a_r32 || pooled_r32 ? texel_r32(a) : texel(a), b_arg = b_r32 ? texel_r32(b) : texel(b);
     // The pooled A's winners ride in the bias binding (a pooled A takes no bias).
-    const Arg bias_arg = g.pooled_cells ? texel_r32(g.pooled_argmax) : texel(bias_or_a);
+    const Arg bias_arg = !g.pooled_cells ? texel(bias_or_a)
+                         : pooled_r32    ? texel_r32(g.pooled_argmax)
+                                         : texel(g.pooled_argmax);
+    const uint32_t pool_nhwc = g.pool_channels_last;
     // The epilogue's choices and the k-tail are specialization constants, not push-constant
     // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
     // loads and stores (shaders/gemm_texel.comp).
@@ -281,7 +287,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                       sizeof(GemmPush),
                       {q.wx, q.wy, 1},
                       {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu, 0u,
-                       0u, fetch_8}};
+                       0u, fetch_8, 0u, 0u, 0u, pool_nhwc}};
       const uint64_t pooled = uint64_t(g.M) * g.N / 4;
       s.dispatch(ctx.kernel(spec),
                  {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
@@ -296,7 +302,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {q.wx, q.wy, 1},
                     {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, q.split_in_x, 0u, k_tail, bias_mode, relu,
                      push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0, g.pooled_cells != 0,
-                     std::max(g.pooled_cells, 1u)}};
+                     std::max(g.pooled_cells, 1u), pool_nhwc}};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {q.grid_x, q.gy, q.grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{kernel_stem(g, q),

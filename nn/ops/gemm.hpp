@@ -49,6 +49,9 @@ struct Gemm {
   // A_POOLED): what maxpool2x2_windows_backward.comp would store, never stored.
   uint32_t pooled_cells = 0;
   DeviceSpan pooled_argmax;
+  // With maxpool_cells or pooled_cells: those pooled tensors are channels-last, (images,
+  // cells, M) (nn/ops/conv2d.hpp, y_channels_last). M % 4 == 0.
+  bool pool_channels_last = false;
   // Texel kernel: let the lanes of a subgroup share A's rows by shuffle where the device allows
   // (shaders/gemm_texel_body.glsl, GEMM_A_SHUFFLE). False: every lane fetches its own (tests
   // of that kernel).

@@ -16,6 +16,7 @@
 #include "tests/ops/op_harness.hpp"
 #include "tests/reference/activation.hpp"
 #include "tests/reference/conv2d.hpp"
+#include "tests/reference/layout.hpp"
 #include "tests/reference/pool.hpp"
 #include "tests/test_support.hpp"
 #include "util/error.hpp"
@@ -30,21 +31,25 @@ std::string describe(const Conv2dShape& c) {
   return "N" + std::to_string(c.N) + " C" + std::to_string(c.C) + " " + std::to_string(c.H) + "x" + std::to_string(c.W) +
          " K" + std::to_string(c.K) + " " + std::to_string(c.R) + "x" + std::to_string(c.S) + " stride " +
          std::to_string(c.sh) + "," + std::to_string(c.sw) + " pad " + std::to_string(c.ph) + "," + std::to_string(c.pw) +
-         " pool " + std::to_string(c.pool);
+         " pool " + std::to_string(c.pool) + (c.x_channels_last ? " x-NHWC" : "") + (c.y_channels_last ? " y-NHWC" : "");
 }
 
 struct ConvRun {
   std::vector<float> y, dx, dw, db;
 };
 
-// With c.pool, y and dy are the pooled ones.
+// With c.pool, y and dy are the pooled ones. Inputs and results are NCHW; with
+// c.x_channels_last / y_channels_last the device sees x, dx / y, dy channels-last.
 // Without `bias` the layer has none (b and db empty spans); in[2] should then be zeros.
 // Without `need_dx` the layer is a model's first (dx is an empty span, as Graph passes it).
 ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv,
                 bool relu = false, bool bias = true, bool need_dx = true) {
   const auto ws_size = conv2d_workspace_size(c);
-  Buffer x = test::to_device(ctx, in[0], "x"), w = test::to_device(ctx, in[1], "w"), b = test::to_device(ctx, in[2], "b");
-  Buffer dy = test::to_device(ctx, dyv, "dy");
+  const auto nhwc_x = [&](const auto& v) { return ref::nchw_to_nhwc(v, c.N, c.C, c.H, c.W); };
+  const auto nhwc_y = [&](const auto& v) { return ref::nchw_to_nhwc(v, c.N, c.K, c.PH(), c.PW()); };
+  Buffer x = test::to_device(ctx, c.x_channels_last ? nhwc_x(in[0]) : in[0], "x"), w = test::to_device(ctx, in[1], "w"),
+         b = test::to_device(ctx, in[2], "b");
+  Buffer dy = test::to_device(ctx, c.y_channels_last ? nhwc_y(dyv) : dyv, "dy");
   const uint64_t ysize = c.out_count(), xsize = uint64_t(c.N) * c.C * c.H * c.W;
   Buffer y = test::nan_buffer(ctx, ysize, "y"), dx = test::nan_buffer(ctx, xsize, "dx"),
          dw = test::nan_buffer(ctx, c.K * c.CRS(), "dw"), db = test::nan_buffer(ctx, c.K, "db");
@@ -59,8 +64,29 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
   conv2d_forward(s, y, x, w, bias ? DeviceSpan(b) : DeviceSpan{}, c, ws, relu);
   conv2d_backward(s, need_dx ? DeviceSpan(dx) : DeviceSpan{}, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, w, c, ws);
   s.run();
-  return {test::from_device(y, ysize), test::from_device(dx, xsize), test::from_device(dw, c.K * c.CRS()),
-          test::from_device(db, c.K)};
+  std::vector<float> yv = test::from_device(y, ysize), dxv = test::from_device(dx, xsize);
+  if (c.y_channels_last) yv = ref::nhwc_to_nchw(yv, c.N, c.K, c.PH(), c.PW());
+  if (c.x_channels_last && need_dx) dxv = ref::nhwc_to_nchw(dxv, c.N, c.C, c.H, c.W);
+  return {yv, dxv, test::from_device(dw, c.K * c.CRS()), test::from_device(db, c.K)};
+}
+
+// A convolution without a pool: forward vs the reference, backward vs finite differences.
+// `seed` picks the random data.
+void check_unpooled(Context& ctx, const Conv2dShape& c, uint32_t seed, const char* what) {
+  const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
+  const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, seed),
+                              ref::random_vector(size_t(c.K) * c.CRS(), seed + 1), ref::random_vector(c.K, seed + 2)};
+  const ref::ForwardFn forward = [&](const ref::Inputs& in) {
+    std::vector<double> y(size_t(c.P()) * c.K);
+    ref::conv2d_forward(y, in[0], in[1], in[2], rs);
+    return y;
+  };
+  const auto r = ref::random_vector(size_t(c.P()) * c.K, seed + 3);
+  const ConvRun got = run_gpu(ctx, c, inputs, r);
+  test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, what);
+  test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
+  test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
+  test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
 }
 
 // A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
@@ -131,21 +157,7 @@ TEST_CASE("conv2d: forward vs reference and backward vs finite differences on od
   for (const auto& c : cases) {
     const std::string shape = describe(c);
     CAPTURE(shape);
-    CAPTURE(c.ph);
-    const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
-    const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, 1),
-                                ref::random_vector(size_t(c.K) * c.CRS(), 2), ref::random_vector(c.K, 3)};
-    const ref::ForwardFn forward = [&](const ref::Inputs& in) {
-      std::vector<double> y(size_t(c.P()) * c.K);
-      ref::conv2d_forward(y, in[0], in[1], in[2], rs);
-      return y;
-    };
-    const auto r = ref::random_vector(size_t(c.P()) * c.K, 4);
-    const ConvRun got = run_gpu(ctx, c, inputs, r);
-    test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, "conv2d forward");
-    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
-    test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
-    test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+    check_unpooled(ctx, c, 1, "conv2d forward");
   }
 }
 
@@ -228,6 +240,58 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
     check_pooled(ctx, c, relu, "winograd forward");
   }
   check_pooled(ctx, cases[1].c, true, "winograd forward, no bias", false);  // the BIAS-less kernels
+}
+
+TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolutions) vs finite differences") {
+  // Graph keeps the boundary between a conv with a fused pool and the next conv channels-last
+  // where both can (nn/ops/conv2d.hpp). Each route that reads or writes such tensors, checked
+  // as the NCHW ones are: forward vs the reference, backward vs finite differences. Where the
+  // device cannot keep a pooled output channels-last (conv2d_channels_last_output_ok: not a
+  // CPU driver) only the input side is.
+  Context ctx(test::test_context_options());
+  struct Case {
+    Conv2dShape c;
+    bool relu, need_dx;
+  };
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool, winograd
+  const Case cases[] = {
+      // A first layer: the texel GEMM pools into channels-last y and winners, the weight
+      // gradient reads them 4 channels per fetch. 9 (ragged) and 8 filters, 7x7 -> 3x3.
+      {{1, 1, 8, 8, 8, 3, 3, 1, 1, 0, 0, 2}, true, false},
+      {{2, 3, 9, 9, 12, 3, 3, 1, 1, 0, 0, 2}, true, false},
+      {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, false, false},  // stride 2, padding 1, no ReLU
+      // Winograd: channels-last x (winograd_input, col2im) and y (the pooled transforms).
+      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2, true}, true, true},
+      {{2, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 2, true}, false, true},
+      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2, true}, true, true},
+      // im2col without a pool, reading channels-last x (conv3): C % 4 == 0 takes the 4-channel
+      // col2im, C = 3 the float-by-float one; stride 2 and padding 1.
+      {{2, 4, 5, 5, 6, 3, 3, 1, 1, 0, 0}, false, true},
+      {{2, 3, 7, 6, 5, 3, 3, 2, 2, 1, 1}, false, true},
+      // im2col with a pool, not a first layer: x channels-last, y NCHW.
+      {{2, 8, 9, 8, 5, 3, 3, 1, 1, 1, 1, 2}, true, true},
+  };
+  for (const auto& [shape0, relu, need_dx] : cases) {
+    Conv2dShape c = shape0;
+    c.x_channels_last = c.C > 1;  // one channel: the same bytes either way
+    c.y_channels_last = c.pool && c.K % 4 == 0 && conv2d_channels_last_output_ok(ctx, c, need_dx);
+    const std::string shape = describe(c);
+    CAPTURE(shape);
+    CAPTURE(relu);
+    if (c.winograd) REQUIRE(winograd_shape_ok(c));
+    if (c.pool)
+      check_pooled(ctx, c, relu, "channels-last forward", true, need_dx);
+    else
+      check_unpooled(ctx, c, 61, "channels-last forward");
+  }
+  // A CPU driver really takes the channels-last routes for the seed CNN's first two layers.
+  if (ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers && channels_last_allowed()) {
+    Conv2dShape conv1{64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}, conv2{64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
+    conv2.winograd = winograd_preferred(ctx, conv2);
+    CHECK(conv2d_channels_last_output_ok(ctx, conv1, false));
+    CHECK_FALSE(conv2d_channels_last_output_ok(ctx, conv1, true));  // its dx would need the windows pass
+    CHECK(conv2d_channels_last_output_ok(ctx, conv2, true));
+  }
 }
 
 TEST_CASE("conv2d, Winograd route: chosen on CPU drivers only where its buffers fit the device") {
