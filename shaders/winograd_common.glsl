@@ -4,7 +4,7 @@
 // per image, T = N·TH·TW in all, tile t = (n, th, tw) reading the 4x4 input patch at
 // (2·th - PAD_H, 2·tw - PAD_W). Matrices of the 16 GEMMs, row-major, position ξ = i*4 + j:
 //   V (16, T, C)   transformed input tiles       U (16, C, K)  filters
-//   M (16, T, K)   products (forward), or dM (backward);  dVᵀ (16, C, T)
+//   M (16, T, K)   products (forward), or dM (backward);  dV (16, T, C)
 // The batch is pushed; the rest are specialization constants (constant divisors).
 layout(constant_id = 3) const uint C = 4;
 layout(constant_id = 4) const uint K = 4;

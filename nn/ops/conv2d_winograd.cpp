@@ -137,13 +137,15 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   const WinogradSizes z = winograd_sizes(c);
   const uint32_t T = static_cast<uint32_t>(z.tiles);
   Context& ctx = s.context();
-  const DeviceSpan dvt = ws.col.sub(0, z.dv), dd = ws.v.sub(0, z.v);  // V is done with
-  // dV_ξᵀ (C, T) = U_ξ (C, K) · dM_ξᵀ: the transposed product, because the tall, narrow one
-  // (T x C x K, lanes along C = 32) ran 1.75x slower (bench gemm, 1600x32x64 NN vs 32x1600x64
-  // NT, one thread: 0.69-0.79 vs 0.39-0.43 ms).
-  batched_gemm(s, c.C, T, c.K, false, true, ws.w_gemm.sub(0, z.u), ws.t.sub(0, z.m), dvt);
+  const DeviceSpan dv = ws.col.sub(0, z.dv), dd = ws.v.sub(0, z.v);  // V is done with
+  // dV_ξ (T, C) = dM_ξ (T, K) · U_ξᵀ, channels innermost, so that the transform reads 4
+  // channels per fetch. (The transposed product dV_ξᵀ = U_ξ dM_ξᵀ was faster with the first
+  // texel GEMM, whose lanes each fetched all of A; with A shared by shuffle and 4-wide blocks
+  // for N = 32, bench conv2d_backward_data cnn.conv2+pool b64, one thread, alternating:
+  // 10.3-12.1 -> 9.9-10.1 ms, cifar 16.5-16.8 -> 13.8-15.1.)
+  batched_gemm(s, T, c.C, c.K, false, true, ws.t.sub(0, z.m), ws.w_gemm.sub(0, z.u), dv);
   s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel_r32(dvt), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), 64));
+             {texel(dv), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), 64));
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
   Conv2dShape patches = c;

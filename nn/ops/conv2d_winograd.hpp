@@ -6,7 +6,7 @@
 //   forward          V = Bᵀ d B, U = G g Gᵀ;    M_ξ (T, K) = V_ξ (T, C) · U_ξ (C, K);
 //                    y, argmax = pool(Aᵀ M A + b)
 //   backward weight  dM = A dY Aᵀ (dY: dy at the winner);  dU_ξ (C, K) = V_ξᵀ · dM_ξ;  dw = Gᵀ dU G
-//   backward data    dV_ξᵀ (C, T) = U_ξ (C, K) · dM_ξᵀ;  dd = B dV Bᵀ;  dx = col2im(dd)
+//   backward data    dV_ξ (T, C) = dM_ξ (T, K) · U_ξᵀ;  dd = B dV Bᵀ;  dx = col2im(dd)
 // 16·C·K multiply-adds per tile instead of the direct route's 36·C·K; the GEMMs' sums are short
 // (C or K deep) except backward-weight's. Chosen on CPU drivers, where it was measured faster
 // (README performance table); GPUs keep the direct route.
@@ -16,7 +16,7 @@
 //   t       M, then dM (backward-weight leaves it for backward-data)
 //   w_gemm  U (forward computes it; backward-data reads it too)
 //   partials  dU
-//   col     dVᵀ
+//   col     dV
 //   argmax  the pool's winners
 #include "nn/ops/conv2d.hpp"
 
