@@ -68,11 +68,9 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   q.path = path;
   const bool texel_path = path == GemmPath::Texel;
   // Texel blocks (each lane fetching its own A) are 8 wide and high: half the fetches per
-  // multiply-add of 4x4, and measured
-  // faster on lavapipe even where 4x4 gives more workgroups (a 64 x 64 dense output: one
-  // workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784: 1.2 vs 1.9 ms). 8x16 and 16x8
-  // spill. A side under 16 (a 10-class layer's N) gets 4, wasting less on padding
-  // (256 x 10 x 64: 0.11 vs 0.17 ms).
+  // multiply-add of 4x4, and measured faster on lavapipe even where 4x4 gives more workgroups
+  // (a 64 x 64 dense output: one workgroup of 8x8 blocks beats four of 4x4; 128 x 128 x 784:
+  // 1.2 vs 1.9 ms). 8x16 and 16x8 spilled then. A short M gets 4 rows, wasting less on padding.
   // The pooled convolution forward (maxpool_cells) takes 8x12: three windows per row of the
   // block. Measured side by side (bench conv2d_forward, b64, whole pass incl. im2col): cnn.conv1
   // +pool 2.6-2.9 -> 2.4-2.5 ms (4 rounds of 15), cnn.conv2+pool 7.5-7.7 -> 6.9-7.3, cifar
@@ -89,7 +87,8 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   // 2.1-2.7 ms -> 0.87-1.0 ms with 64 splits (1.7-1.9 with 16).
   const bool narrow_12 = texel_path && long_sums && g.N > 8 && g.N <= 12;
   // N <= 32 takes 4-wide blocks: 8 of them fill a subgroup, where 8-wide ones would leave
-  // half its lanes idle (the Winograd backward-data products, 1600 x 32 x 64: 1.2-1.6x).
+  // half its lanes idle (the Winograd backward-data products, 1600 x 32 x 64: 1.2-1.6x; a
+  // 10-class layer's N: 256 x 10 x 64 0.11 vs 0.17 ms).
   const uint32_t tn = texel_path && g.N > 32 ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
   // (gemm_texel_body.glsl, GEMM_A_SHUFFLE): a row costs 1/8 of a fetch instead of one, so the
