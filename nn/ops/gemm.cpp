@@ -86,10 +86,13 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   // below fill the lanes. bench conv2d_backward_weight cnn.conv1+pool b64, GEMM alone:
   // 2.1-2.7 ms -> 0.87-1.0 ms with 64 splits (1.7-1.9 with 16).
   const bool narrow_12 = texel_path && long_sums && g.N > 8 && g.N <= 12;
-  // N <= 32 takes 4-wide blocks: 8 of them fill a subgroup, where 8-wide ones would leave
-  // half its lanes idle (the Winograd backward-data products, 1600 x 32 x 64: 1.2-1.6x; a
-  // 10-class layer's N: 256 x 10 x 64 0.11 vs 0.17 ms).
-  const uint32_t tn = texel_path && g.N > 32 ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
+  // N < 16 takes 4-wide blocks (a 10-class layer's N: 256 x 10 x 64 0.11 vs 0.17 ms), and so
+  // does N <= 32 with A shared by shuffle: 8 of them fill a subgroup, where 8-wide ones leave
+  // half its lanes idle (the Winograd backward-data products, 1600 x 32 x 64: 1.2-1.6x). Not
+  // a split, narrow product (the CIFAR CNN's first-layer weight gradient, 32 x 28 x 57,600:
+  // 10.4 -> 12.3 ms with 4-wide blocks).
+  const bool narrow_shuffled = texel_path && g.N <= 32 && !long_sums && texel_a_shuffle_ok(ctx, g);
+  const uint32_t tn = texel_path && g.N >= 16 && !narrow_shuffled ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
   // (gemm_texel_body.glsl, GEMM_A_SHUFFLE): a row costs 1/8 of a fetch instead of one, so the
   // blocks grow to 16 rows, halving B's fetches per multiply-add (16 x 8: 128 accumulators,
