@@ -1,5 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 // The adjoint of im2col: dx[n, c, ih, iw] = sum of dcol[(n, oh, ow)][(c, r, s)] over every
 // (r, s) whose window places input pixel (ih, iw) at output (oh, ow); outputs without a row
 // (dropped by a fused pool, conv2d_common.glsl) add nothing. Each invocation gathers its terms,
@@ -12,6 +13,8 @@
 #include "conv2d_common.glsl"
 
 layout(constant_id = 16) const bool CHANNELS_LAST = false;
+// How many output rows (columns) can see one input row (column).
+const uint NRH = (R + SH - 1u) / SH, NRW = (S + SW - 1u) / SW;
 
 layout(binding = 0) uniform samplerBuffer dcol;  // R32F, or RGBA32F with CHANNELS_LAST
 layout(std430, binding = 1) writeonly buffer DX { float dx[]; };
@@ -29,21 +32,32 @@ void main() {
   } else {
     iw = id % W, ih = (id / W) % H, c0 = ((id / (W * H)) % (C / lanes)) * lanes, n = id / (W * H * (C / lanes));
   }
-  // Output rows that see input row ih: oh*SH + r = ih + PH with 0 <= r < R, 0 <= oh < OH.
+  // The output rows that may see input row ih: oh = oh_top - i for i < NRH, oh_top the last
+  // with oh·SH <= ih + PH, at filter row r = r0 + i·SH (likewise columns). A fixed number of
+  // candidates, each fetched (clamped to valid memory) and kept or dropped by a select: on
+  // llvmpipe a loop with per-lane bounds and a `continue` runs masked, every variable it
+  // changes blended through memory at each step (docs/ARCHITECTURE.md).
   const int hs = int(ih + PH), ws = int(iw + PW);
-  const int oh_lo = max(0, (hs - int(R) + int(SH)) / int(SH)), oh_hi = min(int(OH) - 1, hs / int(SH));
-  const int ow_lo = max(0, (ws - int(S) + int(SW)) / int(SW)), ow_hi = min(int(OW) - 1, ws / int(SW));
+  const int oh_top = hs / int(SH), ow_top = ws / int(SW);
+  const uint r0 = uint(hs - oh_top * int(SH)), s0 = uint(ws - ow_top * int(SW));
+  // Pixels that have a column-matrix row: all, or those a fused pool reads (conv2d_common.glsl).
+  const int OH_ROWS = POOL == 0u ? int(OH) : int(2u * PH_OUT), OW_ROWS = POOL == 0u ? int(OW) : int(2u * PW_OUT);
   vec4 acc = vec4(0.0);
-  for (int oh = oh_lo; oh <= oh_hi; ++oh) {
-    const uint r = uint(hs - oh * int(SH));
-    for (int ow = ow_lo; ow <= ow_hi; ++ow) {
-      const uint s = uint(ws - ow * int(SW));
+  [[unroll]] for (uint i = 0u; i < NRH; ++i) {
+    const int oh = oh_top - int(i);
+    const uint r = r0 + i * SH;
+    const bool h_ok = r < R && oh >= 0 && oh < OH_ROWS;
+    const uint ohc = uint(clamp(oh, 0, OH_ROWS - 1)), rc = min(r, R - 1u);
+    [[unroll]] for (uint j = 0u; j < NRW; ++j) {
+      const int ow = ow_top - int(j);
+      const uint sc_ = s0 + j * SW;
+      const bool ok = h_ok && sc_ < S && ow >= 0 && ow < OW_ROWS;
+      const uint owc = uint(clamp(ow, 0, OW_ROWS - 1)), sc = min(sc_, S - 1u);
       uint row;
-      if (!pixel_row(n, uint(oh), uint(ow), row)) continue;
-      if (CHANNELS_LAST)
-        acc += texelFetch(dcol, int((row * LDCOL + (r * S + s) * C + c0) >> 2u));
-      else
-        acc.x += texelFetch(dcol, int(row * LDCOL + (c0 * R + r) * S + s)).x;
+      pixel_row(n, ohc, owc, row);
+      const vec4 term = CHANNELS_LAST ? texelFetch(dcol, int((row * LDCOL + (rc * S + sc) * C + c0) >> 2u))
+                                      : vec4(texelFetch(dcol, int(row * LDCOL + (c0 * R + rc) * S + sc)).x, 0.0, 0.0, 0.0);
+      acc += ok ? term : vec4(0.0);
     }
   }
   if (X_NHWC && CHANNELS_LAST) {
