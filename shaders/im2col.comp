@@ -19,19 +19,19 @@ void main() {
   uint n, oh, ow;
   row_pixel(row, n, oh, ow);
   const int ih0 = int(oh * SH) - int(PH), iw0 = int(ow * SW) - int(PW);
-  uint c = 0u, r = 0u, s = 0u;  // the (c, r, s) of the next element, advanced in order
   for (uint q = 0u; q < LDCOL / 4u; ++q) {
     vec4 v;
     for (uint t = 0u; t < 4u; ++t) {
+      // (c, r, s) of column 4q + t from divisions by constants (multiplies), not counters
+      // carried from one iteration to the next: on llvmpipe a variable a loop changes lives in
+      // memory, blended with the loop's mask at every step, and each `if` runs masked.
+      const uint column = 4u * q + t, c = column / (R * S), rs = column % (R * S), r = rs / S, s = rs % S;
       const int ih = ih0 + int(r), iw = iw0 + int(s);
       const bool inside = c < C && ih >= 0 && ih < int(H) && iw >= 0 && iw < int(W);
       // Fetch unconditionally (clamped in range) and select: branch-free on SIMD lanes.
       const uint src = image_index(n, min(c, C - 1u), uint(clamp(ih, 0, int(H) - 1)), uint(clamp(iw, 0, int(W) - 1)));
-      v[t] = inside ? texelFetch(x, int(src)).x : (c == C && r == 0u && s == 0u ? 1.0 : 0.0);
-      if (++s == S) {
-        s = 0u;
-        if (++r == R) r = 0u, ++c;
-      }
+      const float fetched = texelFetch(x, int(src)).x;  // outside the select: no branch around it
+      v[t] = inside ? fetched : (column == C * R * S ? 1.0 : 0.0);
     }
     col4[row * (LDCOL / 4u) + q] = v;
   }
