@@ -21,6 +21,7 @@ layout(constant_id = 14) const bool Y_NHWC = false;
 
 layout(push_constant) uniform Push {
   uint N;
+  uint ident[16];  // 0..15 (uniform_store.glsl)
 } p;
 
 uint tiles() { return p.N * TH * TW; }

@@ -7,13 +7,23 @@
 #include "common.glsl"
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
+#include "uniform_store.glsl"
+
+// Stores the uniform way (uniform_store.glsl): 8-invocation workgroups, C % 32 == 0, so a
+// subgroup's 8 lanes are one tile's 8 consecutive groups of 4 channels.
+layout(constant_id = 11) const bool UNIFORM_STORE = false;
 
 layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W); RGBA32F with X_NHWC
 layout(std430, binding = 1) writeonly buffer V { vec4 v[]; };
 
 void main() {
-  const uint id = global_index_1d();
-  if (id >= tiles() * (C / 4u)) return;
+  uint id;
+  if (UNIFORM_STORE) {
+    id = gl_WorkGroupID.x * 8u + gl_LocalInvocationID.x;  // the grid is exact
+  } else {
+    id = global_index_1d();
+    if (id >= tiles() * (C / 4u)) return;
+  }
   const uint t = id / (C / 4u), c0 = (id % (C / 4u)) * 4u;
   const uint tw = t % TW, th = (t / TW) % TH, n = t / (TW * TH);
   const int y0 = int(2u * th) - int(PAD_H), x0 = int(2u * tw) - int(PAD_W);
@@ -34,5 +44,12 @@ void main() {
   }
   winograd_input(d);
   const uint T = tiles();
-  for (uint xi = 0u; xi < 16u; ++xi) v[((xi * T + t) * C + c0) >> 2u] = d[xi];
+  if (UNIFORM_STORE) {
+    const uint first = uniform_workgroup() * 8u;  // the subgroup's first id: its tile, its first 4 channels
+    const uint t0 = first / (C / 4u), q0 = first % (C / 4u);
+    [[unroll]] for (uint xi = 0u; xi < 16u; ++xi)
+      [[unroll]] for (uint l = 0u; l < 8u; ++l) v[(xi * T + t0) * (C / 4u) + q0 + l] = subgroupShuffle(d[xi], l);
+  } else {
+    for (uint xi = 0u; xi < 16u; ++xi) v[((xi * T + t) * C + c0) >> 2u] = d[xi];
+  }
 }

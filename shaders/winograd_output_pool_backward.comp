@@ -12,14 +12,24 @@
 #include "common.glsl"
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
+#include "uniform_store.glsl"
+
+// Stores the uniform way (uniform_store.glsl): 8-invocation workgroups, K % 32 == 0, so a
+// subgroup's 8 lanes are one tile's 8 consecutive groups of 4 filters.
+layout(constant_id = 11) const bool UNIFORM_STORE = false;
 
 layout(binding = 0) uniform samplerBuffer dy;      // R32F; RGBA32F with Y_NHWC
 layout(binding = 1) uniform samplerBuffer argmax;  // the same
 layout(std430, binding = 2) writeonly buffer DM { vec4 dm[]; };
 
 void main() {
-  const uint id = global_index_1d();
-  if (id >= tiles() * (K / 4u)) return;
+  uint id;
+  if (UNIFORM_STORE) {
+    id = gl_WorkGroupID.x * 8u + gl_LocalInvocationID.x;  // the grid is exact
+  } else {
+    id = global_index_1d();
+    if (id >= tiles() * (K / 4u)) return;
+  }
   const uint t = id / (K / 4u), k0 = (id % (K / 4u)) * 4u;
   const uint T = tiles(), cells = TH * TW, n = t / cells, pos = t % cells;
   vec4 g, cells4, ra[4], rb[4];  // ra[i][q] = A[i][a_q], rb[j][q] = A[j][b_q] for filter q's winner (a_q, b_q)
@@ -44,6 +54,16 @@ void main() {
       rb[i][q] = (c & 1u) == 0u ? a.x : a.y;
     }
   }
-  for (uint i = 0u; i < 4u; ++i)
-    for (uint j = 0u; j < 4u; ++j) dm[(((4u * i + j) * T + t) * K + k0) >> 2u] = g * ra[i] * rb[j];
+  if (UNIFORM_STORE) {
+    const uint first = uniform_workgroup() * 8u;  // the subgroup's first id: its tile, its first 4 filters
+    const uint t0 = first / (K / 4u), q0 = first % (K / 4u);
+    [[unroll]] for (uint i = 0u; i < 4u; ++i)
+      [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+        const vec4 v = g * ra[i] * rb[j];
+        [[unroll]] for (uint l = 0u; l < 8u; ++l) dm[((4u * i + j) * T + t0) * (K / 4u) + q0 + l] = subgroupShuffle(v, l);
+      }
+  } else {
+    for (uint i = 0u; i < 4u; ++i)
+      for (uint j = 0u; j < 4u; ++j) dm[(((4u * i + j) * T + t) * K + k0) >> 2u] = g * ra[i] * rb[j];
+  }
 }

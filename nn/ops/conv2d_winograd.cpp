@@ -16,7 +16,17 @@ namespace {
 // Mirrors shaders/winograd_common.glsl.
 struct WinogradPush {
   uint32_t N;
+  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
 };
+
+// Whether a transform writing `quads` vec4s per tile can store the uniform way
+// (shaders/uniform_store.glsl): subgroups of 8 with shuffle, whole subgroups per tile, and a
+// grid of 8-invocation workgroups that fits in x. VKTRAIN_NO_UNIFORM_STORE=1 turns it off.
+bool uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
+  if (const char* e = std::getenv("VKTRAIN_NO_UNIFORM_STORE"); e && *e && *e != '0') return false;
+  const auto& info = ctx.info();
+  return info.subgroup_size == 8 && info.subgroup_shuffle && quads % 8 == 0 && tiles * quads / 8 <= 65535;
+}
 
 // The geometry constants of shaders/winograd_common.glsl (3-10), the shader's own (`extra`,
 // 11-12), then the layouts (13-14). One-dimensional grids of 64 unless `local_size` says
@@ -95,9 +105,12 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
   const DeviceSpan u = ws.w_gemm.sub(0, z.u);
   s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage}),
              {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
-  s.dispatch(transform_kernel(ctx, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage}),
+  const bool uniform_v = uniform_store_ok(ctx, T, c.C / 4);
+  const uint32_t wg_v = uniform_v ? 8 : 64;
+  s.dispatch(transform_kernel(ctx, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage},
+                              {uniform_v ? 1u : 0u}, {wg_v, 1, 1}),
              {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, push,
-             groups_1d(uint64_t(T) * (c.C / 4), 64));
+             groups_1d(uint64_t(T) * (c.C / 4), wg_v));
   const DeviceSpan m = ws.t.sub(0, z.m);
   batched_gemm(s, T, c.K, c.C, false, false, ws.v, u, m);
   const bool bias = !b.empty();
@@ -118,10 +131,13 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   const uint32_t T = static_cast<uint32_t>(z.tiles);
   Context& ctx = s.context();
   const DeviceSpan dm = ws.t.sub(0, z.m);
+  const bool uniform = uniform_store_ok(ctx, T, c.K / 4);
+  const uint32_t wg = uniform ? 8 : 64;
   s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
-                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}),
+                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}, {uniform ? 1u : 0u},
+                              {wg, 1, 1}),
              {pooled_view(dy.sub(0, c.out_count()), c), pooled_view(ws.argmax.sub(0, c.out_count()), c), out(dm)},
-             WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.K / 4), 64));
+             WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.K / 4), wg));
   // db[k] = Σ_t dM[5][t][k]: position ξ = 5 holds each window's gradient (the shader says why).
   if (!db.empty()) strided_sum(s, db, dm.sub(5ull * T * c.K, uint64_t(T) * c.K), c.K, T, 1, c.K);
   const DeviceSpan du = ws.partials.sub(0, z.du);
@@ -144,8 +160,11 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   // for N = 32, bench conv2d_backward_data cnn.conv2+pool b64, one thread, alternating:
   // 10.3-12.1 -> 9.9-10.1 ms, cifar 16.5-16.8 -> 13.8-15.1.)
   batched_gemm(s, T, c.C, c.K, false, true, ws.t.sub(0, z.m), ws.w_gemm.sub(0, z.u), dv);
-  s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel(dv), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), 64));
+  const bool uniform = uniform_store_ok(ctx, T, c.C / 4);
+  const uint32_t wg = uniform ? 8 : 64;
+  s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage},
+                              {uniform ? 1u : 0u}, {wg, 1, 1}),
+             {texel(dv), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), wg));
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
   Conv2dShape patches = c;
