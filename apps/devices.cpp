@@ -39,6 +39,7 @@ nlohmann::json to_json(const DeviceInfo& d) {
           {"heaps", heaps},
           {"fp16", d.fp16},
           {"int8", d.int8},
+          {"int64", d.int64},
           {"timestamps", d.timestamps},
           {"timestamp_period_ns", d.timestamp_period_ns}};
 }
@@ -60,7 +61,8 @@ void print_table(const std::vector<DeviceInfo>& devices) {
                 d.max_workgroup_invocations, format_bytes(d.shared_memory_bytes).c_str());
     std::printf("    storage buffer <= %s, allocation <= %s, heaps %s\n", format_bytes(d.max_storage_buffer_range).c_str(),
                 format_bytes(d.max_memory_allocation_size).c_str(), heaps_text(d).c_str());
-    std::printf("    fp16 %s, int8 %s, timestamps %s, texel buffers %s\n", d.fp16 ? "yes" : "no", d.int8 ? "yes" : "no",
+    std::printf("    fp16 %s, int8 %s, int64 %s, timestamps %s, texel buffers %s\n", d.fp16 ? "yes" : "no",
+                d.int8 ? "yes" : "no", d.int64 ? "yes" : "no",
                 d.timestamps ? "yes" : "no",
                 d.rgba32f_texel_buffers ? ("yes (" + std::to_string(d.max_texel_buffer_elements) + " texels)").c_str()
                                         : "no");

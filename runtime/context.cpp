@@ -95,6 +95,11 @@ Context::Context(const ContextOptions& options) : instance_(std::make_unique<Ins
   VkDeviceCreateInfo device_info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   device_info.queueCreateInfoCount = 1;
   device_info.pQueueCreateInfos = &queue_info;
+  // The one optional feature turned on: 64-bit integers, where the device has them, for the
+  // uniform stores of two floats at a time (shaders/uniform_store.glsl; DeviceInfo::int64).
+  VkPhysicalDeviceFeatures enabled{};
+  enabled.shaderInt64 = info_.int64 ? VK_TRUE : VK_FALSE;
+  device_info.pEnabledFeatures = &enabled;
   VKT_CHECK(vkCreateDevice(physical_, &device_info, nullptr, &device_));
   vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 

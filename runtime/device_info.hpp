@@ -45,6 +45,7 @@ struct DeviceInfo {
 
   bool fp16 = false;  // shaderFloat16
   bool int8 = false;  // shaderInt8
+  bool int64 = false;  // shaderInt64 (enabled on the device when present: shaders/uniform_store.glsl)
   bool timestamps = false;  // compute queue has timestampValidBits > 0
   float timestamp_period_ns = 0;  // nanoseconds per timestamp tick
   bool rgba32f_texel_buffers = false;  // uniform texel buffers of R32G32B32A32_SFLOAT

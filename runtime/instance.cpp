@@ -93,6 +93,10 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
     d.heaps.push_back({mem.memoryHeaps[i].size,
                        (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0});
 
+  VkPhysicalDeviceFeatures core_features{};
+  vkGetPhysicalDeviceFeatures(pd, &core_features);
+  d.int64 = core_features.shaderInt64;
+
   // fp16/int8 arithmetic: core in 1.2, an extension before; ask only where it can be answered.
   if (p.apiVersion >= VK_API_VERSION_1_2 || has_extension(exts, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME)) {
     VkPhysicalDeviceShaderFloat16Int8Features f16{

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <array>
+#include <string>
 
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/strided_sum.hpp"
@@ -28,10 +29,18 @@ bool uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
   return info.subgroup_size == 8 && info.subgroup_shuffle && quads % 8 == 0 && tiles * quads / 8 <= 65535;
 }
 
+// The transform's shader: with uniform stores on a device with 64-bit integers, the *_u64 twin
+// (two floats per store component).
+std::string transform_shader(const Context& ctx, const char* name, bool uniform) {
+  std::string shader = name;
+  if (uniform && ctx.info().int64) shader += "_u64";
+  return shader;
+}
+
 // The geometry constants of shaders/winograd_common.glsl (3-10), the shader's own (`extra`,
 // 11-12), then the layouts (13-14). One-dimensional grids of 64 unless `local_size` says
 // otherwise.
-const Kernel& transform_kernel(Context& ctx, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
+const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
                                std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
   std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, c.PH(), c.PW()};
   extra.resize(2, 0u);
@@ -107,8 +116,8 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
              {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
   const bool uniform_v = uniform_store_ok(ctx, T, c.C / 4);
   const uint32_t wg_v = uniform_v ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage},
-                              {uniform_v ? 1u : 0u}, {wg_v, 1, 1}),
+  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_input", uniform_v), c,
+                              {BindingKind::Texel, BindingKind::Storage}, {uniform_v ? 1u : 0u}, {wg_v, 1, 1}),
              {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, push,
              groups_1d(uint64_t(T) * (c.C / 4), wg_v));
   const DeviceSpan m = ws.t.sub(0, z.m);
@@ -133,7 +142,7 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   const DeviceSpan dm = ws.t.sub(0, z.m);
   const bool uniform = uniform_store_ok(ctx, T, c.K / 4);
   const uint32_t wg = uniform ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, "winograd_output_pool_backward", c,
+  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_output_pool_backward", uniform), c,
                               {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}, {uniform ? 1u : 0u},
                               {wg, 1, 1}),
              {pooled_view(dy.sub(0, c.out_count()), c), pooled_view(ws.argmax.sub(0, c.out_count()), c), out(dm)},
@@ -162,8 +171,8 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   batched_gemm(s, T, c.C, c.K, false, true, ws.t.sub(0, z.m), ws.w_gemm.sub(0, z.u), dv);
   const bool uniform = uniform_store_ok(ctx, T, c.C / 4);
   const uint32_t wg = uniform ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage},
-                              {uniform ? 1u : 0u}, {wg, 1, 1}),
+  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_input_backward", uniform), c,
+                              {BindingKind::Texel, BindingKind::Storage}, {uniform ? 1u : 0u}, {wg, 1, 1}),
              {texel(dv), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), wg));
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
