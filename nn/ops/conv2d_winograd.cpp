@@ -1,7 +1,6 @@
 #include "nn/ops/conv2d_winograd.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <array>
 #include <string>
 
@@ -9,6 +8,7 @@
 #include "nn/ops/strided_sum.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
+#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -24,17 +24,9 @@ struct WinogradPush {
 // (shaders/uniform_store.glsl): subgroups of 8 with shuffle, whole subgroups per tile, and a
 // grid of 8-invocation workgroups that fits in x. VKTRAIN_NO_UNIFORM_STORE=1 turns it off.
 bool uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
-  if (const char* e = std::getenv("VKTRAIN_NO_UNIFORM_STORE"); e && *e && *e != '0') return false;
+  if (env_switch("VKTRAIN_NO_UNIFORM_STORE")) return false;
   const auto& info = ctx.info();
   return info.subgroup_size == 8 && info.subgroup_shuffle && quads % 8 == 0 && tiles * quads / 8 <= 65535;
-}
-
-// The transform's shader: with uniform stores on a device with 64-bit integers, the *_u64 twin
-// (two floats per store component).
-std::string transform_shader(const Context& ctx, const char* name, bool uniform) {
-  std::string shader = name;
-  if (uniform && ctx.info().int64) shader += "_u64";
-  return shader;
 }
 
 // The geometry constants of shaders/winograd_common.glsl (3-10), the shader's own (`extra`,
@@ -48,6 +40,21 @@ const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Co
   constants.push_back(c.x_channels_last);
   constants.push_back(c.y_channels_last);
   return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), local_size, std::move(constants)});
+}
+
+// Dispatches a transform with one invocation per tile and group of 4 channels (or filters),
+// `quads` groups per tile, storing the uniform way where it can (shaders/uniform_store.glsl):
+// 8-invocation workgroups and, on a device with 64-bit integers, the *_u64 twin (two floats
+// per store component). Else workgroups of 64 and the plain shader.
+void dispatch_tile_transform(Stream& s, const char* name, const Conv2dShape& c, std::vector<BindingKind> bindings,
+                             std::initializer_list<Arg> args, uint64_t tiles, uint32_t quads) {
+  Context& ctx = s.context();
+  const bool uniform = uniform_store_ok(ctx, tiles, quads);
+  const uint32_t wg = uniform ? 8 : 64;
+  std::string shader = name;
+  if (uniform && ctx.info().int64) shader += "_u64";
+  s.dispatch(transform_kernel(ctx, shader, c, std::move(bindings), {uniform ? 1u : 0u}, {wg, 1, 1}), args,
+             WinogradPush{c.N}, groups_1d(tiles * quads, wg));
 }
 
 // x, and a pooled tensor (dy, the winners), as the transforms read them: 4 channels per fetch
@@ -93,7 +100,7 @@ Conv2dWorkspaceSize winograd_workspace_size(const Conv2dShape& c) {
 }
 
 bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
-  if (const char* e = std::getenv("VKTRAIN_NO_WINOGRAD"); e && *e && *e != '0') return false;
+  if (env_switch("VKTRAIN_NO_WINOGRAD")) return false;
   const auto& info = ctx.info();
   const WinogradSizes z = winograd_sizes(c);
   // Its buffers must fit where the im2col route's might (K much larger than C makes M, 16·T·K,
@@ -114,12 +121,9 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
   const DeviceSpan u = ws.w_gemm.sub(0, z.u);
   s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage}),
              {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
-  const bool uniform_v = uniform_store_ok(ctx, T, c.C / 4);
-  const uint32_t wg_v = uniform_v ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_input", uniform_v), c,
-                              {BindingKind::Texel, BindingKind::Storage}, {uniform_v ? 1u : 0u}, {wg_v, 1, 1}),
-             {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, push,
-             groups_1d(uint64_t(T) * (c.C / 4), wg_v));
+  dispatch_tile_transform(s, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage},
+                          {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, T,
+                          c.C / 4);
   const DeviceSpan m = ws.t.sub(0, z.m);
   batched_gemm(s, T, c.K, c.C, false, false, ws.v, u, m);
   const bool bias = !b.empty();
@@ -140,13 +144,10 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   const uint32_t T = static_cast<uint32_t>(z.tiles);
   Context& ctx = s.context();
   const DeviceSpan dm = ws.t.sub(0, z.m);
-  const bool uniform = uniform_store_ok(ctx, T, c.K / 4);
-  const uint32_t wg = uniform ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_output_pool_backward", uniform), c,
-                              {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage}, {uniform ? 1u : 0u},
-                              {wg, 1, 1}),
-             {pooled_view(dy.sub(0, c.out_count()), c), pooled_view(ws.argmax.sub(0, c.out_count()), c), out(dm)},
-             WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.K / 4), wg));
+  dispatch_tile_transform(
+      s, "winograd_output_pool_backward", c, {BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
+      {pooled_view(dy.sub(0, c.out_count()), c), pooled_view(ws.argmax.sub(0, c.out_count()), c), out(dm)}, T,
+      c.K / 4);
   // db[k] = Σ_t dM[5][t][k]: position ξ = 5 holds each window's gradient (the shader says why).
   if (!db.empty()) strided_sum(s, db, dm.sub(5ull * T * c.K, uint64_t(T) * c.K), c.K, T, 1, c.K);
   const DeviceSpan du = ws.partials.sub(0, z.du);
@@ -161,7 +162,6 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   require_span("conv2d winograd", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   const WinogradSizes z = winograd_sizes(c);
   const uint32_t T = static_cast<uint32_t>(z.tiles);
-  Context& ctx = s.context();
   const DeviceSpan dv = ws.col.sub(0, z.dv), dd = ws.v.sub(0, z.v);  // V is done with
   // dV_ξ (T, C) = dM_ξ (T, K) · U_ξᵀ, channels innermost, so that the transform reads 4
   // channels per fetch. (The transposed product dV_ξᵀ = U_ξ dM_ξᵀ was faster with the first
@@ -169,11 +169,8 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
   // for N = 32, bench conv2d_backward_data cnn.conv2+pool b64, one thread, alternating:
   // 10.3-12.1 -> 9.9-10.1 ms, cifar 16.5-16.8 -> 13.8-15.1.)
   batched_gemm(s, T, c.C, c.K, false, true, ws.t.sub(0, z.m), ws.w_gemm.sub(0, z.u), dv);
-  const bool uniform = uniform_store_ok(ctx, T, c.C / 4);
-  const uint32_t wg = uniform ? 8 : 64;
-  s.dispatch(transform_kernel(ctx, transform_shader(ctx, "winograd_input_backward", uniform), c,
-                              {BindingKind::Texel, BindingKind::Storage}, {uniform ? 1u : 0u}, {wg, 1, 1}),
-             {texel(dv), out(dd)}, WinogradPush{c.N}, groups_1d(uint64_t(T) * (c.C / 4), wg));
+  dispatch_tile_transform(s, "winograd_input_backward", c, {BindingKind::Texel, BindingKind::Storage},
+                          {texel(dv), out(dd)}, T, c.C / 4);
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
   Conv2dShape patches = c;
