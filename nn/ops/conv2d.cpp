@@ -11,6 +11,7 @@
 #include "nn/ops/strided_sum.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
+#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -215,10 +216,7 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
              groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
 }
 
-bool channels_last_allowed() {
-  const char* e = std::getenv("VKTRAIN_NO_CHANNELS_LAST");
-  return !(e && *e && *e != '0');
-}
+bool channels_last_allowed() { return !env_switch("VKTRAIN_NO_CHANNELS_LAST"); }
 
 bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed) {
   if (!channels_last_allowed() || !c.pool || c.K % 4) return false;

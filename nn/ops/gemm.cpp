@@ -8,6 +8,7 @@
 
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
+#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -46,7 +47,7 @@ TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, c
 // is a multiple of 8 wide), shuffle in compute shaders, and an A read as rows (not pooled).
 // VKTRAIN_NO_SHUFFLE=1 turns them off (A/B measurements).
 bool texel_a_shuffle_ok(const Context& ctx, const Gemm& g) {
-  if (const char* e = std::getenv("VKTRAIN_NO_SHUFFLE"); e && *e && *e != '0') return false;
+  if (env_switch("VKTRAIN_NO_SHUFFLE")) return false;
   const auto& info = ctx.info();
   return g.a_shuffle && info.subgroup_size == 8 && info.subgroup_shuffle && g.pooled_cells == 0 && g.M >= 8;
 }
