@@ -3,6 +3,7 @@
 #include "apps/bench/bench_check.hpp"
 #include "apps/bench/seed_shapes.hpp"
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "tests/reference/conv2d.hpp"
 #include "tests/reference/layout.hpp"
@@ -72,6 +73,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
   nn::Conv2dShape c = layer.shape;
   const bool first_layer = layer.first;
   c.winograd = nn::winograd_preferred(ctx, c);
+  c.direct = !c.winograd && nn::conv2d_direct_preferred(ctx, c);
   c.x_channels_last = layer.x_from_conv && nn::channels_last_allowed();
   c.y_channels_last = layer.y_to_conv && nn::conv2d_channels_last_output_ok(ctx, c, !first_layer);
   auto st = std::make_shared<ConvState>();
@@ -99,7 +101,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
 
   BenchCase bc;
   bc.flops = double(c.flops());  // the direct route's count on either route: GFLOP/s compare
-  bc.variant = std::string(c.winograd ? "winograd" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
+  bc.variant = std::string(c.winograd ? "winograd" : c.direct ? "direct" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
   auto* s_ = st.get();
   // Every pass runs after a forward (it fills col); backward-data after backward-weight
   // (it leaves dy' in the workspace).
@@ -115,7 +117,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
       bc.record_setup = [s_](Stream& s) { nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws()); };
       // A model's first layer needs no dx: time the route training takes then.
       bc.record = [s_, first_layer](Stream& s) {
-        nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws(), !first_layer);
+        nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->X, s_->c, s_->ws(), !first_layer);
       };
       bc.check = [s_]() {
         std::vector<double> dw(s_->w.size(), 0.0), db(s_->c.K, 0.0);
@@ -127,7 +129,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
     case Pass::BackwardData:
       bc.record_setup = [s_](Stream& s) {
         nn::conv2d_forward(s, s_->Y, s_->X, s_->W, s_->Bias, s_->c, s_->ws());
-        nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->c, s_->ws());
+        nn::conv2d_backward_weight(s, s_->DW, s_->DB, s_->DY, s_->X, s_->c, s_->ws());
       };
       bc.record = [s_](Stream& s) { nn::conv2d_backward_data(s, s_->DX, s_->W, s_->c, s_->ws()); };
       bc.check = [s_]() {

@@ -1,6 +1,7 @@
 #include "nn/layers/conv2d.hpp"
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "runtime/buffer.hpp"
 #include "util/error.hpp"
@@ -30,7 +31,7 @@ class Conv2dRun : public LayerRun {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, shape(io), workspace(), io.relu);
   }
   void backward(Stream& s, const LayerIO& io) override {
-    conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.params[0], shape(io),
+    conv2d_backward(s, io.dx, io.grads[0], bias_ ? io.grads[1] : DeviceSpan{}, io.dy, io.x, io.params[0], shape(io),
                     workspace());
   }
 
@@ -74,6 +75,7 @@ Conv2dShape Conv2dLayer::pooled_shape(const Context& ctx, const SampleShape& in,
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
   c.pool = 2;
   c.winograd = winograd_preferred(ctx, c);
+  c.direct = !c.winograd && conv2d_direct_preferred(ctx, c);
   return c;
 }
 

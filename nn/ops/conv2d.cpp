@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/layout.hpp"
@@ -40,6 +41,16 @@ bool channels_last_dcol(const Context& ctx, const Conv2dShape& c, const Conv2dWo
   return c.C % 4 == 0 && !ws.w_gemm.empty() && vec4_texel_ok(ctx, ws.col);
 }
 
+// col (rows, CRSp) = im2col(x): one invocation per row.
+void im2col(Stream& s, DeviceSpan x, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+  const uint64_t rows = c.rows();
+  require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
+  require_span("conv2d", "col", ws.col, rows * c.CRSp());
+  s.dispatch(geometry_kernel(s.context(), "im2col", c),
+             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, rows * c.CRSp()))}, push_for(c),
+             groups_1d(rows, 64));
+}
+
 // The weights as a (K, CRSp) matrix with vec4-aligned rows.
 DeviceSpan padded_weights(Stream& s, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   if (c.CRS() == c.CRSp()) return w;
@@ -60,6 +71,8 @@ void Conv2dShape::validate() const {
   if (pool != 0 && pool != 2) throw InputError("conv2d: a fused max pool must be 2x2 with stride 2");
   if (pool && (OH() < 2 || OW() < 2))
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
+  if (direct && !conv2d_direct_shape_ok(*this))
+    throw InputError("conv2d: the direct route takes a fused pool, K a multiple of 4 and a small input patch");
   if (winograd && !winograd_shape_ok(*this))
     throw InputError("conv2d: the Winograd route takes 3x3, stride-1 convolutions with a fused pool and C, K multiples of 4");
   if (y_channels_last && (!pool || K % 4)) throw Error("conv2d: a channels-last output needs a fused pool and K % 4 == 0");
@@ -79,20 +92,15 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
   if (c.winograd) return winograd_forward(s, y, x, w, b, c, ws, relu);
+  if (c.direct) return conv2d_direct_forward(s, y, ws.argmax, x, w, b, c, relu);
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
-  require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
   require_span("conv2d", "y", y, c.out_count());
-  require_span("conv2d", "col", ws.col, rows * c.CRSp());
   if (c.pool) {
     require_span("conv2d", "t", ws.t, rows * c.K);
     require_span("conv2d", "argmax", ws.argmax, c.out_count());
   }
-
-  const Conv2dPush push = push_for(c);
-  s.dispatch(geometry_kernel(s.context(), "im2col", c),
-             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, rows * c.CRSp()))}, push,
-             groups_1d(rows, 64));  // one invocation per row of col
+  im2col(s, x, c, ws);
   const DeviceSpan wp = padded_weights(s, w, c, ws);
   Gemm g;  // y (K, rows) = w (K, CRSp) · colᵀ, bias per row = per output channel
   g.M = c.K;
@@ -119,9 +127,9 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
   maxpool2x2_windows_forward(s, y, ws.argmax, ws.t, c.N, c.K, c.PH(), c.PW(), relu);
 }
 
-void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
+void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  conv2d_backward_weight(s, dw, db, dy, c, ws, !dx.empty());
+  conv2d_backward_weight(s, dw, db, dy, x, c, ws, !dx.empty());
   if (!dx.empty()) conv2d_backward_data(s, dx, w, c, ws);
 }
 
@@ -155,7 +163,7 @@ bool pooled_first_layer_weight_grad(Stream& s, DeviceSpan dw, DeviceSpan db, Dev
 
 }  // namespace
 
-void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dShape& c,
                             const Conv2dWorkspace& ws, bool dx_needed) {
   c.validate();
   if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
@@ -164,6 +172,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
   require_span("conv2d", "t", ws.t, rows * c.K);
+  if (c.direct) im2col(s, x, c, ws);  // forward did not build col
   if (!dx_needed && pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
   if (c.y_channels_last) throw Error("conv2d: a channels-last dy needs the first layer's pooled weight gradient");
   if (c.pool) {

@@ -44,6 +44,10 @@ struct Conv2dShape {
   // 13, 5 x 5) are odd, so there 4 channels are one vec4 fetch or store where NCHW takes 4
   // (winograd_input, col2im, the pool epilogues and their adjoints).
   bool x_channels_last = false, y_channels_last = false;
+  // The direct forward of a pooled layer with few input channels (nn/ops/conv2d_direct.hpp):
+  // no im2col or GEMM in forward; backward builds the column matrix it needs from x. The
+  // layer sets it where conv2d_direct_preferred() says so.
+  bool direct = false;
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
@@ -84,11 +88,12 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
                     const Conv2dWorkspace& ws, bool relu = false);
 
 // dw (K, C, R, S) and db (K) written (not accumulated); dx (N, C, H, W) written unless empty
-// (the first layer needs none); dy is the gradient of forward's y (pooled, with c.pool).
+// (the first layer needs none); dy is the gradient of forward's y (pooled, with c.pool); x is
+// forward's input (read only by the direct route).
 // Needs ws.col (and ws.argmax) as forward left them; overwrites col. With c.pool and a fused
 // ReLU, forward's argmax already carries relu' (4 = no gradient), so nothing else is needed.
 // = conv2d_backward_weight, then conv2d_backward_data.
-void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan w,
+void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, DeviceSpan w,
                      const Conv2dShape& c, const Conv2dWorkspace& ws);
 
 // The two halves, for benchmarks. backward_weight leaves dy' in ws.t for backward_data;
@@ -97,7 +102,7 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 // texel GEMM, the weight gradient reads dy and the pool's winners straight into its product
 // (Gemm::pooled_a) and the bias gradient comes out of the same product, from im2col's column
 // of ones: no pass writes dy'. Then backward_data must not follow.
-void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dShape& c,
                             const Conv2dWorkspace& ws, bool dx_needed = true);
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws);
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "runtime/buffer.hpp"
 #include "tests/ops/op_harness.hpp"
@@ -31,7 +32,8 @@ std::string describe(const Conv2dShape& c) {
   return "N" + std::to_string(c.N) + " C" + std::to_string(c.C) + " " + std::to_string(c.H) + "x" + std::to_string(c.W) +
          " K" + std::to_string(c.K) + " " + std::to_string(c.R) + "x" + std::to_string(c.S) + " stride " +
          std::to_string(c.sh) + "," + std::to_string(c.sw) + " pad " + std::to_string(c.ph) + "," + std::to_string(c.pw) +
-         " pool " + std::to_string(c.pool) + (c.x_channels_last ? " x-NHWC" : "") + (c.y_channels_last ? " y-NHWC" : "");
+         " pool " + std::to_string(c.pool) + (c.x_channels_last ? " x-NHWC" : "") + (c.y_channels_last ? " y-NHWC" : "") +
+         (c.direct ? " direct" : "");
 }
 
 struct ConvRun {
@@ -62,7 +64,7 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
                            ws_size.argmax ? DeviceSpan(argmax) : DeviceSpan{}, ws_size.v ? DeviceSpan(v) : DeviceSpan{}};
   Stream s(ctx);
   conv2d_forward(s, y, x, w, bias ? DeviceSpan(b) : DeviceSpan{}, c, ws, relu);
-  conv2d_backward(s, need_dx ? DeviceSpan(dx) : DeviceSpan{}, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, w, c, ws);
+  conv2d_backward(s, need_dx ? DeviceSpan(dx) : DeviceSpan{}, dw, bias ? DeviceSpan(db) : DeviceSpan{}, dy, x, w, c, ws);
   s.run();
   std::vector<float> yv = test::from_device(y, ysize), dxv = test::from_device(dx, xsize);
   if (c.y_channels_last) yv = ref::nhwc_to_nchw(yv, c.N, c.K, c.PH(), c.PW());
@@ -212,6 +214,48 @@ TEST_CASE("conv2d with a fused pool as a model's first layer: dw and db from one
                               {{3, 1, 12, 13, 9, 3, 3, 1, 1, 0, 0, 2}, true},   // 9 filters: a partial block
                           },
                           "first-layer forward", false);
+}
+
+TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
+  // shaders/conv2d_direct_pool.comp: one invocation per window, no im2col in forward (backward
+  // builds it from x). Windows not a multiple of the 64-invocation workgroups (the last lanes
+  // recompute a window and must not store), batch 1, stride 2 with padding (patch cells past
+  // the image), a rectangular kernel, no ReLU, no bias, 1 and 3 channels, NCHW and
+  // channels-last y and x, with and without dx.
+  Context ctx(test::test_context_options());
+  struct Case {
+    Conv2dShape c;
+    bool relu, need_dx, bias, x_nhwc, y_nhwc;
+  };
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool
+  const Case cases[] = {
+      {{1, 1, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2}, true, false, true, false, false},     // batch 1, 3x3 windows
+      {{3, 1, 12, 13, 8, 3, 3, 1, 1, 0, 0, 2}, true, false, true, false, true},    // 75 windows, channels-last y
+      {{2, 3, 9, 9, 12, 3, 3, 1, 1, 0, 0, 2}, true, true, true, false, false},     // 3 channels, with dx
+      {{2, 1, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, false, false, true, false, true},   // stride 2, padding 1, no ReLU
+      {{2, 2, 5, 12, 8, 2, 3, 1, 2, 0, 1, 2}, true, false, false, true, true},     // rectangular, no bias, x NHWC
+      {{2, 1, 10, 9, 4, 3, 3, 1, 1, 1, 1, 2}, true, true, true, false, false},     // padding 1, with dx
+  };
+  for (const auto& [shape0, relu, need_dx, bias, x_nhwc, y_nhwc] : cases) {
+    Conv2dShape c = shape0;
+    c.direct = true;
+    c.x_channels_last = x_nhwc;
+    // A channels-last y needs the first layer's pooled weight gradient (CPU drivers only).
+    c.y_channels_last = y_nhwc && conv2d_channels_last_output_ok(ctx, c, need_dx);
+    const std::string shape = describe(c);
+    CAPTURE(shape);
+    CAPTURE(relu);
+    CAPTURE(need_dx);
+    REQUIRE(conv2d_direct_shape_ok(c));
+    check_pooled(ctx, c, relu, "direct forward", bias, need_dx);
+  }
+  // Where it is taken: the seed CNNs' first layers on a CPU driver, not their second.
+  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  CHECK(conv2d_direct_preferred(ctx, {64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}) == cpu);
+  CHECK(conv2d_direct_preferred(ctx, {64, 3, 32, 32, 32, 3, 3, 1, 1, 0, 0, 2}) == cpu);
+  CHECK_FALSE(conv2d_direct_preferred(ctx, {64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}));
+  CHECK_FALSE(conv2d_direct_shape_ok({64, 1, 28, 28, 30, 3, 3, 1, 1, 0, 0, 2}));  // K % 4 != 0
+  CHECK_FALSE(conv2d_direct_shape_ok({64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 0}));  // no pool
 }
 
 TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
