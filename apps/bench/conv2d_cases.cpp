@@ -5,6 +5,7 @@
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
+#include "nn/ops/conv2d_winograd_f33.hpp"
 #include "tests/reference/conv2d.hpp"
 #include "tests/reference/layout.hpp"
 #include "tests/reference/pool.hpp"
@@ -20,7 +21,7 @@ struct ConvState {
   Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WGemm, Partials, Argmax, V;
   nn::Conv2dWorkspace ws() const {
     return {Col, T, nn::conv2d_workspace_size(c).w_gemm ? nn::DeviceSpan(WGemm) : nn::DeviceSpan{}, Partials,
-            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}, c.winograd ? nn::DeviceSpan(V) : nn::DeviceSpan{}};
+            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}, c.winograd || c.winograd_f33 ? nn::DeviceSpan(V) : nn::DeviceSpan{}};
   }
   // The reference output (pooled with c.pool), and the gradient reaching the convolution's
   // own output: dy, or dy routed back through the pool's argmax.
@@ -74,6 +75,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
   const bool first_layer = layer.first;
   c.winograd = nn::winograd_preferred(ctx, c);
   c.direct = !c.winograd && nn::conv2d_direct_preferred(ctx, c);
+  c.winograd_f33 = nn::winograd_f33_preferred(ctx, c);
   c.x_channels_last = layer.x_from_conv && nn::channels_last_allowed();
   c.y_channels_last = layer.y_to_conv && nn::conv2d_channels_last_output_ok(ctx, c, !first_layer);
   auto st = std::make_shared<ConvState>();
@@ -101,7 +103,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
 
   BenchCase bc;
   bc.flops = double(c.flops());  // the direct route's count on either route: GFLOP/s compare
-  bc.variant = std::string(c.winograd ? "winograd" : c.direct ? "direct" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
+  bc.variant = std::string(c.winograd ? "winograd" : c.winograd_f33 ? "winograd33" : c.direct ? "direct" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
   auto* s_ = st.get();
   // Every pass runs after a forward (it fills col); backward-data after backward-weight
   // (it leaves dy' in the workspace).

@@ -6,6 +6,7 @@
 
 #include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
+#include "nn/ops/conv2d_winograd_f33.hpp"
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/layout.hpp"
 #include "nn/ops/pool.hpp"
@@ -73,6 +74,9 @@ void Conv2dShape::validate() const {
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
   if (direct && !conv2d_direct_shape_ok(*this))
     throw InputError("conv2d: the direct route takes a fused pool, K a multiple of 4 and a small input patch");
+  if (winograd_f33 && !winograd_f33_shape_ok(*this))
+    throw InputError("conv2d: the Winograd F(3x3, 3x3) route takes 3x3, stride-1 convolutions without a pool, C and K "
+                     "multiples of 4 and outputs in whole 3x3 tiles");
   if (winograd && !winograd_shape_ok(*this))
     throw InputError("conv2d: the Winograd route takes 3x3, stride-1 convolutions with a fused pool and C, K multiples of 4");
   if (y_channels_last && (!pool || K % 4)) throw Error("conv2d: a channels-last output needs a fused pool and K % 4 == 0");
@@ -80,6 +84,7 @@ void Conv2dShape::validate() const {
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
   if (c.winograd) return winograd_workspace_size(c);  // conv2d_winograd.hpp says what each holds
+  if (c.winograd_f33) return winograd_f33_workspace_size(c);
   // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
   // gradient's partial sums.
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
@@ -92,6 +97,7 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
   if (c.winograd) return winograd_forward(s, y, x, w, b, c, ws, relu);
+  if (c.winograd_f33) return winograd_f33_forward(s, y, x, w, b, c, ws, relu);
   if (c.direct) return conv2d_direct_forward(s, y, ws.argmax, x, w, b, c, relu);
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
@@ -167,6 +173,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
                             const Conv2dWorkspace& ws, bool dx_needed) {
   c.validate();
   if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
+  if (c.winograd_f33) return winograd_f33_backward_weight(s, dw, db, dy, c, ws);
   const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
   require_span("conv2d", "dy", dy, c.out_count());
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
@@ -200,6 +207,7 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
 void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
   c.validate();
   if (c.winograd) return winograd_backward_data(s, dx, c, ws);  // reads forward's U, not w
+  if (c.winograd_f33) return winograd_f33_backward_data(s, dx, c, ws);
   const uint64_t rows = c.rows();
   require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "col", ws.col, rows * c.CRSp());

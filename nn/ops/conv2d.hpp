@@ -48,6 +48,9 @@ struct Conv2dShape {
   // no im2col or GEMM in forward; backward builds the column matrix it needs from x. The
   // layer sets it where conv2d_direct_preferred() says so.
   bool direct = false;
+  // The Winograd F(3x3, 3x3) route of an unpooled 3x3, stride-1 layer
+  // (nn/ops/conv2d_winograd_f33.hpp); set where winograd_f33_preferred() says so.
+  bool winograd_f33 = false;
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }

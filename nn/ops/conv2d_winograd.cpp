@@ -72,17 +72,21 @@ void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
   require_span("conv2d winograd", "argmax", ws.argmax, z.argmax);
 }
 
-// The 16 products of one pass: C_ξ = op(A_ξ) op(B_ξ), each matrix packed, one after another.
 void batched_gemm(Stream& s, uint32_t M, uint32_t N, uint32_t K, bool trans_a, bool trans_b, DeviceSpan a,
                   DeviceSpan b, DeviceSpan out) {
-  Gemm g;
-  g.M = M, g.N = N, g.K = K, g.trans_a = trans_a, g.trans_b = trans_b;
-  g.batch = 16;
-  g.stride_a = M * K, g.stride_b = K * N, g.stride_c = M * N;
-  gemm(s, g, a, b, {}, out);
+  winograd_batched_gemm(s, 16, M, N, K, trans_a, trans_b, a, b, out);
 }
 
 }  // namespace
+
+void winograd_batched_gemm(Stream& s, uint32_t positions, uint32_t M, uint32_t N, uint32_t K, bool trans_a,
+                           bool trans_b, DeviceSpan a, DeviceSpan b, DeviceSpan out) {
+  Gemm g;
+  g.M = M, g.N = N, g.K = K, g.trans_a = trans_a, g.trans_b = trans_b;
+  g.batch = positions;
+  g.stride_a = M * K, g.stride_b = K * N, g.stride_c = M * N;
+  gemm(s, g, a, b, {}, out);
+}
 
 bool winograd_shape_ok(const Conv2dShape& c) {
   return c.R == 3 && c.S == 3 && c.sh == 1 && c.sw == 1 && c.pool == 2 && c.C % 4 == 0 && c.K % 4 == 0 &&

@@ -41,4 +41,9 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
                               const Conv2dWorkspace& ws);
 void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws);
 
+// The products of one pass, shared with the F(3x3, 3x3) route (conv2d_winograd_f33.hpp): C_ξ =
+// op(A_ξ) op(B_ξ) for each of `positions` tile positions ξ, each matrix packed, one after another.
+void winograd_batched_gemm(Stream& s, uint32_t positions, uint32_t M, uint32_t N, uint32_t K, bool trans_a,
+                           bool trans_b, DeviceSpan a, DeviceSpan b, DeviceSpan out);
+
 }  // namespace vkt::nn

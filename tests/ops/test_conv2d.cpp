@@ -7,12 +7,14 @@
 // N·OH·OW terms; see tests/ops/op_harness.hpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv2d_direct.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
+#include "nn/ops/conv2d_winograd_f33.hpp"
 #include "runtime/buffer.hpp"
 #include "tests/ops/op_harness.hpp"
 #include "tests/reference/activation.hpp"
@@ -33,7 +35,7 @@ std::string describe(const Conv2dShape& c) {
          " K" + std::to_string(c.K) + " " + std::to_string(c.R) + "x" + std::to_string(c.S) + " stride " +
          std::to_string(c.sh) + "," + std::to_string(c.sw) + " pad " + std::to_string(c.ph) + "," + std::to_string(c.pw) +
          " pool " + std::to_string(c.pool) + (c.x_channels_last ? " x-NHWC" : "") + (c.y_channels_last ? " y-NHWC" : "") +
-         (c.direct ? " direct" : "");
+         (c.direct ? " direct" : "") + (c.winograd_f33 ? " winograd F(3,3)" : "");
 }
 
 struct ConvRun {
@@ -73,22 +75,32 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
 }
 
 // A convolution without a pool: forward vs the reference, backward vs finite differences.
-// `seed` picks the random data.
-void check_unpooled(Context& ctx, const Conv2dShape& c, uint32_t seed, const char* what) {
+// `seed` picks the random data. Without `bias` the layer has none. With `relu` forward
+// applies the fused ReLU, checked on the forward values only: backward takes dy with relu'
+// already applied (the activation's own pass does that), so the gradients are checked without.
+void check_unpooled(Context& ctx, const Conv2dShape& c, uint32_t seed, const char* what, bool bias = true,
+                    bool relu = false) {
   const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, seed),
-                              ref::random_vector(size_t(c.K) * c.CRS(), seed + 1), ref::random_vector(c.K, seed + 2)};
+                              ref::random_vector(size_t(c.K) * c.CRS(), seed + 1),
+                              bias ? ref::random_vector(c.K, seed + 2) : std::vector<double>(c.K, 0.0)};
   const ref::ForwardFn forward = [&](const ref::Inputs& in) {
     std::vector<double> y(size_t(c.P()) * c.K);
     ref::conv2d_forward(y, in[0], in[1], in[2], rs);
     return y;
   };
   const auto r = ref::random_vector(size_t(c.P()) * c.K, seed + 3);
-  const ConvRun got = run_gpu(ctx, c, inputs, r);
-  test::check_close(got.y, forward(inputs), 2e-5 * std::sqrt(double(c.CRS())) + 1e-6, 1e-5, what);
+  const double tol = 2e-5 * std::sqrt(double(c.CRS())) + 1e-6;
+  if (relu) {
+    std::vector<double> want = forward(inputs);
+    for (double& v : want) v = std::max(v, 0.0);
+    test::check_close(run_gpu(ctx, c, inputs, r, true, bias).y, want, tol, 1e-5, what);
+  }
+  const ConvRun got = run_gpu(ctx, c, inputs, r, false, bias);
+  test::check_close(got.y, forward(inputs), tol, 1e-5, what);
   test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-4, "dx");
   test::check_gradient(got.dw, test::fd_gradient(forward, inputs, 1, r), 1e-4, "dw");
-  test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
+  if (bias) test::check_gradient(got.db, test::fd_gradient(forward, inputs, 2, r), 1e-4, "db");
 }
 
 // A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
@@ -284,6 +296,44 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
     check_pooled(ctx, c, relu, "winograd forward");
   }
   check_pooled(ctx, cases[1].c, true, "winograd forward, no bias", false);  // the BIAS-less kernels
+}
+
+TEST_CASE("conv2d, Winograd F(3x3, 3x3) route (unpooled 3x3): forward vs reference, backward vs finite differences") {
+  // nn/ops/conv2d_winograd_f33.hpp. One tile per image (the seed CNN's conv3, batch 1), tiles
+  // that overlap in dx (col2im of 5x5 patches at stride 3), padding (tiles reaching past the
+  // image), non-square grids, no bias, the fused ReLU, channels-last x and dx.
+  Context ctx(test::test_context_options());
+  struct Case {
+    Conv2dShape c;
+    bool bias, relu, x_nhwc;
+  };
+  // N, C, H, W, K, R, S, sh, sw, ph, pw
+  const Case cases[] = {
+      {{1, 4, 5, 5, 4, 3, 3, 1, 1, 0, 0}, true, false, false},   // batch 1, one tile
+      {{2, 8, 8, 5, 12, 3, 3, 1, 1, 0, 0}, true, true, false},   // 6x3 output: 2x1 tiles
+      {{2, 4, 6, 6, 8, 3, 3, 1, 1, 1, 1}, false, false, false},  // padding 1: 2x2 tiles, no bias
+      {{3, 4, 8, 9, 4, 3, 3, 1, 1, 0, 1}, true, true, true},     // mixed padding, 2x3 tiles, x NHWC
+      {{2, 8, 5, 5, 8, 3, 3, 1, 1, 0, 0}, true, false, true},    // conv3's geometry, x NHWC
+  };
+  for (const auto& [shape0, bias, relu, x_nhwc] : cases) {
+    Conv2dShape c = shape0;
+    c.winograd_f33 = true;
+    c.x_channels_last = x_nhwc;
+    const std::string shape = describe(c);
+    CAPTURE(shape);
+    CAPTURE(bias);
+    CAPTURE(relu);
+    REQUIRE(winograd_f33_shape_ok(c));
+    check_unpooled(ctx, c, 71, "winograd F(3,3) forward", bias, relu);
+  }
+  // Where it is taken: the seed CNN's conv3 on a CPU driver; not cifar-cnn's (a 4x4 output is
+  // not whole tiles), nor pooled, strided or 5x5 layers.
+  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers;
+  CHECK(winograd_f33_preferred(ctx, {64, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0}) == cpu);
+  CHECK_FALSE(winograd_f33_preferred(ctx, {64, 64, 6, 6, 64, 3, 3, 1, 1, 0, 0}));
+  CHECK_FALSE(winograd_f33_shape_ok({64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}));
+  CHECK_FALSE(winograd_f33_shape_ok({2, 4, 7, 7, 4, 3, 3, 2, 2, 0, 0}));
+  CHECK_FALSE(winograd_f33_shape_ok({2, 4, 7, 7, 4, 5, 5, 1, 1, 0, 0}));
 }
 
 TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolutions) vs finite differences") {
