@@ -2,6 +2,7 @@
 
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
+#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -18,6 +19,16 @@ void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J
   if (x.count < last || out.count < I) throw Error("strided_sum: spans too small for the shape");
   const Arg o{out.buffer, out.offset, out.bytes(), beta != 0.0f ? Access::ReadWrite : Access::Write, false};
   const StridedSumPush push{I, J, stride_i, stride_j, beta};
+  // Contiguous rows of whole vec4s: 4 outputs per invocation, one fetch per row
+  // (shaders/strided_sum_columns.comp).
+  if (stride_i == 1 && I % 4 == 0 && stride_j % 4 == 0 && out.offset % 16 == 0 && vec4_texel_ok(s.context(), x.sub(0, last)) &&
+      !env_switch("VKTRAIN_NO_COLUMN_SUM")) {
+    const Kernel& k = s.context().kernel(
+        {"strided_sum_columns", {BindingKind::Texel, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
+    const Arg o4{out.buffer, out.offset, uint64_t(I) * 4, beta != 0.0f ? Access::ReadWrite : Access::Write, false};
+    s.dispatch(k, {texel(x.sub(0, last)), o4}, push, groups_1d(I / 4, 64));
+    return;
+  }
   if (J >= 1024 && I <= 65535) {  // long sums over few outputs: a workgroup per output
     const bool vec4 =
         stride_j == 1 && stride_i % 4 == 0 && J % 4 == 0 && vec4_texel_ok(s.context(), x.sub(0, last));

@@ -1,7 +1,8 @@
-// strided_sum (bias gradients, split-K reductions) vs a double sum, through each of its three
+// strided_sum (bias gradients, split-K reductions) vs a double sum, through each of its four
 // kernels: short sums (one invocation per output), long sums read 4 terms per fetch (contiguous
-// rows), long strided sums read one term per fetch; with beta 0 (overwrite) and 1 (accumulate),
-// and lengths that are not multiples of the 64-invocation workgroup.
+// rows), long strided sums read one term per fetch, and column sums of whole vec4s (4 outputs
+// per invocation); with beta 0 (overwrite) and 1 (accumulate), and lengths that are not
+// multiples of the 64-invocation workgroup.
 // Tolerance: sums of up to 5,000 fp32 terms of magnitude <= 1 in a different order than the
 // double reference: atol 1e-6·J (a loose bound on the rounding of J additions).
 #include <doctest/doctest.h>
@@ -26,6 +27,11 @@ TEST_CASE("strided_sum: short, long contiguous and long strided sums, overwrite 
       {3, 4998, 5000, 1, 1.0f},   // long, rows padded, J not a multiple of 4: one term per fetch
       {7, 1030, 1, 7, 0.0f},      // long and strided
       {6, 4, 1, 6, 1.0f},         // split-K slabs summed into C
+      // Column sums, 4 outputs per invocation (I % 4 == 0, stride_j % 4 == 0): the Winograd
+      // bias gradient (1,600 tiles x 64), split-K slabs, I past one workgroup, a padded stride.
+      {64, 1600, 1, 64, 0.0f},
+      {260, 3, 1, 260, 1.0f},
+      {8, 33, 1, 12, 0.0f},
   };
   for (const Case& c : cases) {
     INFO("I " << c.I << " J " << c.J << " stride_i " << c.stride_i << " stride_j " << c.stride_j << " beta " << c.beta);
