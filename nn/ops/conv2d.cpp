@@ -89,8 +89,10 @@ Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
   // gradient's partial sums.
   const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
   const bool w_gemm = c.CRS() != c.CRSp() || c.C % 4 == 0;
+  const uint64_t direct_partials = c.direct ? conv2d_direct_partials(c) : 0;
   return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), w_gemm ? uint64_t(c.K) * c.CRSp() : 0,
-          std::max<uint64_t>(gemm_split_scratch_floats(c.K, c.CRS() + 1), bias_partials), c.pool ? c.out_count() : 0, 0};
+          std::max<uint64_t>({gemm_split_scratch_floats(c.K, c.CRS() + 1), bias_partials, direct_partials}),
+          c.pool ? c.out_count() : 0, 0};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
@@ -141,6 +143,13 @@ void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, Dev
 
 namespace {
 
+// dw (K, CRS) and db (K) out of the two side by side, (K, CRS + 1).
+void split_weight_bias(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan both, const Conv2dShape& c) {
+  const uint32_t cols = c.CRS() + 1;
+  pad_rows(s, dw, both, c.K, c.CRS(), cols, c.CRS());
+  if (!db.empty()) pad_rows(s, db, both, c.K, 1, cols, 1, c.CRS());
+}
+
 // The first pooled layer's weight gradient in one product (conv2d.hpp, dx_needed): dW and db
 // side by side, (K, CRS + 1) = dy' (K, rows) · [col | 1] (rows, CRS + 1), dy' read from dy and
 // the winners. Replaces maxpool2x2_windows_backward's 5.5 MB dy' (cnn.conv1 at b64) and the
@@ -162,8 +171,7 @@ bool pooled_first_layer_weight_grad(Stream& s, DeviceSpan dw, DeviceSpan db, Dev
   const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * cols);
   if (gemm_path(s.context(), g, dy, ws.col, {}, both) != GemmPath::Texel) return false;
   gemm(s, g, dy, ws.col, {}, both);
-  pad_rows(s, dw, both, c.K, c.CRS(), cols, c.CRS());
-  if (!db.empty()) pad_rows(s, db, both, c.K, 1, cols, 1, c.CRS());
+  split_weight_bias(s, dw, db, both, c);
   return true;
 }
 
@@ -179,6 +187,10 @@ void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan 
   require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
   require_span("conv2d", "col", ws.col, rows * c.CRSp());
   require_span("conv2d", "t", ws.t, rows * c.K);
+  if (!dx_needed && c.direct) {  // from dy and the winners alone (conv2d_direct.hpp)
+    const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * (c.CRS() + 1));
+    if (conv2d_direct_backward_weight(s, both, dy, ws.argmax, x, ws.partials, c)) return split_weight_bias(s, dw, db, both, c);
+  }
   if (c.direct) im2col(s, x, c, ws);  // forward did not build col
   if (!dx_needed && pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
   if (c.y_channels_last) throw Error("conv2d: a channels-last dy needs the first layer's pooled weight gradient");

@@ -1,5 +1,6 @@
 #include "nn/ops/conv2d_direct.hpp"
 
+#include "nn/ops/strided_sum.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/env.hpp"
@@ -10,6 +11,18 @@ namespace {
 struct DirectPush {  // mirrors shaders/conv2d_direct_pool.comp
   uint32_t N;
 };
+
+struct DirectBackwardPush {  // mirrors shaders/conv2d_direct_pool_backward.comp
+  uint32_t N;
+  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
+};
+
+constexpr uint32_t kWindowsPerWorkgroup = 64;  // 8 lanes x 8 windows
+constexpr uint32_t kMaxSums = 512;             // K·(CRS + 1) a lane holds
+
+uint64_t chunks_of(const Conv2dShape& c) {
+  return (uint64_t(c.N) * c.PH() * c.PW() + kWindowsPerWorkgroup - 1) / kWindowsPerWorkgroup;
+}
 
 // The largest patch kept in registers. cnn.conv1's is 16 floats, cifar-cnn.conv1's 48.
 constexpr uint32_t kMaxPatch = 48;
@@ -46,6 +59,36 @@ void conv2d_direct_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpa
              {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), in(wk), in(bias ? b.sub(0, c.K) : wk),
               out(y.sub(0, c.out_count())), out(argmax.sub(0, c.out_count()))},
              DirectPush{c.N}, groups_1d(uint64_t(c.N) * c.PH() * c.PW(), 64));
+}
+
+uint64_t conv2d_direct_partials(const Conv2dShape& c) { return chunks_of(c) * c.K * (c.CRS() + 1); }
+
+bool conv2d_direct_backward_weight(Stream& s, DeviceSpan both, DeviceSpan dy, DeviceSpan argmax, DeviceSpan x,
+                                   DeviceSpan partials, const Conv2dShape& c) {
+  Context& ctx = s.context();
+  const auto& info = ctx.info();
+  const uint32_t sums = c.K * (c.CRS() + 1);
+  const uint64_t chunks = chunks_of(c), pooled_count = c.out_count();
+  const bool views = !c.y_channels_last || (vec4_texel_ok(ctx, dy.sub(0, pooled_count)) && vec4_texel_ok(ctx, argmax.sub(0, pooled_count)));
+  if (info.subgroup_size != 8 || !info.subgroup_shuffle || sums % 4 || sums > kMaxSums || chunks > 65535 || !views ||
+      partials.count < chunks * sums || env_switch("VKTRAIN_NO_UNIFORM_STORE"))
+    return false;
+  require_span("conv2d direct", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
+  require_span("conv2d direct", "dy", dy, pooled_count);
+  require_span("conv2d direct", "argmax", argmax, pooled_count);
+  require_span("conv2d direct", "both", both, sums);
+  const Kernel& k = ctx.kernel({"conv2d_direct_pool_backward",
+                                {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
+                                sizeof(DirectBackwardPush),
+                                {8, 1, 1},
+                                {c.C, c.H, c.W, c.K, c.R, c.S, c.sh, c.sw, c.ph, c.pw, c.PH(), c.PW(),
+                                 c.x_channels_last ? 1u : 0u, c.y_channels_last ? 1u : 0u}});
+  const auto pooled = [&](DeviceSpan t) { return c.y_channels_last ? texel(t.sub(0, pooled_count)) : texel_r32(t.sub(0, pooled_count)); };
+  const DeviceSpan slabs = partials.sub(0, chunks * sums);
+  s.dispatch(k, {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), pooled(dy), pooled(argmax), out(slabs)},
+             DirectBackwardPush{c.N}, {static_cast<uint32_t>(chunks), 1, 1});
+  strided_sum(s, both, slabs, sums, static_cast<uint32_t>(chunks), 1, sums);
+  return true;
 }
 
 }  // namespace vkt::nn

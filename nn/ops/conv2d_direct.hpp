@@ -2,8 +2,9 @@
 // The direct route of a fused conv -> [ReLU] -> 2x2 max pool whose input has few channels (a
 // model's first layer: the seed CNNs' conv1, 1 or 3 channels): shaders/conv2d_direct_pool.comp
 // computes each pool window from its input patch, without im2col's column matrix or a GEMM.
-// Only the forward pass: backward-weight builds the column matrix itself then
-// (conv2d_backward_weight) and takes the usual product.
+// Backward-weight of a model's first layer (no dx) comes from dy and the pool's winners alone
+// (shaders/conv2d_direct_pool_backward.comp); with dx, or where that kernel does not apply,
+// backward builds im2col's column matrix itself and takes the usual products.
 #include "nn/ops/conv2d.hpp"
 
 namespace vkt::nn {
@@ -19,5 +20,17 @@ bool conv2d_direct_preferred(const Context& ctx, const Conv2dShape& c);
 // c.y_channels_last).
 void conv2d_direct_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x, DeviceSpan w, DeviceSpan b,
                            const Conv2dShape& c, bool relu);
+
+// Floats of partial sums conv2d_direct_backward_weight needs in `partials`: one slab of
+// K·(CRS + 1) per 64 windows.
+uint64_t conv2d_direct_partials(const Conv2dShape& c);
+
+// dw and db of a first layer side by side, `both` (K, CRS + 1), each row the filter's weights
+// then its bias, from the pooled dy and the winners forward left in `argmax`. Returns false
+// where the kernel does not apply (it needs 8-lane subgroups with shuffle, K·(CRS + 1) a
+// multiple of 4 and at most 512, and RGBA32F texel views of a channels-last dy); nothing is
+// recorded then.
+bool conv2d_direct_backward_weight(Stream& s, DeviceSpan both, DeviceSpan dy, DeviceSpan argmax, DeviceSpan x,
+                                   DeviceSpan partials, const Conv2dShape& c);
 
 }  // namespace vkt::nn

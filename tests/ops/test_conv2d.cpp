@@ -229,11 +229,12 @@ TEST_CASE("conv2d with a fused pool as a model's first layer: dw and db from one
 }
 
 TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward vs reference, backward vs finite differences") {
-  // shaders/conv2d_direct_pool.comp: one invocation per window, no im2col in forward (backward
-  // builds it from x). Windows not a multiple of the 64-invocation workgroups (the last lanes
-  // recompute a window and must not store), batch 1, stride 2 with padding (patch cells past
-  // the image), a rectangular kernel, no ReLU, no bias, 1 and 3 channels, NCHW and
-  // channels-last y and x, with and without dx.
+  // shaders/conv2d_direct_pool.comp: one invocation per window, no im2col in forward; without
+  // dx the weight gradient comes from dy and the winners (conv2d_direct_pool_backward.comp),
+  // with dx backward builds im2col from x. Windows not a multiple of the workgroups (the last
+  // lanes recompute a window and must not store or add), batch 1, stride 2 with padding
+  // (patch cells past the image), a rectangular kernel, no ReLU, no bias, 1 to 3 channels,
+  // NCHW and channels-last y and x, with and without dx.
   Context ctx(test::test_context_options());
   struct Case {
     Conv2dShape c;
@@ -247,6 +248,9 @@ TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward 
       {{2, 1, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, false, false, true, false, true},   // stride 2, padding 1, no ReLU
       {{2, 2, 5, 12, 8, 2, 3, 1, 2, 0, 1, 2}, true, false, false, true, true},     // rectangular, no bias, x NHWC
       {{2, 1, 10, 9, 4, 3, 3, 1, 1, 1, 1, 2}, true, true, true, false, false},     // padding 1, with dx
+      // No dx and K·(CRS + 1) = 560 sums per lane, past the weight-gradient kernel's 512: the
+      // direct forward, then im2col + the pooled GEMM.
+      {{2, 3, 9, 9, 20, 3, 3, 1, 1, 0, 0, 2}, true, false, true, false, true},
   };
   for (const auto& [shape0, relu, need_dx, bias, x_nhwc, y_nhwc] : cases) {
     Conv2dShape c = shape0;
