@@ -31,6 +31,7 @@ uint image_index(uint n, uint c, uint y, uint x) { return X_NHWC ? ((n * H + y) 
 
 layout(push_constant) uniform Push {
   uint N;
+  uint ident[16];  // 0..15 (uniform_store.glsl; col2im's UNIFORM_STORE)
 } p;
 
 uint col_rows() { return POOL == 0u ? p.N * OH * OW : p.N * PH_OUT * PW_OUT * 4u; }

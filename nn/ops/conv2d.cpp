@@ -1,6 +1,7 @@
 #include "nn/ops/conv2d.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 
@@ -22,17 +23,20 @@ namespace {
 // Mirrors shaders/conv2d_common.glsl: the batch is pushed, the geometry is specialized.
 struct Conv2dPush {
   uint32_t N;
+  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
 };
 
 Conv2dPush push_for(const Conv2dShape& c) { return {c.N}; }
 
 // im2col and col2im read through R32F texel views; col2im over a channels-last dcol through an
 // RGBA32F one (`channels_last`).
-const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c, bool channels_last = false) {
+// With `uniform_store` (the col2im_uniform twins), workgroups of 8: one subgroup of 8 pixels.
+const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c, bool channels_last = false,
+                              bool uniform_store = false) {
   return ctx.kernel({shader,
                      {BindingKind::Texel, BindingKind::Storage},
                      sizeof(Conv2dPush),
-                     {64, 1, 1},
+                     {uniform_store ? 8u : 64u, 1, 1},
                      {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool,
                       channels_last ? 1u : 0u, c.x_channels_last ? 1u : 0u}});
 }
@@ -262,8 +266,18 @@ void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2
   require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d", "dcol", dcol, uint64_t(c.rows()) * c.CRSp());
   if (c.C % 4) throw Error("col2im_channels_last: C must be a multiple of 4");
-  s.dispatch(geometry_kernel(s.context(), "col2im", c, true), {texel(dcol.sub(0, uint64_t(c.rows()) * c.CRSp())), out(dx)},
-             push_for(c), groups_1d(uint64_t(c.N) * c.C * c.H * c.W / 4, 64));
+  // A channels-last dx of whole 8-pixel workgroups stores the uniform way (shaders/col2im.glsl):
+  // 8-lane subgroups with shuffle, at most 16 groups of 4 channels per pixel (registers); two
+  // floats per store component on devices with 64-bit integers (col2im_uniform_u64).
+  const auto& info = s.context().info();
+  const uint64_t pixels = uint64_t(c.N) * c.H * c.W;
+  const bool uniform = c.x_channels_last && c.C <= 64 && info.subgroup_size == 8 && info.subgroup_shuffle &&
+                       pixels % 8 == 0 && pixels / 8 <= 65535 && !env_switch("VKTRAIN_NO_UNIFORM_STORE");
+  const char* shader = !uniform ? "col2im" : info.int64 ? "col2im_uniform_u64" : "col2im_uniform";
+  s.dispatch(geometry_kernel(s.context(), shader, c, true, uniform),
+             {texel(dcol.sub(0, uint64_t(c.rows()) * c.CRSp())), out(dx)}, push_for(c),
+             uniform ? std::array<uint32_t, 3>{static_cast<uint32_t>(pixels / 8), 1, 1}
+                     : groups_1d(uint64_t(c.N) * c.C * c.H * c.W / 4, 64));
 }
 
 }  // namespace vkt::nn
