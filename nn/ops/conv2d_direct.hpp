@@ -13,7 +13,8 @@ namespace vkt::nn {
 // (C·(SH + R)·(SW + S) floats).
 bool conv2d_direct_shape_ok(const Conv2dShape& c);
 // conv2d_direct_shape_ok on a CPU driver (where it was measured faster: the README's
-// performance section); VKTRAIN_NO_DIRECT=1 says no (A/B runs).
+// performance section) where conv2d_direct_backward_weight's kernel can take the layer too
+// (K·(CRS + 1) <= 512: the seed CNN's conv1, not cifar-cnn's); VKTRAIN_NO_DIRECT=1 says no.
 bool conv2d_direct_preferred(const Context& ctx, const Conv2dShape& c);
 
 // y, argmax = pool(relu(conv(x, w) + b)), with conv2d_forward's layouts (c.x_channels_last,
