@@ -12,8 +12,11 @@
 // columns are (r, s, c) with the channels innermost: col2im then gathers 4 channels per texel
 // fetch instead of one (cnn.conv2 at b64, in-step profile: 2.5-2.6 -> 2.1-2.2 ms; conv3 0.7 -> 0.45;
 // what remains is mostly the stores, one per dx element).
-// This materializes col (im2col). A 3x3, stride-1 layer with a fused pool can instead take the
-// Winograd route (`winograd` below, nn/ops/conv2d_winograd.hpp): fewer multiply-adds, no col.
+// This materializes col (im2col). On CPU drivers three routes avoid it (the layer picks): a
+// 3x3, stride-1 layer with a fused pool takes Winograd F(2x2, 3x3) (`winograd` below,
+// nn/ops/conv2d_winograd.hpp), one without a pool whose output is whole 3x3 tiles Winograd
+// F(3x3, 3x3) (`winograd_f33`, nn/ops/conv2d_winograd_f33.hpp), and a pooled first layer with
+// few input channels the direct kernels (`direct`, nn/ops/conv2d_direct.hpp).
 //
 // With `pool` = 2 the op is conv -> [ReLU] -> 2x2, stride-2 max pool in one: col's rows are
 // grouped by pool window (shaders/conv2d_common.glsl), so each window's 4 outputs are one vec4

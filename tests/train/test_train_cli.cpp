@@ -103,7 +103,7 @@ TEST_CASE("train: an interrupted and resumed run has bit-identical losses") {
   CHECK(jsonl((dir / "other.jsonl").string())[0]["loss"].get<double>() != a[0]["loss"].get<double>());
 }
 
-TEST_CASE("train: the CNN (Winograd conv2, first-layer product, fused pools) resumes bit-identically") {
+TEST_CASE("train: the CNN (direct conv1, Winograd conv2 and conv3, fused pools) resumes bit-identically") {
   // The CNN's route through the kernels differs from the MLP's above: every one of them must
   // be deterministic (no atomics, fixed reduction orders) for a resumed curve to match exactly.
   if (!have_data()) return;
