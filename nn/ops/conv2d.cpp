@@ -12,6 +12,7 @@
 #include "nn/ops/layout.hpp"
 #include "nn/ops/pool.hpp"
 #include "nn/ops/strided_sum.hpp"
+#include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/env.hpp"
@@ -23,7 +24,7 @@ namespace {
 // Mirrors shaders/conv2d_common.glsl: the batch is pushed, the geometry is specialized.
 struct Conv2dPush {
   uint32_t N;
-  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
+  UniformStoreTable table;  // col2im_uniform
 };
 
 Conv2dPush push_for(const Conv2dShape& c) { return {c.N}; }
@@ -267,13 +268,11 @@ void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2
   require_span("conv2d", "dcol", dcol, uint64_t(c.rows()) * c.CRSp());
   if (c.C % 4) throw Error("col2im_channels_last: C must be a multiple of 4");
   // A channels-last dx of whole 8-pixel workgroups stores the uniform way (shaders/col2im.glsl):
-  // 8-lane subgroups with shuffle, at most 16 groups of 4 channels per pixel (registers); two
-  // floats per store component on devices with 64-bit integers (col2im_uniform_u64).
-  const auto& info = s.context().info();
+  // at most 16 groups of 4 channels per pixel (registers); two floats per store component on
+  // devices with 64-bit integers (col2im_uniform_u64).
   const uint64_t pixels = uint64_t(c.N) * c.H * c.W;
-  const bool uniform = c.x_channels_last && c.C <= 64 && info.subgroup_size == 8 && info.subgroup_shuffle &&
-                       pixels % 8 == 0 && pixels / 8 <= 65535 && !env_switch("VKTRAIN_NO_UNIFORM_STORE");
-  const char* shader = !uniform ? "col2im" : info.int64 ? "col2im_uniform_u64" : "col2im_uniform";
+  const bool uniform = c.x_channels_last && c.C <= 64 && pixels % 8 == 0 && uniform_store_ok(s.context(), pixels / 8);
+  const char* shader = !uniform ? "col2im" : s.context().info().int64 ? "col2im_uniform_u64" : "col2im_uniform";
   s.dispatch(geometry_kernel(s.context(), shader, c, true, uniform),
              {texel(dcol.sub(0, uint64_t(c.rows()) * c.CRSp())), out(dx)}, push_for(c),
              uniform ? std::array<uint32_t, 3>{static_cast<uint32_t>(pixels / 8), 1, 1}

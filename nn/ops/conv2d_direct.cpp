@@ -1,6 +1,7 @@
 #include "nn/ops/conv2d_direct.hpp"
 
 #include "nn/ops/strided_sum.hpp"
+#include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/env.hpp"
@@ -14,7 +15,7 @@ struct DirectPush {  // mirrors shaders/conv2d_direct_pool.comp
 
 struct DirectBackwardPush {  // mirrors shaders/conv2d_direct_pool_backward.comp
   uint32_t N;
-  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
+  UniformStoreTable table;
 };
 
 constexpr uint32_t kWindowsPerWorkgroup = 64;  // 8 lanes x 8 windows
@@ -37,10 +38,8 @@ bool conv2d_direct_shape_ok(const Conv2dShape& c) {
 // Whether conv2d_direct_backward_weight's kernel can take the layer on this device (the
 // spans aside).
 bool backward_kernel_ok(const Context& ctx, const Conv2dShape& c) {
-  const auto& info = ctx.info();
   const uint32_t sums = c.K * (c.CRS() + 1);
-  return info.subgroup_size == 8 && info.subgroup_shuffle && sums % 4 == 0 && sums <= kMaxSums &&
-         chunks_of(c) <= 65535 && !env_switch("VKTRAIN_NO_UNIFORM_STORE");
+  return sums % 4 == 0 && sums <= kMaxSums && uniform_store_ok(ctx, chunks_of(c));
 }
 
 bool conv2d_direct_preferred(const Context& ctx, const Conv2dShape& c) {

@@ -6,6 +6,7 @@
 
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/strided_sum.hpp"
+#include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/env.hpp"
@@ -14,32 +15,17 @@
 namespace vkt::nn {
 namespace {
 
-// Mirrors shaders/winograd_common.glsl.
-struct WinogradPush {
-  uint32_t N;
-  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};  // uniform_store.glsl
-};
-
 // Whether a transform writing `quads` vec4s per tile can store the uniform way
-// (shaders/uniform_store.glsl): subgroups of 8 with shuffle, whole subgroups per tile, and a
-// grid of 8-invocation workgroups that fits in x. VKTRAIN_NO_UNIFORM_STORE=1 turns it off.
-bool uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
-  if (env_switch("VKTRAIN_NO_UNIFORM_STORE")) return false;
-  const auto& info = ctx.info();
-  return info.subgroup_size == 8 && info.subgroup_shuffle && quads % 8 == 0 && tiles * quads / 8 <= 65535;
+// (shaders/uniform_store.glsl): whole subgroups per tile, and the device and grid allow it.
+bool tile_uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
+  return quads % 8 == 0 && uniform_store_ok(ctx, tiles * quads / 8);
 }
 
-// The geometry constants of shaders/winograd_common.glsl (3-10), the shader's own (`extra`,
-// 11-12), then the layouts (13-14). One-dimensional grids of 64 unless `local_size` says
-// otherwise.
+// An F(2x2, 3x3) transform: its tile grid is the pooled output.
 const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
                                std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
-  std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, c.PH(), c.PW()};
-  extra.resize(2, 0u);
-  constants.insert(constants.end(), extra.begin(), extra.end());
-  constants.push_back(c.x_channels_last);
-  constants.push_back(c.y_channels_last);
-  return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), local_size, std::move(constants)});
+  return winograd_transform_kernel(ctx, shader, c, c.PH(), c.PW(), c.y_channels_last, std::move(bindings),
+                                   std::move(extra), local_size);
 }
 
 // Dispatches a transform with one invocation per tile and group of 4 channels (or filters),
@@ -49,7 +35,7 @@ const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Co
 void dispatch_tile_transform(Stream& s, const char* name, const Conv2dShape& c, std::vector<BindingKind> bindings,
                              std::initializer_list<Arg> args, uint64_t tiles, uint32_t quads) {
   Context& ctx = s.context();
-  const bool uniform = uniform_store_ok(ctx, tiles, quads);
+  const bool uniform = tile_uniform_store_ok(ctx, tiles, quads);
   const uint32_t wg = uniform ? 8 : 64;
   std::string shader = name;
   if (uniform && ctx.info().int64) shader += "_u64";
@@ -78,6 +64,17 @@ void batched_gemm(Stream& s, uint32_t M, uint32_t N, uint32_t K, bool trans_a, b
 }
 
 }  // namespace
+
+const Kernel& winograd_transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, uint32_t th,
+                                        uint32_t tw, bool y_nhwc, std::vector<BindingKind> bindings,
+                                        std::vector<uint32_t> extra, std::array<uint32_t, 3> local_size) {
+  std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, th, tw};
+  extra.resize(2, 0u);
+  constants.insert(constants.end(), extra.begin(), extra.end());
+  constants.push_back(c.x_channels_last);
+  constants.push_back(y_nhwc);
+  return ctx.kernel({shader, std::move(bindings), sizeof(WinogradPush), local_size, std::move(constants)});
+}
 
 void winograd_batched_gemm(Stream& s, uint32_t positions, uint32_t M, uint32_t N, uint32_t K, bool trans_a,
                            bool trans_b, DeviceSpan a, DeviceSpan b, DeviceSpan out) {

@@ -18,7 +18,13 @@
 //   partials  dU
 //   col     dV
 //   argmax  the pool's winners
+#include <array>
+#include <string>
+#include <vector>
+
 #include "nn/ops/conv2d.hpp"
+#include "nn/ops/uniform_store.hpp"
+#include "runtime/kernel.hpp"
 
 namespace vkt::nn {
 
@@ -41,7 +47,20 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
                               const Conv2dWorkspace& ws);
 void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws);
 
-// The products of one pass, shared with the F(3x3, 3x3) route (conv2d_winograd_f33.hpp): C_ξ =
+// Shared with the F(3x3, 3x3) route (conv2d_winograd_f33.hpp):
+// the push block of shaders/winograd_common.glsl,
+struct WinogradPush {
+  uint32_t N;
+  UniformStoreTable table;  // uniform_store.glsl (the F(2x2, 3x3) transforms that store so)
+};
+// a transform kernel over a th x tw tile grid: winograd_common.glsl's geometry constants
+// (3-10), the kernel's own `extra` (11-12), then the layouts (13-14: x, and y / dy / the
+// winners when y_nhwc); one-dimensional workgroups of 64 unless `local_size` says otherwise,
+const Kernel& winograd_transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, uint32_t th,
+                                        uint32_t tw, bool y_nhwc, std::vector<BindingKind> bindings,
+                                        std::vector<uint32_t> extra = {},
+                                        std::array<uint32_t, 3> local_size = {64, 1, 1});
+// and the products of one pass (conv2d_winograd_f33.hpp): C_ξ =
 // op(A_ξ) op(B_ξ) for each of `positions` tile positions ξ, each matrix packed, one after another.
 void winograd_batched_gemm(Stream& s, uint32_t positions, uint32_t M, uint32_t N, uint32_t K, bool trans_a,
                            bool trans_b, DeviceSpan a, DeviceSpan b, DeviceSpan out);

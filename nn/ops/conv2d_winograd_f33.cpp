@@ -15,31 +15,20 @@ namespace {
 
 constexpr uint32_t kPositions = 25;  // ξ: the 5x5 transformed tile
 
-// Mirrors shaders/winograd_common.glsl (its ident table is unused by these kernels).
-struct Wino33Push {
-  uint32_t N;
-  uint32_t ident[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-};
-
 struct Tiles {
   uint32_t th, tw;
   uint64_t count;  // T
 };
 Tiles tiles_of(const Conv2dShape& c) { return {c.OH() / 3, c.OW() / 3, uint64_t(c.N) * (c.OH() / 3) * (c.OW() / 3)}; }
 
-// The geometry constants of shaders/winograd_common.glsl (3-10: the tile grid in TH, TW), the
-// kernel's own (11-12), then the layouts (13-14). One invocation per tile (or input channel)
-// and group of 4 channels, in workgroups of 64.
+// One invocation per tile (or input channel) and group of 4 channels, in workgroups of 64,
+// over the 3x3 tile grid; y and dy are NCHW (a channels-last y needs a fused pool).
 void dispatch_transform(Stream& s, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
                         std::initializer_list<Arg> args, uint64_t invocations, std::vector<uint32_t> extra = {}) {
   const Tiles t = tiles_of(c);
-  std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, t.th, t.tw};
-  extra.resize(2, 0u);
-  constants.insert(constants.end(), extra.begin(), extra.end());
-  constants.push_back(c.x_channels_last);
-  constants.push_back(0u);  // y and dy are NCHW: a channels-last y needs a fused pool
-  const Kernel& k = s.context().kernel({shader, std::move(bindings), sizeof(Wino33Push), {64, 1, 1}, std::move(constants)});
-  s.dispatch(k, args, Wino33Push{c.N}, groups_1d(invocations, 64));
+  const Kernel& k =
+      winograd_transform_kernel(s.context(), shader, c, t.th, t.tw, false, std::move(bindings), std::move(extra));
+  s.dispatch(k, args, WinogradPush{c.N}, groups_1d(invocations, 64));
 }
 
 struct Sizes {
