@@ -17,36 +17,19 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "maxpool2x2_window.glsl"
+#include "conv2d_direct_common.glsl"
 
-layout(constant_id = 3) const uint C = 1;
-layout(constant_id = 4) const uint H = 1;
-layout(constant_id = 5) const uint W = 1;
-layout(constant_id = 6) const uint K = 4;  // a multiple of 4
-layout(constant_id = 7) const uint R = 1;
-layout(constant_id = 8) const uint S = 1;
-layout(constant_id = 9) const uint SH = 1;
-layout(constant_id = 10) const uint SW = 1;
-layout(constant_id = 11) const uint PAD_H = 0;
-layout(constant_id = 12) const uint PAD_W = 0;
-layout(constant_id = 13) const uint PH = 1;  // pooled output size
-layout(constant_id = 14) const uint PW = 1;
-layout(constant_id = 15) const bool RELU = false;
-layout(constant_id = 16) const bool BIAS = false;
-layout(constant_id = 17) const bool X_NHWC = false;  // x is (N, H, W, C)
-layout(constant_id = 18) const bool Y_NHWC = false;
+layout(constant_id = 17) const bool RELU = false;
+layout(constant_id = 18) const bool BIAS = false;
 
 layout(push_constant) uniform Push { uint N; } p;
 
-layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W), or (N, H, W, C) with X_NHWC
 layout(std430, binding = 1) readonly buffer Weights { float w[]; };  // (K, C, R, S)
 layout(std430, binding = 2) readonly buffer Bias { float b[]; };     // (K); read only with BIAS
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
 layout(std430, binding = 4) writeonly buffer Argmax { float argmax[]; };
 layout(std430, binding = 3) writeonly buffer Y4 { vec4 y4[]; };  // Y_NHWC: 4 filters per store
 layout(std430, binding = 4) writeonly buffer Argmax4 { vec4 argmax4[]; };
-
-// The patch: the input rows and columns a window's 2 x 2 cells read.
-const uint TR = SH + R, TC = SW + S;
 
 void main() {
   const uint windows = p.N * PH * PW;
@@ -55,22 +38,13 @@ void main() {
   const uint id = global_index_1d();
   const bool live = id < windows;
   const uint q = min(id, windows - 1u);
-  const uint n = q / (PH * PW), py = (q / PW) % PH, px = q % PW;
+  uint n, py, px;
+  window_of(q, n, py, px);
 
   float tile[C * TR * TC];
-  [[unroll]] for (uint c = 0u; c < C; ++c) {
-    [[unroll]] for (uint i = 0u; i < TR; ++i) {
-      const int iy = int(2u * SH * py + i) - int(PAD_H);
-      [[unroll]] for (uint j = 0u; j < TC; ++j) {
-        const int ix = int(2u * SW * px + j) - int(PAD_W);
-        const bool inside = iy >= 0 && iy < int(H) && ix >= 0 && ix < int(W);
-        const uint yy = uint(clamp(iy, 0, int(H) - 1)), xx = uint(clamp(ix, 0, int(W) - 1));
-        const uint at = X_NHWC ? ((n * H + yy) * W + xx) * C + c : ((n * C + c) * H + yy) * W + xx;
-        const float v = texelFetch(x, int(at)).x;
-        tile[(c * TR + i) * TC + j] = inside ? v : 0.0;
-      }
-    }
-  }
+  [[unroll]] for (uint c = 0u; c < C; ++c)
+    [[unroll]] for (uint i = 0u; i < TR; ++i)
+      [[unroll]] for (uint j = 0u; j < TC; ++j) tile[(c * TR + i) * TC + j] = patch_value(n, py, px, c, i, j);
 
   [[unroll]] for (uint k0 = 0u; k0 < K; k0 += 4u) {
     vec4 best, cell;

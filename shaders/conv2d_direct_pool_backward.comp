@@ -14,21 +14,7 @@
 // addresses (uniform_store.glsl), as slab `chunk` of partials (chunks, K, CRS + 1), which
 // strided_sum then adds up. Lanes past the last window fetch it again and add zero.
 #include "common.glsl"
-
-layout(constant_id = 3) const uint C = 1;
-layout(constant_id = 4) const uint H = 1;
-layout(constant_id = 5) const uint W = 1;
-layout(constant_id = 6) const uint K = 4;  // K·(C·R·S + 1) a multiple of 4
-layout(constant_id = 7) const uint R = 1;
-layout(constant_id = 8) const uint S = 1;
-layout(constant_id = 9) const uint SH = 1;
-layout(constant_id = 10) const uint SW = 1;
-layout(constant_id = 11) const uint PAD_H = 0;
-layout(constant_id = 12) const uint PAD_W = 0;
-layout(constant_id = 13) const uint PH = 1;  // pooled output size
-layout(constant_id = 14) const uint PW = 1;
-layout(constant_id = 15) const bool X_NHWC = false;  // x is (N, H, W, C)
-layout(constant_id = 16) const bool Y_NHWC = false;  // dy and the winners are (N, PH, PW, K)
+#include "conv2d_direct_common.glsl"  // K·(C·R·S + 1) here a multiple of 4
 
 layout(push_constant) uniform Push {
   uint N;
@@ -36,12 +22,10 @@ layout(push_constant) uniform Push {
 } p;
 #include "uniform_store.glsl"
 
-layout(binding = 0) uniform samplerBuffer x;        // R32F
 layout(binding = 1) uniform samplerBuffer dy;       // RGBA32F with Y_NHWC, else R32F
 layout(binding = 2) uniform samplerBuffer winners;  // as dy
 layout(std430, binding = 3) writeonly buffer Partials { vec4 part[]; };
 
-const uint TR = SH + R, TC = SW + S;  // the patch of a window's 2 x 2 cells
 const uint CRS = C * R * S, COLS = CRS + 1;
 const uint PER_LANE = 8u;  // windows per lane
 
@@ -55,20 +39,12 @@ void main() {
     const uint q0 = (chunk * PER_LANE + wi) * 8u + lane;
     const bool live = q0 < windows;
     const uint q = min(q0, windows - 1u);
-    const uint n = q / (PH * PW), py = (q / PW) % PH, px = q % PW;
+    uint n, py, px;
+    window_of(q, n, py, px);
     float tile[C * TR * TC];
     [[unroll]] for (uint c = 0u; c < C; ++c)
-      [[unroll]] for (uint i = 0u; i < TR; ++i) {
-        const int iy = int(2u * SH * py + i) - int(PAD_H);
-        [[unroll]] for (uint j = 0u; j < TC; ++j) {
-          const int ix = int(2u * SW * px + j) - int(PAD_W);
-          const bool inside = iy >= 0 && iy < int(H) && ix >= 0 && ix < int(W);
-          const uint yy = uint(clamp(iy, 0, int(H) - 1)), xx = uint(clamp(ix, 0, int(W) - 1));
-          const uint at = X_NHWC ? ((n * H + yy) * W + xx) * C + c : ((n * C + c) * H + yy) * W + xx;
-          const float v = texelFetch(x, int(at)).x;
-          tile[(c * TR + i) * TC + j] = inside ? v : 0.0;
-        }
-      }
+      [[unroll]] for (uint i = 0u; i < TR; ++i)
+        [[unroll]] for (uint j = 0u; j < TC; ++j) tile[(c * TR + i) * TC + j] = patch_value(n, py, px, c, i, j);
     [[unroll]] for (uint k0 = 0u; k0 < K; k0 += 4u) {
       vec4 g, cell;
       if (Y_NHWC) {
