@@ -3,9 +3,6 @@
 #include "apps/bench/bench_check.hpp"
 #include "apps/bench/seed_shapes.hpp"
 #include "nn/ops/conv2d.hpp"
-#include "nn/ops/conv2d_direct.hpp"
-#include "nn/ops/conv2d_winograd.hpp"
-#include "nn/ops/conv2d_winograd_f33.hpp"
 #include "tests/reference/conv2d.hpp"
 #include "tests/reference/layout.hpp"
 #include "tests/reference/pool.hpp"
@@ -73,9 +70,7 @@ struct ConvState {
 BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
   nn::Conv2dShape c = layer.shape;
   const bool first_layer = layer.first;
-  c.winograd = nn::winograd_preferred(ctx, c);
-  c.direct = !c.winograd && nn::conv2d_direct_preferred(ctx, c);
-  c.winograd_f33 = nn::winograd_f33_preferred(ctx, c);
+  nn::choose_conv2d_route(ctx, c);
   c.x_channels_last = layer.x_from_conv && nn::channels_last_allowed();
   c.y_channels_last = layer.y_to_conv && nn::conv2d_channels_last_output_ok(ctx, c, !first_layer);
   auto st = std::make_shared<ConvState>();

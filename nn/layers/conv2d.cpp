@@ -1,9 +1,6 @@
 #include "nn/layers/conv2d.hpp"
 
 #include "nn/ops/conv2d.hpp"
-#include "nn/ops/conv2d_direct.hpp"
-#include "nn/ops/conv2d_winograd.hpp"
-#include "nn/ops/conv2d_winograd_f33.hpp"
 #include "runtime/buffer.hpp"
 #include "util/error.hpp"
 
@@ -70,15 +67,14 @@ std::vector<ParamInfo> Conv2dLayer::params(const SampleShape& in) const {
 
 std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
-  c.winograd_f33 = winograd_f33_preferred(ctx, c);
+  choose_conv2d_route(ctx, c);
   return std::make_unique<Conv2dRun>(ctx, c, bias_);
 }
 
 Conv2dShape Conv2dLayer::pooled_shape(const Context& ctx, const SampleShape& in, uint32_t batch) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
   c.pool = 2;
-  c.winograd = winograd_preferred(ctx, c);
-  c.direct = !c.winograd && conv2d_direct_preferred(ctx, c);
+  choose_conv2d_route(ctx, c);
   return c;
 }
 

@@ -252,6 +252,12 @@ void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dSh
 
 bool channels_last_allowed() { return !env_switch("VKTRAIN_NO_CHANNELS_LAST"); }
 
+void choose_conv2d_route(const Context& ctx, Conv2dShape& c) {
+  c.winograd = winograd_preferred(ctx, c);
+  c.winograd_f33 = winograd_f33_preferred(ctx, c);
+  c.direct = !c.winograd && conv2d_direct_preferred(ctx, c);
+}
+
 bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed) {
   if (!channels_last_allowed() || !c.pool || c.K % 4) return false;
   if (c.winograd) return true;

@@ -123,4 +123,8 @@ void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2
 bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed);
 bool channels_last_allowed();  // false when VKTRAIN_NO_CHANNELS_LAST=1
 
+// Sets c's route flags (winograd, winograd_f33, direct) to what this device prefers for its
+// shape: what a layer trains with, and what `vktrain bench` times.
+void choose_conv2d_route(const Context& ctx, Conv2dShape& c);
+
 }  // namespace vkt::nn
