@@ -7,8 +7,7 @@
 #include "common.glsl"
 #include "winograd_common.glsl"
 #include "winograd_f33.glsl"
-
-layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W); RGBA32F with X_NHWC
+#include "winograd_input_fetch.glsl"
 layout(std430, binding = 1) writeonly buffer V { vec4 v[]; };
 
 void main() {
@@ -20,17 +19,7 @@ void main() {
   vec4 d[25];
   for (uint i = 0u; i < 5u; ++i) {
     const int yy = y0 + int(i);
-    for (uint j = 0u; j < 5u; ++j) {
-      const int xx = x0 + int(j);
-      const bool inside = yy >= 0 && yy < int(H) && xx >= 0 && xx < int(W);
-      const uint pixel = uint(clamp(yy, 0, int(H) - 1)) * W + uint(clamp(xx, 0, int(W) - 1));
-      vec4 q;
-      if (X_NHWC)
-        q = texelFetch(x, int(((n * H * W + pixel) * C + c0) >> 2u));
-      else
-        for (uint c = 0u; c < 4u; ++c) q[c] = texelFetch(x, int((n * C + c0 + c) * H * W + pixel)).x;
-      d[5u * i + j] = inside ? q : vec4(0.0);
-    }
+    for (uint j = 0u; j < 5u; ++j) d[5u * i + j] = input_quad(n, c0, yy, x0 + int(j));
   }
   winograd33_input(d);
   const uint T = tiles();

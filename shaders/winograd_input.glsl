@@ -6,12 +6,12 @@
 #include "winograd_common.glsl"
 #include "winograd_f23.glsl"
 #include "uniform_store.glsl"
+#include "winograd_input_fetch.glsl"
 
 // Stores the uniform way (uniform_store.glsl): 8-invocation workgroups, C % 32 == 0, so a
 // subgroup's 8 lanes are one tile's 8 consecutive groups of 4 channels.
 layout(constant_id = 11) const bool UNIFORM_STORE = false;
 
-layout(binding = 0) uniform samplerBuffer x;  // R32F: (N, C, H, W); RGBA32F with X_NHWC
 layout(std430, binding = 1) writeonly buffer V { vec4 v[]; };
 #ifdef UNIFORM_STORE_U64
 layout(std430, binding = 1) writeonly buffer V64 { u64vec2 v64[]; };  // the same, two floats per component
@@ -26,17 +26,7 @@ void main() {
   vec4 d[16];
   for (uint i = 0u; i < 4u; ++i) {
     const int yy = y0 + int(i);
-    for (uint j = 0u; j < 4u; ++j) {
-      const int xx = x0 + int(j);
-      const bool inside = yy >= 0 && yy < int(H) && xx >= 0 && xx < int(W);
-      const uint pixel = uint(clamp(yy, 0, int(H) - 1)) * W + uint(clamp(xx, 0, int(W) - 1));
-      vec4 q;
-      if (X_NHWC)
-        q = texelFetch(x, int(((n * H * W + pixel) * C + c0) >> 2u));
-      else
-        for (uint c = 0u; c < 4u; ++c) q[c] = texelFetch(x, int((n * C + c0 + c) * H * W + pixel)).x;
-      d[4u * i + j] = inside ? q : vec4(0.0);
-    }
+    for (uint j = 0u; j < 4u; ++j) d[4u * i + j] = input_quad(n, c0, yy, x0 + int(j));
   }
   winograd_input(d);
   const uint T = tiles();
