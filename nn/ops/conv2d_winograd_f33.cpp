@@ -61,10 +61,7 @@ bool winograd_f33_preferred(const Context& ctx, const Conv2dShape& c) {
   const auto& info = ctx.info();
   const Sizes z = sizes_of(c);
   const uint64_t largest = std::max(z.m, z.v);
-  // Whole tiles make the count 25 per 9 outputs, under half of 81 per 9; the rule stays for
-  // when partial tiles are allowed.
-  const bool fewer = 2ull * kPositions * tiles_of(c).count <= 9ull * c.P();
-  return fewer && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
+  return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
          largest / 4 <= info.max_texel_buffer_elements && largest * 4 <= info.max_storage_buffer_range &&
          largest <= 0xffffffffull;
 }

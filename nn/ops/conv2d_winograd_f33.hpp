@@ -8,8 +8,8 @@
 //                    y = Aᵀ M A + b [ReLU]
 //   backward weight  dM = A dY Aᵀ;  dU_ξ (C, K) = V_ξᵀ · dM_ξ;  dw = Gᵀ dU G;  db = Σ_t dM_6
 //   backward data    dV_ξ (T, C) = dM_ξ (T, K) · U_ξᵀ;  dd = B dV Bᵀ;  dx = col2im(dd)
-// Chosen on CPU drivers where the output is whole tiles and the multiplies are at most half of
-// im2col's (measured faster there: the README's performance section); GPUs keep im2col + GEMM.
+// Chosen on CPU drivers where the output is whole tiles (measured faster there: the README's
+// performance section); GPUs keep im2col + GEMM.
 //
 // Workspace (Conv2dWorkspace, sized by conv2d_workspace_size when c.winograd_f33):
 //   v       V from forward to backward-weight; then dd
@@ -23,7 +23,7 @@ namespace vkt::nn {
 
 // 3x3, stride 1, no pool, C and K multiples of 4, and OH, OW multiples of 3 (whole tiles).
 bool winograd_f33_shape_ok(const Conv2dShape& c);
-// winograd_f33_shape_ok, 25 multiplies per tile at most half of the direct route's 81, and a
+// winograd_f33_shape_ok (whole tiles: 25 multiplies per 9 outputs where im2col does 81), and a
 // CPU driver with RGBA32F texel buffers large enough for the workspace;
 // VKTRAIN_NO_WINOGRAD_F33=1 (or VKTRAIN_NO_WINOGRAD=1) says no.
 bool winograd_f33_preferred(const Context& ctx, const Conv2dShape& c);
