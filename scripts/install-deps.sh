@@ -8,6 +8,7 @@ packages=(
   libvulkan-dev glslang-tools spirv-tools
   vulkan-validationlayers mesa-vulkan-drivers vulkan-tools
   doctest-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+  libeigen3-dev libnlopt-dev
   dataset-fashion-mnist
 )
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "tuning/value.hpp"
@@ -18,6 +19,9 @@ struct TrialContext {
   // Set when this trial is resumed after its previous owner died and it had written one.
   std::string resume_checkpoint;
   int resume_epoch = 0;
+  // The values this trial had reported (epoch -> value) when a new owner took it over: a
+  // cross-validated trial resumed in fold 2 reads fold 1's result from here.
+  std::map<int, double> reported;
 
   // Call after every epoch. Journals the epoch and asks the pruner; false means stop now
   // (pruned, or the value is NaN/Inf) and return from run().

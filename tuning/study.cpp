@@ -37,6 +37,8 @@ class TrialRunner {
       ctx.resume_epoch = trial.checkpoint->first;
       ctx.resume_checkpoint = trial.checkpoint->second;
     }
+    if (resumed)
+      for (const auto& [epoch, r] : trial.epochs) ctx.reported[epoch] = r.value;
     ctx.report = [&](int epoch, double value, double loss) { return report(id, epoch, value, loss); };
     ctx.checkpoint_written = [&](int epoch, const std::string& path) {
       journal_.append(CheckpointWritten{id, epoch, path});
@@ -105,13 +107,17 @@ uint64_t trial_seed(uint64_t study_seed, int64_t trial_id) {
 
 nlohmann::json study_settings_json(const Space& space, const StudySettings& settings, const Sampler& sampler,
                                    const Pruner& pruner) {
-  return {{"direction", direction_name(settings.direction)},
-          {"epochs", settings.epochs},
-          {"seed", settings.seed},
-          {"train_args", settings.train_args},
-          {"sampler", sampler.config()},
-          {"pruner", pruner.config()},
-          {"space", space.canonical_json()}};
+  nlohmann::json j = {{"direction", direction_name(settings.direction)},
+                      {"epochs", settings.epochs},
+                      {"seed", settings.seed},
+                      {"train_args", settings.train_args},
+                      {"sampler", sampler.config()},
+                      {"pruner", pruner.config()},
+                      {"space", space.canonical_json()}};
+  // Written only when set, so studies made before these existed keep their fingerprint.
+  if (!settings.command.empty()) j["command"] = settings.command;
+  if (settings.cv_folds > 0) j["cv_folds"] = settings.cv_folds;
+  return j;
 }
 
 uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_json) {

@@ -24,6 +24,11 @@ struct StudySettings {
   // The fixed `vktrain train` options every trial shares, as given ("--model", "cnn", ...):
   // part of what defines the study, and what its suggested train command starts from.
   std::vector<std::string> train_args;
+  // A `--command` study: the command template every trial runs (empty: trials train a model).
+  std::string command;
+  // K of K-fold cross-validation (0: the one validation split). Each fold's epochs are
+  // reported in turn, so a trial has cv_folds * epochs steps (see apps/train_objective.hpp).
+  int cv_folds = 0;
 };
 
 // The settings a study is fixed to: direction, epochs, seed, train args, sampler, pruner, space.
