@@ -67,7 +67,7 @@ StudySetup study_setup(const TuneCommand& c) {
   s.settings.seed = c.o.seed;
   s.settings.train_args = c.train_args;
   s.sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), s.space, c.o.seed);
-  s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"));
+  s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"), s.settings.epochs);
   return s;
 }
 

@@ -94,9 +94,9 @@ TEST_CASE("tuning: ASHA rungs and promotion of the top 1/eta") {
 }
 
 TEST_CASE("tuning: pruner factory") {
-  CHECK(make_pruner("none")->name() == "none");
-  CHECK(make_pruner(nlohmann::json{{"name", "median"}, {"n_startup_trials", 2}})->config()["n_startup_trials"] == 2);
-  CHECK(make_pruner("asha")->config()["eta"] == 3);
-  CHECK_THROWS_AS(make_pruner("hyperband"), InputError);
-  CHECK_THROWS_AS(make_pruner(nlohmann::json{{"name", "asha"}, {"etta", 3}}), InputError);
+  CHECK(make_pruner("none", 3)->name() == "none");
+  CHECK(make_pruner(nlohmann::json{{"name", "median"}, {"n_startup_trials", 2}}, 3)->config()["n_startup_trials"] == 2);
+  CHECK(make_pruner("asha", 3)->config()["eta"] == 3);
+  CHECK_THROWS_AS(make_pruner("successive_halving", 3), InputError);
+  CHECK_THROWS_AS(make_pruner(nlohmann::json{{"name", "asha"}, {"etta", 3}}, 3), InputError);
 }

@@ -1,9 +1,8 @@
 #include "tuning/pruners/asha_pruner.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <vector>
 
+#include "tuning/pruners/successive_halving.hpp"
 #include "util/error.hpp"
 
 namespace vkt::tune {
@@ -17,31 +16,12 @@ nlohmann::json AshaPruner::config() const {
   return {{"name", "asha"}, {"min_epochs", options_.min_epochs}, {"eta", options_.eta}};
 }
 
-bool AshaPruner::is_rung(int epoch) const {
-  for (int64_t r = options_.min_epochs; r <= epoch; r *= options_.eta)
-    if (r == epoch) return true;
-  return false;
-}
+bool AshaPruner::is_rung(int epoch) const { return is_rung_epoch(epoch, options_.min_epochs, options_.eta); }
 
 bool AshaPruner::should_prune(int64_t trial_id, int epoch, double value, const History& history) {
   if (std::isnan(value)) return true;
   if (!is_rung(epoch)) return false;
-  std::vector<double> rung;  // values at this rung, oriented so larger is better
-  bool own_recorded = false;
-  for (const Trial& t : history.trials) {
-    const auto it = t.epochs.find(epoch);
-    if (it == t.epochs.end() || !std::isfinite(it->second.value)) continue;
-    if (t.id == trial_id) {
-      own_recorded = true;
-      rung.push_back(oriented(value, history.direction));  // the value being judged
-    } else {
-      rung.push_back(oriented(it->second.value, history.direction));
-    }
-  }
-  if (!own_recorded) rung.push_back(oriented(value, history.direction));
-  std::sort(rung.begin(), rung.end(), std::greater<>());
-  const size_t keep = std::max<size_t>(1, rung.size() / size_t(options_.eta));
-  return oriented(value, history.direction) < rung[keep - 1];
+  return successive_halving_prunes(trial_id, epoch, value, history, options_.eta, [](const Trial&) { return true; });
 }
 
 }  // namespace vkt::tune

@@ -1,9 +1,7 @@
 #pragma once
-// Asynchronous successive halving (ASHA). Rungs sit at epochs min_epochs * eta^k. When a trial
-// reaches a rung it competes with every value recorded at that rung so far (its own
-// included): it goes on only if it is among the top 1/eta of them (at least the single best).
-// Deciding from whatever has been recorded, rather than waiting for full brackets, is what
-// keeps parallel workers busy.
+// Asynchronous successive halving (ASHA): rungs at epochs min_epochs * eta^k, where every
+// trial competes with all others by successive_halving.hpp's rule. Hyperband
+// (hyperband_pruner.hpp) runs several such ladders side by side.
 #include "tuning/pruners/pruner.hpp"
 
 namespace vkt::tune {

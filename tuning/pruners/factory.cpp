@@ -1,15 +1,16 @@
 #include "tuning/pruners/factory.hpp"
 
 #include "tuning/pruners/asha_pruner.hpp"
+#include "tuning/pruners/hyperband_pruner.hpp"
 #include "tuning/pruners/median_pruner.hpp"
 #include "util/error.hpp"
 
 namespace vkt::tune {
 
-std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in) {
+std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in, int study_epochs) {
   const nlohmann::json config = config_in.is_string() ? nlohmann::json{{"name", config_in}} : config_in;
   if (!config.is_object() || !config.contains("name") || !config["name"].is_string())
-    throw InputError("pruner: expected a name (none, median, asha) or {\"name\": ...}");
+    throw InputError("pruner: expected a name (none, median, asha, hyperband) or {\"name\": ...}");
   const std::string name = config["name"].get<std::string>();
   auto reject_unknown = [&](std::initializer_list<const char*> allowed) {
     for (const auto& [key, _] : config.items())
@@ -35,10 +36,18 @@ std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in) {
       o.eta = config.value("eta", o.eta);
       return std::make_unique<AshaPruner>(o);
     }
+    if (name == "hyperband") {
+      reject_unknown({"min_epochs", "max_epochs", "eta"});
+      HyperbandOptions o;
+      o.min_epochs = config.value("min_epochs", o.min_epochs);
+      o.max_epochs = config.value("max_epochs", study_epochs);
+      o.eta = config.value("eta", o.eta);
+      return std::make_unique<HyperbandPruner>(o);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw InputError("pruner " + name + ": bad option value (" + e.what() + ")");
   }
-  throw InputError("unknown pruner \"" + name + "\"", "use none, median or asha");
+  throw InputError("unknown pruner \"" + name + "\"", "use none, median, asha or hyperband");
 }
 
 }  // namespace vkt::tune
