@@ -98,7 +98,7 @@ TEST_CASE("tuning: grid refuses a float without values or count, naming it") {
   } catch (const InputError& e) {
     CHECK(std::string(e.what()).find("'lr'") != std::string::npos);
   }
-  CHECK_THROWS_AS(make_sampler("tpe", space, 0), InputError);
+  CHECK_THROWS_AS(make_sampler("bayes", space, 0), InputError);
   CHECK_THROWS_AS(make_sampler(json{{"name", "genetic"}, {"populaton", 4}}, space, 0), InputError);
   CHECK(make_sampler(json{{"name", "genetic"}, {"population", 4}}, space, 0)->config()["population"] == 4);
 }

@@ -1,8 +1,10 @@
 #include "tuning/samplers/factory.hpp"
 
 #include "tuning/samplers/genetic_sampler.hpp"
+#include "tuning/samplers/gp_sampler.hpp"
 #include "tuning/samplers/grid_sampler.hpp"
 #include "tuning/samplers/random_sampler.hpp"
+#include "tuning/samplers/tpe_sampler.hpp"
 #include "util/error.hpp"
 
 namespace vkt::tune {
@@ -21,7 +23,7 @@ void only_options(const nlohmann::json& config, const std::string& name, std::in
 std::unique_ptr<Sampler> make_sampler(const nlohmann::json& config_in, const Space& space, uint64_t seed) {
   const nlohmann::json config = config_in.is_string() ? nlohmann::json{{"name", config_in}} : config_in;
   if (!config.is_object() || !config.contains("name") || !config["name"].is_string())
-    throw InputError("sampler: expected a name (random, grid, genetic) or {\"name\": ...}");
+    throw InputError("sampler: expected a name (random, grid, genetic, tpe, gp) or {\"name\": ...}");
   const std::string name = config["name"].get<std::string>();
   try {
     if (name == "random") {
@@ -44,10 +46,20 @@ std::unique_ptr<Sampler> make_sampler(const nlohmann::json& config_in, const Spa
       o.crossover.swap_probability = config.value("swap_probability", o.crossover.swap_probability);
       return std::make_unique<GeneticSampler>(o, seed);
     }
+    if (name == "tpe") {
+      only_options(config, name,
+                   {"n_startup", "n_candidates", "multivariate", "prior_weight", "constant_liar",
+                    "consider_endpoints"});
+      return std::make_unique<TpeSampler>(tpe_options_from_json(config), seed);
+    }
+    if (name == "gp") {
+      only_options(config, name, {"n_startup", "kernel", "acquisition", "beta", "n_candidates", "n_restarts"});
+      return std::make_unique<GpSampler>(gp_options_from_json(config), seed);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw InputError("sampler " + name + ": bad option value (" + e.what() + ")");
   }
-  throw InputError("unknown sampler \"" + name + "\"", "use random, grid or genetic");
+  throw InputError("unknown sampler \"" + name + "\"", "use random, grid, genetic, tpe or gp");
 }
 
 }  // namespace vkt::tune
