@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/train_objective.hpp"
 #include "apps/train_options.hpp"
 #include "nn/checkpoint/safetensors.hpp"
 #include "nn/checkpoint/training_state.hpp"
@@ -41,8 +42,59 @@ void draw_progress(const nn::Progress& p, uint32_t epochs) {
   std::fflush(stderr);
 }
 
+// `train --cv K`: the same K-fold run a cross-validated tuning trial makes (train_objective.hpp),
+// printed fold by fold. Each fold trains its own model, so there is no one model to save or
+// resume, and the test set is not touched.
+int run_train_cv(const TrainCommand& c) {
+  for (const auto& [given, flag] : {std::pair{!c.save.empty(), "--save"}, std::pair{!c.checkpoint.empty(), "--checkpoint"},
+                                    std::pair{!c.resume.empty(), "--resume"}, std::pair{!c.log.empty(), "--log"}})
+    if (given)
+      throw InputError(std::string("--cv cannot be combined with ") + flag +
+                       " (each fold trains its own model; train without --cv for one to keep)");
+  const nn::DataSplits data = c.o.data.load();
+  ContextOptions co;
+  co.device = c.o.device;
+  Context ctx(co);
+  TrialData folds;
+  folds.training = std::make_shared<const nn::Dataset>(data.train);
+  folds.cv_folds = c.o.data.cv_folds;
+  folds.fold_seed = c.o.seed;
+  TrainObjective objective(ctx, folds, c.o, "val_acc", "");
+  tune::TrialContext trial;
+  trial.seed = c.o.seed;
+  trial.epochs = static_cast<int>(c.o.epochs);
+  const int epochs = trial.epochs;
+  trial.report = [&](int step, double value, double loss) {
+    if (!c.json)
+      std::printf("fold %d/%u  epoch %d/%d  loss %.4f  val_acc %.4f\n", (step - 1) / epochs + 1, folds.cv_folds,
+                  (step - 1) % epochs + 1, epochs, loss, value);
+    std::fflush(stdout);
+    return std::isfinite(value);
+  };
+  const tune::TrialResult result = objective.run(trial);
+  const std::vector<double>& values = objective.fold_values();
+  if (!std::isfinite(result.value) || values.size() != folds.cv_folds) {
+    std::cerr << "vktrain: error: training diverged in fold " << values.size() + 1
+              << " (the loss is not finite; hint: lower --lr or set --clip-norm)\n";
+    return 1;
+  }
+  double var = 0;
+  for (double v : values) var += (v - result.value) * (v - result.value) / double(values.size());
+  if (c.json) {
+    std::cout << nlohmann::json{{"status", "ok"},        {"cv_folds", folds.cv_folds}, {"epochs", epochs},
+                                {"fold_val_acc", values}, {"val_acc_mean", result.value}, {"val_acc_std", std::sqrt(var)}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("cv: val_acc %.4f +- %.4f (mean and standard deviation over %u folds)\n", result.value, std::sqrt(var),
+                folds.cv_folds);
+  }
+  return 0;
+}
+
 int run_train(const TrainCommand& c) {
   const auto& o = c.o;
+  if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
   if (c.print_model) {
     const nn::TrainConfig cfg = o.config(1);
     const nn::Model model = nn::build_model(nn::load_model_spec(cfg.model), input_shape(o.data.dataset), 10, cfg.vars,
@@ -150,6 +202,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto c = std::make_shared<TrainCommand>();
   add_model_options(*cmd, c->o);
   add_data_options(*cmd, c->o.data);
+  add_cv_option(*cmd, c->o.data);
   add_hyperparameter_options(*cmd, c->o);
   cmd->add_flag("--print-model", c->print_model, "Print layers, output shapes and parameter counts, then exit");
   cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)");

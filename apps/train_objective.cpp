@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "nn/checkpoint/training_state.hpp"
+#include "nn/data/folds.hpp"
 #include "nn/train/trainer.hpp"
 #include "util/error.hpp"
 
@@ -37,8 +38,8 @@ TrainOptions apply_params(const TrainOptions& base, const tune::Params& params) 
   return o;
 }
 
-TrainObjective::TrainObjective(Context& ctx, std::shared_ptr<const nn::DeviceData> data, TrainOptions base,
-                               std::string objective, std::filesystem::path checkpoint_dir)
+TrainObjective::TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
+                               std::filesystem::path checkpoint_dir)
     : ctx_(ctx),
       data_(std::move(data)),
       base_(std::move(base)),
@@ -51,45 +52,71 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
   TrainOptions o = apply_params(base_, trial.params);
   if (!trial.params.count("epochs")) o.epochs = static_cast<uint32_t>(trial.epochs);
   o.seed = trial.seed;
-  nn::TrainConfig cfg = o.config(data_->train->count() / std::max<uint32_t>(o.batch, 1));
-  nn::Trainer trainer(ctx_, cfg, data_);
-  if (!trial.resume_checkpoint.empty())
-    trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);
-
-  const double setup_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const uint32_t folds = std::max<uint32_t>(data_.cv_folds, 1);
+  const int epochs = static_cast<int>(o.epochs);
   const bool loss_objective = objective_ == "val_loss";
+  double setup_s = 0, training_s = 0;
+
+  // Where a resumed trial picks up: the fold of its last checkpoint; earlier folds' results
+  // come from the journal.
+  const int resume_step = trial.resume_checkpoint.empty() ? 0 : trial.resume_epoch;
+  const uint32_t first_fold = resume_step > 0 ? uint32_t((resume_step - 1) / epochs) : 0;
+  fold_values_.clear();
+  for (uint32_t f = 0; f < first_fold; ++f) {
+    const auto it = trial.reported.find(int(f + 1) * epochs);
+    if (it == trial.reported.end())
+      throw Error("cannot resume trial " + std::to_string(trial.trial_id) + " in fold " + std::to_string(first_fold + 1) +
+                  ": fold " + std::to_string(f + 1) + "'s result is not in the journal");
+    fold_values_.push_back(it->second);
+  }
+
   double value = std::nan("");
-  double training_s = 0;
+  for (uint32_t f = first_fold; f < folds; ++f) {
+    const auto ts = Clock::now();
+    const int offset = int(f) * epochs;  // the step of this fold's epoch 0
+    std::shared_ptr<const nn::DeviceData> data =
+        data_.cv_folds ? std::make_shared<const nn::DeviceData>(
+                             ctx_, nn::cv_split(*data_.training, data_.cv_folds, f, data_.fold_seed))
+                       : data_.splits;
+    nn::TrainConfig cfg = o.config(data->train->count() / std::max<uint32_t>(o.batch, 1));
+    nn::Trainer trainer(ctx_, cfg, data);
+    const bool resuming = f == first_fold && resume_step > 0;
+    if (resuming) trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);
+    setup_s += std::chrono::duration<double>(Clock::now() - ts).count();
+
+    if (resuming) {
+      // The process that wrote the checkpoint may have died before journaling its epoch (the
+      // file is written, then recorded, then the epoch reported). Report the restored epoch
+      // again from a fresh validation pass: the curve then has every epoch, and a trial whose
+      // last epoch was already trained still ends with its value. Same weights, same value;
+      // the training loss of that epoch is not in the checkpoint, so it is reported as NaN.
+      const nn::EvalStats v = trainer.evaluate_val();
+      value = loss_objective ? v.loss : v.accuracy;
+      if (trial.report && !trial.report(offset + static_cast<int>(trainer.epoch()), value, std::nan(""))) return {value};
+    }
+    while (trainer.epoch() < cfg.epochs) {
+      const nn::EpochStats e = trainer.train_epoch();
+      training_s += e.seconds;
+      if (e.diverged) return {std::nan("")};
+      value = loss_objective ? e.val.loss : e.val.accuracy;
+      const int step = offset + static_cast<int>(e.epoch);
+      if (!checkpoint_dir_.empty()) {
+        const auto ckpt = checkpoint_dir_ / ("trial-" + std::to_string(trial.trial_id) + ".state");
+        nn::write_training_state(ckpt, trainer.state());
+        if (trial.checkpoint_written) trial.checkpoint_written(step, ckpt.string());
+      }
+      if (trial.report && !trial.report(step, value, e.loss)) return {value};
+    }
+    fold_values_.push_back(value);
+  }
   // VKTRAIN_TRIAL_TIMING=1: where a trial's time goes (bench/tune_samplers.sh reads it).
-  const char* timing = std::getenv("VKTRAIN_TRIAL_TIMING");
-  auto report_timing = [&] {
-    if (timing && *timing == '1')
-      std::fprintf(stderr, "trial %lld timing: setup %.3f s, training %.3f s, other %.3f s\n",
-                   static_cast<long long>(trial.trial_id), setup_s, training_s,
-                   std::chrono::duration<double>(Clock::now() - t0).count() - setup_s - training_s);
-  };
-  if (!trial.resume_checkpoint.empty()) {
-    // The process that wrote the checkpoint may have died before journaling its epoch (the
-    // file is written, then recorded, then the epoch reported). Report the restored epoch
-    // again from a fresh validation pass: the curve then has every epoch, and a trial whose
-    // last epoch was already trained still ends with its value. Same weights, same value;
-    // the training loss of that epoch is not in the checkpoint, so it is reported as NaN.
-    const nn::EvalStats v = trainer.evaluate_val();
-    value = loss_objective ? v.loss : v.accuracy;
-    if (trial.report && !trial.report(static_cast<int>(trainer.epoch()), value, std::nan(""))) return {value};
-  }
-  while (trainer.epoch() < cfg.epochs) {
-    const nn::EpochStats e = trainer.train_epoch();
-    training_s += e.seconds;
-    if (e.diverged) return {std::nan("")};
-    value = loss_objective ? e.val.loss : e.val.accuracy;
-    const std::filesystem::path ckpt = checkpoint_dir_ / ("trial-" + std::to_string(trial.trial_id) + ".state");
-    nn::write_training_state(ckpt, trainer.state());
-    if (trial.checkpoint_written) trial.checkpoint_written(static_cast<int>(e.epoch), ckpt.string());
-    if (trial.report && !trial.report(static_cast<int>(e.epoch), value, e.loss)) break;
-  }
-  report_timing();
-  return {value};
+  if (const char* timing = std::getenv("VKTRAIN_TRIAL_TIMING"); timing && *timing == '1')
+    std::fprintf(stderr, "trial %lld timing: setup %.3f s, training %.3f s, other %.3f s\n",
+                 static_cast<long long>(trial.trial_id), setup_s, training_s,
+                 std::chrono::duration<double>(Clock::now() - t0).count() - setup_s - training_s);
+  double sum = 0;
+  for (double v : fold_values_) sum += v;
+  return {sum / double(fold_values_.size())};
 }
 
 }  // namespace vkt::app

@@ -1,9 +1,18 @@
 #pragma once
-// The objective of `vktrain tune`: a trial is a `vktrain train` run whose options are the
-// tune command's train options overridden by the trial's parameters. The study (tuning/)
-// never sees Vulkan; this is where the two meet.
+// The objective of `vktrain tune` (and of `vktrain train --cv`): a trial is a `vktrain train`
+// run whose options are the tune command's train options overridden by the trial's
+// parameters. The study (tuning/) never sees Vulkan; this is where the two meet.
+//
+// Cross-validation (--cv K): the trial trains K models in turn, fold 0 first, each for the
+// trial's epochs E on the other folds and validated on its own (nn/data/folds.hpp). Fold f's
+// epoch e is reported as step f * E + e, so a trial has K * E steps: pruners compare trials at
+// the same fold and epoch (all trials of a study share K and E), and Hyperband's and ASHA's
+// epochs count these steps. The checkpoint after step s is fold (s - 1) / E's training state: a
+// trial killed in fold 2 resumes in fold 2, and reads the earlier folds' results back from the
+// journal (TrialContext::reported). Its value is the mean of the K folds' final values.
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "apps/train_options.hpp"
 #include "nn/data/device_dataset.hpp"
@@ -16,19 +25,33 @@ namespace vkt::app {
 // model variables ("$name" in a model file). Bad values -> InputError naming the key.
 TrainOptions apply_params(const TrainOptions& base, const tune::Params& params);
 
+// Where a trial's data comes from: the splits already on the device, or (cross-validation)
+// the whole training set, from which each fold's split is uploaded in turn.
+struct TrialData {
+  std::shared_ptr<const nn::DeviceData> splits;  // without cross-validation
+  std::shared_ptr<const nn::Dataset> training;   // with it
+  uint32_t cv_folds = 0;
+  uint64_t fold_seed = 0;  // the study's seed
+};
+
 class TrainObjective : public tune::Objective {
  public:
-  // `objective`: "val_acc" (maximize) or "val_loss" (minimize).
-  TrainObjective(Context& ctx, std::shared_ptr<const nn::DeviceData> data, TrainOptions base, std::string objective,
+  // `objective`: "val_acc" (maximize) or "val_loss" (minimize). An empty `checkpoint_dir`
+  // writes no checkpoints (`train --cv`: nothing to resume).
+  TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
                  std::filesystem::path checkpoint_dir);
   tune::TrialResult run(const tune::TrialContext& trial) override;
 
+  // The final value of each fold the last run() finished (one entry without cross-validation).
+  const std::vector<double>& fold_values() const { return fold_values_; }
+
  private:
   Context& ctx_;
-  std::shared_ptr<const nn::DeviceData> data_;
+  TrialData data_;
   TrainOptions base_;
   std::string objective_;
   std::filesystem::path checkpoint_dir_;
+  std::vector<double> fold_values_;
 };
 
 }  // namespace vkt::app

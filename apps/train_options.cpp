@@ -15,7 +15,7 @@ nn::DataSplits DataOptions::load() const {
       throw InputError("--dataset " + dataset + " has no default location: pass --data DIR");
     where = *def;
   }
-  nn::DataSplits splits = nn::load_dataset(kind, where, val_split);
+  nn::DataSplits splits = nn::load_dataset(kind, where, cv_folds ? 0.0 : val_split);
   if (train_limit) splits.train = nn::subset(splits.train, train_limit);
   return splits;
 }
@@ -78,6 +78,13 @@ void add_data_options(CLI::App& cmd, DataOptions& o) {
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
   cmd.add_option("--train-limit", o.train_limit, "Train on the first N training images only");
+}
+
+void add_cv_option(CLI::App& cmd, DataOptions& o) {
+  cmd.add_option("--cv", o.cv_folds,
+                 "K-fold cross-validation over the training set (the value: the mean over folds; "
+                 "--val-split is then unused, the test set untouched)")
+      ->check(CLI::Range(2u, 100u));
 }
 
 void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {

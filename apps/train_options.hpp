@@ -16,6 +16,9 @@ struct DataOptions {
   std::string dir;  // default: the data set's package directory
   double val_split = 0.1;
   uint32_t train_limit = 0;  // use only the first N training images (quick runs, CI)
+  // K-fold cross-validation (0: off). Then load() holds no validation set out: the folds
+  // (nn/data/folds.hpp) are cut from the whole training set.
+  uint32_t cv_folds = 0;
   nn::DataSplits load() const;
 };
 
@@ -45,6 +48,8 @@ struct TrainOptions {
 
 void add_model_options(CLI::App& cmd, TrainOptions& o);
 void add_data_options(CLI::App& cmd, DataOptions& o);
+// --cv K, for the commands that can cross-validate (train, tune).
+void add_cv_option(CLI::App& cmd, DataOptions& o);
 void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o);
 
 }  // namespace vkt::app

@@ -1,16 +1,20 @@
-// `vktrain tune`: a hyperparameter study. Trials are `vktrain train` runs; every trial and
+// `vktrain tune`: a hyperparameter study. Trials are `vktrain train` runs, or with --command
+// runs of any program (tuning/command_objective.hpp: no data, no device); every trial and
 // every epoch is journaled (tuning/storage/), so a killed study resumes where it stopped
 // and several processes (--workers, or several shells) can share one study file.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "apps/commands.hpp"
 #include "apps/train_objective.hpp"
+#include "nn/train/trainer.hpp"
 #include "runtime/context.hpp"
+#include "tuning/command_objective.hpp"
 #include "tuning/pruners/factory.hpp"
 #include "tuning/report.hpp"
 #include "tuning/samplers/factory.hpp"
@@ -24,10 +28,14 @@ namespace {
 struct TuneCommand {
   TrainOptions o;
   std::vector<std::string> train_args;  // the train options given on the command line, as given
-  std::string space, study, sampler = "random", pruner = "none", objective = "val_acc";
+  std::string space, study, sampler = "tpe", pruner = "none", objective = "val_acc";
   int64_t trials = 10;
   int workers = 1;
-  bool json = false;
+  bool json = false, refit = false;
+  // A --command study; `direction` is "" when not given (then the objective's, or maximize).
+  std::string command, direction;
+  double trial_timeout = 0;
+  bool objective_given = false;
 };
 
 nlohmann::json name_or_json(const std::string& text, const char* what) {
@@ -62,12 +70,17 @@ struct StudySetup {
 StudySetup study_setup(const TuneCommand& c) {
   StudySetup s{tune::Space::load(c.space), {}, nullptr, nullptr};
   s.settings.trials = c.trials;
-  s.settings.direction = c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize;
+  s.settings.direction = !c.direction.empty() ? tune::parse_direction(c.direction)
+                         : c.command.empty() && c.objective == "val_loss" ? tune::Direction::Minimize
+                                                                          : tune::Direction::Maximize;
+  s.settings.command = c.command;
   s.settings.epochs = static_cast<int>(c.o.epochs);
   s.settings.seed = c.o.seed;
   s.settings.train_args = c.train_args;
+  s.settings.cv_folds = int(c.o.data.cv_folds);
   s.sampler = tune::make_sampler(name_or_json(c.sampler, "--sampler"), s.space, c.o.seed);
-  s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"), s.settings.epochs);
+  s.pruner = tune::make_pruner(name_or_json(c.pruner, "--pruner"),
+                              s.settings.epochs * std::max(1, s.settings.cv_folds));
   return s;
 }
 
@@ -84,7 +97,14 @@ int run_worker(const TuneCommand& c, int worker) {
   co.device = worker_device(c.o.device, worker);
   Context ctx(co);
   st.worker = "w" + std::to_string(worker) + " " + ctx.info().name;
-  auto data = std::make_shared<const nn::DeviceData>(ctx, host_data);
+  TrialData data;
+  if (c.o.data.cv_folds) {
+    data.training = std::make_shared<const nn::Dataset>(host_data.train);
+    data.cv_folds = c.o.data.cv_folds;
+    data.fold_seed = c.o.seed;
+  } else {
+    data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
+  }
   const std::filesystem::path ckpt_dir = c.study + ".checkpoints";
   TrainObjective objective(ctx, data, c.o, c.objective, ckpt_dir);
 
@@ -99,7 +119,8 @@ int run_worker(const TuneCommand& c, int worker) {
   if (worker != 0) return 0;
   journal->refresh();
   if (c.json) {
-    std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
+    // With --refit the report is printed after the refit, which it includes.
+    if (!c.refit) std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
   } else {
     const tune::Trial* best = tune::best_trial(journal->state().trials, st.direction);
     std::printf("study %s: %zu trials%s\n", c.study.c_str(), journal->state().trials.size(),
@@ -111,11 +132,108 @@ int run_worker(const TuneCommand& c, int worker) {
   return 0;
 }
 
+// A --command study's worker: no data is loaded and no device opened; each trial runs the
+// command. The summary shows the best params (there is no train command to suggest).
+int run_command_worker(const TuneCommand& c, int worker) {
+  StudySetup setup = study_setup(c);
+  tune::StudySettings& st = setup.settings;
+  auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner);
+  st.worker = "w" + std::to_string(worker);
+  tune::CommandObjective objective(c.command, setup.space, {c.trial_timeout});
+  tune::StudyCallbacks cb;
+  cb.on_trial_finished = [&](const tune::TrialSummary& s) {
+    if (!c.json) {
+      std::printf("%s\n", tune::format_trial_line(s).c_str());
+      std::fflush(stdout);
+    }
+  };
+  const tune::StudyOutcome outcome =
+      tune::run_study(*journal, setup.space, *setup.sampler, *setup.pruner, st, objective, cb);
+  if (worker != 0) return 0;
+  journal->refresh();
+  if (c.json) {
+    std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
+    return 0;
+  }
+  std::printf("study %s: %zu trials%s\n", c.study.c_str(), journal->state().trials.size(),
+              outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
+  if (const tune::Trial* best = tune::best_trial(journal->state().trials, st.direction)) {
+    std::string params;
+    for (const auto& [name, value] : best->params)
+      params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(value);
+    std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value, params.c_str());
+  }
+  return 0;
+}
+
+// Options that make no sense together: a --command study has no training to configure.
+void check_study_kind(const TuneCommand& c) {
+  if (c.command.empty()) {
+    if (!c.direction.empty() && tune::parse_direction(c.direction) !=
+                                    (c.objective == "val_loss" ? tune::Direction::Minimize : tune::Direction::Maximize))
+      throw InputError("--direction " + c.direction + " disagrees with --objective " + c.objective +
+                       " (val_acc is maximized, val_loss minimized); leave --direction out");
+    if (c.trial_timeout > 0) throw InputError("--trial-timeout applies to --command studies only");
+    return;
+  }
+  if (c.objective_given) throw InputError("--objective is for training studies; a --command study takes --direction");
+  if (c.refit) throw InputError("--refit is for training studies, not --command ones");
+  if (!c.train_args.empty())
+    throw InputError(c.train_args.front() + " is a training option; a --command study puts its options in the command");
+  if (!c.o.device.empty()) throw InputError("--device has no effect with --command");
+  if (c.o.data.cv_folds) throw InputError("--cv has no effect with --command");
+}
+
+// GridSearchCV's refit: the best trial's setting trained on the whole training set (the
+// validation split, or every fold, included), then evaluated once on the test set, which the
+// study itself never touched. Journaled, so `vktrain report` shows it.
+void refit_best(const TuneCommand& c) {
+  StudySetup setup = study_setup(c);
+  auto journal = tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner);
+  const tune::Trial* best = tune::best_trial(journal->state().trials, setup.settings.direction);
+  if (!best) throw Error("--refit: the study has no complete trial to refit");
+  const auto t0 = std::chrono::steady_clock::now();
+  TrainOptions o = apply_params(c.o, best->params);
+  if (!best->params.count("epochs")) o.epochs = static_cast<uint32_t>(setup.settings.epochs);
+  o.seed = best->seed;
+  DataOptions all = c.o.data;
+  all.val_split = 0;
+  all.cv_folds = 0;
+  const nn::DataSplits data = all.load();
+  if (data.test.count == 0) throw InputError("--refit: the data set has no test images");
+  ContextOptions co;
+  co.device = worker_device(c.o.device, 0);
+  Context ctx(co);
+  nn::Trainer trainer(ctx, o.config(data.train.count / std::max<uint32_t>(o.batch, 1)), data);
+  while (trainer.epoch() < o.epochs)
+    if (trainer.train_epoch().diverged) throw Error("--refit: training trial " + std::to_string(best->id) + "'s setting diverged");
+  const nn::EvalStats test = trainer.evaluate_test();
+  tune::RefitResult r;
+  r.trial_id = best->id;
+  r.train_images = data.train.count;
+  r.epochs = o.epochs;
+  r.test_accuracy = test.accuracy;
+  r.test_loss = test.loss;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  journal->append(tune::storage::RefitFinished{r});
+  if (c.json)
+    std::cout << tune::report_json(journal->state(), setup.settings.direction).dump() << "\n";
+  else
+    std::printf("refit: trial %lld's setting on all %u training images, %u epochs: test_acc %.4f  test_loss %.4f  (%.1f s)\n",
+                static_cast<long long>(r.trial_id), r.train_images, r.epochs, r.test_accuracy, r.test_loss, r.seconds);
+}
+
 int run_tune(const TuneCommand& c) {
   if (c.objective != "val_acc" && c.objective != "val_loss")
     throw InputError("--objective must be val_acc or val_loss, got '" + c.objective + "'");
+  if (!c.direction.empty()) tune::parse_direction(c.direction);
+  check_study_kind(c);
   {  // Validate the space and the study file once, before any worker starts.
     const StudySetup setup = study_setup(c);
+    if (!c.command.empty())  // before the study file is made: a bad template makes no study
+      for (const std::string& name : tune::check_command_template(c.command, setup.space))
+        std::fprintf(stderr, "vktrain: note: {%s} is conditional: it is empty in trials where it is inactive\n",
+                     name.c_str());
     tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner);
   }
   // Extra workers are processes, forked before any Vulkan object exists: the journal keeps
@@ -128,7 +246,7 @@ int run_tune(const TuneCommand& c) {
     if (pid == 0) {
       int code = 1;
       try {
-        code = run_worker(c, w);
+        code = c.command.empty() ? run_worker(c, w) : run_command_worker(c, w);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "vktrain: worker %d: error: %s\n", w, e.what());
       }
@@ -137,12 +255,13 @@ int run_tune(const TuneCommand& c) {
     }
     children.push_back(pid);
   }
-  int code = run_worker(c, 0);
+  int code = c.command.empty() ? run_worker(c, 0) : run_command_worker(c, 0);
   for (pid_t pid : children) {
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) code = 1;
   }
+  if (code == 0 && c.refit) refit_best(c);
   return code;
 }
 
@@ -153,16 +272,27 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   auto c = std::make_shared<TuneCommand>();
   cmd->add_option("--space", c->space, "Search space (JSON; see examples/)")->required();
   cmd->add_option("--study", c->study, "Study journal (.vkts); an existing one is resumed")->required();
-  cmd->add_option("--sampler", c->sampler, "grid, random, genetic, or a JSON object with options")
+  cmd->add_option("--sampler", c->sampler, "tpe, gp, random, grid, genetic, or a JSON object with options")
       ->capture_default_str();
-  cmd->add_option("--pruner", c->pruner, "none, median, asha, or a JSON object with options")->capture_default_str();
+  cmd->add_option("--pruner", c->pruner, "none, median, asha, hyperband, or a JSON object with options")->capture_default_str();
   cmd->add_option("--trials", c->trials, "The study's total number of trials")->check(CLI::Range(1, 1000000));
   cmd->add_option("--objective", c->objective, "val_acc (maximized) or val_loss (minimized)")->capture_default_str();
   cmd->add_option("--workers", c->workers, "Trials run at once (one process each)")->check(CLI::Range(1, 64));
   cmd->add_flag("--json", c->json, "Print the study's report as JSON at the end");
+  cmd->add_option("--command", c->command,
+                  "Trials run this shell command instead of training: {name} becomes the value of space key name "
+                  "({{ }} for braces), also in $VKTRAIN_PARAM_name; it prints {\"epoch\": e, \"value\": v} lines "
+                  "for reports and a last {\"value\": v} line as the result");
+  cmd->add_option("--direction", c->direction, "maximize or minimize (default: maximize for --command, else the "
+                                               "--objective's)");
+  cmd->add_option("--trial-timeout", c->trial_timeout, "Seconds a --command trial may run (0: no limit)")
+      ->check(CLI::Range(0.0, 1e8));
+  cmd->add_flag("--refit", c->refit,
+                "After the study, train the best setting on the whole training set and record its test accuracy");
   const size_t tune_only = cmd->get_options().size();
   add_model_options(*cmd, c->o);
   add_data_options(*cmd, c->o.data);
+  add_cv_option(*cmd, c->o.data);
   add_hyperparameter_options(*cmd, c->o);
   cmd->callback([c, cmd, tune_only, &exit_code] {
     // Record the train options given, for the study's fingerprint and its suggested train
@@ -172,9 +302,10 @@ void add_tune_command(CLI::App& app, int& exit_code) {
     for (size_t i = tune_only; i < options.size(); ++i) {
       const CLI::Option* o = options[i];
       const std::string name = o->get_name();
-      if (o->count() == 0 || name == "--device" || name == "--epochs" || name == "--seed") continue;
+      if (o->count() == 0 || name == "--device" || name == "--epochs" || name == "--seed" || name == "--cv") continue;
       for (const std::string& value : o->results()) c->train_args.insert(c->train_args.end(), {name, value});
     }
+    c->objective_given = cmd->get_option("--objective")->count() > 0;
     exit_code = run_tune(*c);
   });
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "tuning/command_objective.hpp"
+#include "tuning/importance/importance.hpp"
 #include "util/error.hpp"
 
 namespace vkt::tune {
@@ -69,13 +71,45 @@ nlohmann::json trial_json(const Trial& t) {
   return j;
 }
 
+FoldSummary fold_summary(const Trial& trial, const nlohmann::json& settings) {
+  FoldSummary out;
+  const int folds = settings.value("cv_folds", 0), epochs = settings.value("epochs", 0);
+  if (folds <= 0 || epochs <= 0) return out;
+  for (int f = 1; f <= folds; ++f) {
+    const auto it = trial.epochs.find(f * epochs);
+    if (it == trial.epochs.end()) break;
+    out.values.push_back(it->second.value);
+  }
+  if (out.values.empty()) return out;
+  for (double v : out.values) out.mean += v / double(out.values.size());
+  for (double v : out.values) out.std += (v - out.mean) * (v - out.mean) / double(out.values.size());
+  out.std = std::sqrt(out.std);
+  return out;
+}
+
 nlohmann::json report_json(const StudyState& state, Direction d) {
+  auto with_folds = [&](const Trial& t) {
+    nlohmann::json j = trial_json(t);
+    const FoldSummary f = fold_summary(t, state.settings);
+    if (!f.values.empty()) {
+      nlohmann::json values = nlohmann::json::array();
+      for (double v : f.values) values.push_back(finite_or_null(v));
+      j["cv"] = {{"folds", values}, {"mean", finite_or_null(f.mean)}, {"std", finite_or_null(f.std)}};
+    }
+    return j;
+  };
   nlohmann::json trials = nlohmann::json::array();
-  for (const Trial* t : ranked_trials(state, d)) trials.push_back(trial_json(*t));
+  for (const Trial* t : ranked_trials(state, d)) trials.push_back(with_folds(*t));
   const Trial* best = best_trial(state.trials, d);
-  return {{"direction", direction_name(d)},
-          {"trials", trials},
-          {"best", best ? trial_json(*best) : nlohmann::json(nullptr)}};
+  nlohmann::json out = {{"direction", direction_name(d)},
+                        {"trials", trials},
+                        {"best", best ? with_folds(*best) : nlohmann::json(nullptr)}};
+  if (state.refit)
+    out["refit"] = {{"trial", state.refit->trial_id},       {"train_images", state.refit->train_images},
+                    {"epochs", state.refit->epochs},        {"test_acc", finite_or_null(state.refit->test_accuracy)},
+                    {"test_loss", finite_or_null(state.refit->test_loss)}, {"seconds", state.refit->seconds}};
+  out["importance"] = importance_json(parameter_importance(state));
+  return out;
 }
 
 namespace {
@@ -98,7 +132,13 @@ std::string params_args(const Params& params) {
 
 std::string train_command(const Params& params) { return "vktrain train" + params_args(params); }
 
+std::string study_command(const Trial& trial, const std::string& command_template) {
+  return substitute(command_template, trial.params);
+}
+
 std::string train_command(const Trial& trial, const nlohmann::json& settings) {
+  if (settings.contains("command") && settings["command"].is_string())
+    return study_command(trial, settings["command"].get<std::string>());
   std::set<std::string> set_by_params;
   for (const auto& [name, value] : trial.params) set_by_params.insert(flag_of(name));
   std::string cmd = "vktrain train";

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "tuning/importance/importance.hpp"
 #include "tuning/report.hpp"
 
 namespace vkt::tune {
@@ -105,6 +106,33 @@ std::string colour(double u) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "#%02x%02x%02x", r, g, b);
   return buf;
+}
+
+// Parameter importance as horizontal bars, most important first, each with a whisker of one
+// standard deviation over the trees; nothing when it cannot be computed.
+std::string importance_section(const StudyState& state) {
+  const importance::ForestOptions forest;
+  const auto imp = parameter_importance(state, forest);
+  if (imp.empty()) return "";
+  Plot p;
+  p.left = 140, p.right = 56, p.top = 28, p.bottom = 8, p.w = 520;
+  const double row = 20, bar = p.w - p.left - p.right;
+  p.h = p.top + p.bottom + row * double(imp.size());
+  p.body << "<text x='" << p.w / 2 << "' y='16' text-anchor='middle' class='t'>parameter importance (fANOVA, "
+         << forest.trees << " trees)</text>";
+  for (size_t i = 0; i < imp.size(); ++i) {
+    const double y = p.top + row * double(i), mid = y + row / 2;
+    const double lo = std::max(0.0, imp[i].importance - imp[i].std), hi = std::min(1.0, imp[i].importance + imp[i].std);
+    p.body << "<text x='" << p.left - 6 << "' y='" << mid + 4 << "' text-anchor='end' class='l'>" << esc(imp[i].name)
+           << "</text><rect x='" << p.left << "' y='" << y + 3 << "' width='" << num(bar * imp[i].importance, 6)
+           << "' height='" << row - 6 << "' fill='#e67e22'/><line x1='" << num(p.left + bar * lo, 6) << "' y1='" << mid
+           << "' x2='" << num(p.left + bar * hi, 6) << "' y2='" << mid << "' class='ax'/><text x='"
+           << num(p.left + bar * hi + 4, 6) << "' y='" << mid + 4 << "' class='l'>" << num(imp[i].importance, 3)
+           << "</text>";
+  }
+  return "<h2>Parameter importance</h2><p>Each parameter's share of the variance of the objective, from the "
+         "complete trials.</p>" +
+         p.svg();
 }
 
 }  // namespace
@@ -213,32 +241,49 @@ std::string report_html(const StudyState& state, Direction d, const std::string&
     }
     html << p.svg();
   }
-  {  // 4. learning curves of the top 5
+  {  // 4. learning curves: the top 5 in colour, every other trial in grey; a pruned trial's
+     // curve ends in a red cross where the pruner cut it
     Plot p;
     int max_epoch = 1;
     double lo = vlo, hi = vhi;
-    const size_t top = std::min<size_t>(5, valued.size());
-    for (size_t i = 0; i < top; ++i)
-      for (const auto& [e, r] : valued[i]->epochs)
+    std::vector<const Trial*> curves;  // best first, so the coloured top 5 are drawn last
+    for (const Trial* t : ranked)
+      if (t->state != TrialState::Running && !t->epochs.empty() && curves.size() < 200) curves.push_back(t);
+    for (const Trial* t : curves)
+      for (const auto& [e, r] : t->epochs)
         if (std::isfinite(r.value)) max_epoch = std::max(max_epoch, e), lo = std::min(lo, r.value), hi = std::max(hi, r.value);
-    p.axes("learning curves (top 5)", "epoch", "value", "1", std::to_string(max_epoch), num(lo, 3), num(hi, 3));
+    p.axes("learning curves (top 5 in colour; x: pruned here)", "epoch", "value", "1", std::to_string(max_epoch),
+           num(lo, 3), num(hi, 3));
     static const char* colours[] = {"#e67e22", "#2980b9", "#27ae60", "#8e44ad", "#c0392b"};
-    for (size_t i = 0; i < top; ++i) {
+    for (size_t k = curves.size(); k-- > 0;) {
+      const Trial* t = curves[k];
+      const bool top = k < 5 && t->state == TrialState::Complete;
+      const char* colour = top ? colours[k] : "#999";
       std::string path;
-      for (const auto& [e, r] : valued[i]->epochs) {
+      double last_x = 0, last_y = 0;
+      for (const auto& [e, r] : t->epochs) {
         if (!std::isfinite(r.value)) continue;
         const double xu = max_epoch > 1 ? double(e - 1) / double(max_epoch - 1) : 0.5;
-        path += (path.empty() ? "M" : " L") + num(p.x(xu), 6) + " " + num(p.y(unit(r.value, lo, hi, false)), 6);
-        p.body << "<circle cx='" << p.x(xu) << "' cy='" << p.y(unit(r.value, lo, hi, false)) << "' r='2.5' fill='"
-               << colours[i] << "'/>";
+        last_x = p.x(xu);
+        last_y = p.y(unit(r.value, lo, hi, false));
+        path += (path.empty() ? "M" : " L") + num(last_x, 6) + " " + num(last_y, 6);
+        if (top) p.body << "<circle cx='" << last_x << "' cy='" << last_y << "' r='2.5' fill='" << colour << "'/>";
       }
-      p.body << "<path d='" << path << "' fill='none' stroke='" << colours[i] << "' stroke-width='2'/>"
-             << "<text x='" << p.x(1) - 4 << "' y='" << p.top + 12 + 12 * i << "' text-anchor='end' class='l' fill='"
-             << colours[i] << "'>trial " << valued[i]->id << "</text>";
+      if (path.empty()) continue;
+      p.body << "<path d='" << path << "' fill='none' stroke='" << colour << "' stroke-width='" << (top ? 2 : 1)
+             << "' stroke-opacity='" << (top ? 1.0 : 0.5) << "'/>";
+      if (t->state == TrialState::Pruned)
+        p.body << "<path class='cut' d='M" << num(last_x - 3, 6) << " " << num(last_y - 3, 6) << " l6 6 m0 -6 l-6 6'"
+               << " stroke='#d00' stroke-width='1.5'><title>trial " << t->id << " pruned at epoch "
+               << t->epochs_done() << "</title></path>";
+      if (top)
+        p.body << "<text x='" << p.x(1) - 4 << "' y='" << p.top + 12 + 12 * k << "' text-anchor='end' class='l' fill='"
+               << colour << "'>trial " << t->id << "</text>";
     }
     html << p.svg();
   }
-  html << "</div><h2>Trials</h2><table><tr><th>rank</th><th>trial</th><th>state</th><th>value</th><th>epochs</th>"
+  html << "</div>" << importance_section(state)
+       << "<h2>Trials</h2><table><tr><th>rank</th><th>trial</th><th>state</th><th>value</th><th>epochs</th>"
        << "<th>parameters</th></tr>";
   int rank = 1;
   for (const Trial* t : ranked) {

@@ -1,8 +1,8 @@
 #pragma once
 // A self-contained HTML page for a study (no scripts, no network): the ranked trial table and
-// four inline SVG plots — best value so far against trial number, each parameter against the
-// objective, parallel coordinates over all parameters, and the learning curves of the top
-// trials.
+// inline SVG plots — best value so far against trial number, each parameter against the
+// objective, parallel coordinates over all parameters, the learning curves (each pruned trial's
+// marked where it was cut), and the parameters' fANOVA importances.
 #include <string>
 
 #include "tuning/trial.hpp"

@@ -46,10 +46,20 @@ struct Trial {
   int epochs_done() const { return epochs.empty() ? 0 : epochs.rbegin()->first; }
 };
 
+// `tune --refit`, as GridSearchCV's refit: the best trial's setting trained on the whole
+// training set (no validation hold-out), evaluated once on the test set.
+struct RefitResult {
+  int64_t trial_id = 0;
+  uint32_t train_images = 0, epochs = 0;
+  double test_accuracy = 0, test_loss = 0;
+  double seconds = 0;
+};
+
 struct StudyState {
   nlohmann::json settings;             // from the study-created record
   std::vector<Trial> trials;           // index == id: ids are contiguous from 0
   std::vector<uint8_t> sampler_state;  // the latest saved sampler state; empty before the first
+  std::optional<RefitResult> refit;    // the latest refit, if any
 };
 
 // The read-only view samplers and pruners decide from.

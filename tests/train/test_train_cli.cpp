@@ -70,7 +70,7 @@ TEST_CASE("train: the MLP learns Fashion-MNIST: >= 0.75 test accuracy after one 
 }
 
 TEST_CASE("train: an interrupted and resumed run has bit-identical losses") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::vector<std::string> common = {"train", "--model", "mlp", "--batch", "64", "--lr", "1e-3",
                                            "--train-limit", "1500", "--val-split", "0.1", "--seed", "7",
@@ -106,7 +106,7 @@ TEST_CASE("train: an interrupted and resumed run has bit-identical losses") {
 TEST_CASE("train: the CNN (direct conv1, Winograd conv2 and conv3, fused pools) resumes bit-identically") {
   // The CNN's route through the kernels differs from the MLP's above: every one of them must
   // be deterministic (no atomics, fixed reduction orders) for a resumed curve to match exactly.
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::vector<std::string> common = {"train", "--model", "cnn", "--train-limit", "640", "--val-split", "0.1",
                                            "--seed", "5"};
@@ -128,7 +128,7 @@ TEST_CASE("train: the CNN (direct conv1, Winograd conv2 and conv3, fused pools) 
 }
 
 TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test accuracy") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const auto r = run_vktrain({"train", "--model", "mlp", "--epochs", "1", "--train-limit", "2000", "--save",
                               (dir / "w.safetensors").string(), "--json"});
@@ -150,7 +150,7 @@ TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test a
 
 TEST_CASE("train: a batch-norm model's saved weights hold num_batches_tracked, and eval loads them") {
   // PyTorch's load_state_dict(strict=True) needs every state_dict entry, this int64 included.
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::string model = (dir / "bn.json").string(), weights = (dir / "bn.safetensors").string();
   std::ofstream(model) << R"({"layers": [{"type": "flatten"}, {"type": "dense", "units": 32},
@@ -180,7 +180,7 @@ TEST_CASE("train: a batch-norm model's saved weights hold num_batches_tracked, a
 }
 
 TEST_CASE("train: a huge learning rate diverges and is reported as diverged") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   const auto r = run_vktrain({"train", "--model", "mlp", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2",
                               "--train-limit", "2000", "--json"});
   CHECK(r.exit_code == 1);
@@ -204,7 +204,7 @@ TEST_CASE("train: bad input is one line on stderr and exit code 2") {
                         "t10k-labels-idx1-ubyte"})
     std::ofstream((dir / "data" / f).string()) << "this is not an IDX file";
   check_one_line_error(run_vktrain({"train", "--data", (dir / "data").string()}), 2, "train-images-idx3-ubyte");
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   check_one_line_error(run_vktrain({"train", "--device", "99", "--train-limit", "500"}), 2, "99");
   std::ofstream((dir / "state.bin").string()) << "garbage";
   check_one_line_error(
@@ -215,7 +215,7 @@ TEST_CASE("train: bad input is one line on stderr and exit code 2") {
 }
 
 TEST_CASE("train: fusing ReLUs and max pools into the convolution or dense layer before them changes no result") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   const std::vector<std::string> args = {"train", "--model", "cnn", "--train-limit", "256", "--val-split", "0.02",
                                          "--epochs", "1", "--json"};
   const auto fused = run_vktrain(args);
@@ -239,7 +239,7 @@ TEST_CASE("train: fusion planning on mixed layer patterns changes no result") {
   // 3x3 stride-2 max pool (only the ReLU fuses), a ReLU before an average pool (only the ReLU),
   // and a pool whose output is 1x1. SGD, so a wrong gradient magnitude would show (Adam's first
   // steps are nearly sign(g)). Tolerance as in the test above: window-order sums round differently.
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::string model = (dir / "mixed.json").string();
   std::ofstream(model) << R"({"layers": [

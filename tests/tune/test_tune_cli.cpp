@@ -1,15 +1,20 @@
 // End-to-end tests of `vktrain tune` / `report` with real (small) training trials:
 // resume to the total, a refused space, a diverged trial, two workers, and SIGKILL at random
-// moments followed by a resume. Trials train the MLP on 600 Fashion-MNIST images.
+// moments followed by a resume. Trials train the MLP on 600 Fashion-MNIST images. Then
+// --command studies, which need neither data nor a device.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -18,6 +23,7 @@
 #include "tests/cli_runner.hpp"
 #include "tests/temp_dir.hpp"
 #include "tuning/storage/journal.hpp"
+#include "tuning/value.hpp"
 
 using namespace vkt::test;
 using json = nlohmann::json;
@@ -56,7 +62,7 @@ void check_contiguous(const json& rep, size_t n) {
 }  // namespace
 
 TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuses another space") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
   std::ofstream(space) << kSpace;
@@ -107,7 +113,7 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
 }
 
 TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
   std::ofstream(space) << R"({"lr": {"type": "categorical", "choices": [1e30, 0.001]}, "optimizer": "sgd"})";
@@ -122,7 +128,7 @@ TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on
 }
 
 TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates none, resumes from checkpoints") {
-  if (!have_data()) return;
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
   const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
   std::ofstream(space) << kSpace;
@@ -165,4 +171,123 @@ TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates n
     if (t.resumed) CHECK(t.checkpoint.has_value());
   }
   MESSAGE("trials resumed after a kill: " << resumed);
+}
+
+// ---- --command studies: any program as the objective; no data, no device ---------------
+
+namespace {
+
+// Hides every Vulkan driver from the vktrain runs meanwhile, so opening a device would fail
+// them; the variables are put back as they were (a CI may point them at its driver).
+class NoVulkanDrivers {
+ public:
+  NoVulkanDrivers() {
+    for (const char* name : kNames) {
+      const char* v = std::getenv(name);
+      saved_.emplace_back(v ? std::optional<std::string>(v) : std::nullopt);
+      setenv(name, "/nonexistent/icd.json", 1);
+    }
+  }
+  ~NoVulkanDrivers() {
+    for (size_t i = 0; i < saved_.size(); ++i)
+      saved_[i] ? setenv(kNames[i], saved_[i]->c_str(), 1) : unsetenv(kNames[i]);
+  }
+
+ private:
+  static constexpr const char* kNames[] = {"VK_ICD_FILENAMES", "VK_DRIVER_FILES"};
+  std::vector<std::optional<std::string>> saved_;
+};
+
+std::vector<std::string> command_args(const std::string& space, const std::string& study, const std::string& command,
+                                      std::vector<std::string> extra) {
+  std::vector<std::string> a = {"tune", "--space", space, "--study", study, "--command", command};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("tune --command: a study runs any command, with two workers, and the report shows the command") {
+  TempDir dir;
+  const NoVulkanDrivers no_drivers;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << R"({"x": {"type": "float", "low": 0, "high": 1}, "scale": 2})";
+  const std::string cmd = R"(echo "log line"; echo "{\"epoch\": 1, \"value\": {x}}"; echo "{\"value\": {x}}")";
+  const auto first = run_vktrain(command_args(space, study, cmd, {"--sampler", "random", "--trials", "5",
+                                                                  "--direction", "minimize", "--epochs", "1"}));
+  INFO("stderr: " << first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("best: trial ") != std::string::npos);
+  CHECK(first.out.find("scale=2") != std::string::npos);
+  CHECK(first.out.find("vktrain train") == std::string::npos);
+
+  const auto more = run_vktrain(command_args(space, study, cmd, {"--sampler", "random", "--trials", "8",
+                                                                 "--direction", "minimize", "--epochs", "1",
+                                                                 "--workers", "2"}));
+  INFO("stderr: " << more.err);
+  REQUIRE(more.exit_code == 0);
+  const json rep = report(study);
+  check_contiguous(rep, 8);
+  CHECK(rep["direction"] == "minimize");
+  double lowest = 2;
+  for (const auto& t : rep["trials"]) {
+    CHECK(t["state"] == "complete");
+    CHECK(t["value"].get<double>() == t["params"]["x"].get<double>());  // the command printed x
+    CHECK(t["curve"].size() == 1);
+    lowest = std::min(lowest, t["value"].get<double>());
+  }
+  CHECK(rep["best"]["value"].get<double>() == lowest);
+
+  vkt::tune::storage::Journal journal(study);
+  CHECK(journal.state().settings["command"] == cmd);
+  CHECK(journal.state().settings["train_args"].empty());
+
+  const auto text = run_vktrain({"report", study});
+  REQUIRE(text.exit_code == 0);
+  const std::string best_x = vkt::tune::to_string(vkt::tune::Value(rep["best"]["params"]["x"].get<double>()));
+  CHECK(text.out.find(R"(echo "{\"value\": )" + best_x + R"(}")") != std::string::npos);
+}
+
+TEST_CASE("tune --command: failing and timed-out trials are recorded with their reason and the study goes on") {
+  TempDir dir;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << R"({"n": {"type": "int", "low": 1, "high": 4}})";
+  const std::string cmd = R"(case {n} in 2) echo 'bad n' >&2; exit 3;; 3) sleep 30;; esac; echo "{\"value\": {n}}")";
+  const auto r = run_vktrain(
+      command_args(space, study, cmd, {"--sampler", "grid", "--trials", "4", "--trial-timeout", "1"}));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json rep = report(study);
+  std::map<int64_t, json> by_n;
+  for (const auto& t : rep["trials"]) by_n[t["params"]["n"].get<int64_t>()] = t;
+  REQUIRE(by_n.size() == 4);
+  CHECK(by_n[1]["state"] == "complete");
+  CHECK(by_n[2]["state"] == "failed");
+  CHECK(by_n[2]["reason"] == "command exited with status 3: bad n");
+  CHECK(by_n[3]["state"] == "failed");
+  CHECK(by_n[3]["reason"] == "command timed out after 1 s");
+  CHECK(by_n[4]["state"] == "complete");
+  const auto text = run_vktrain({"report", study});
+  CHECK(text.out.find("failed") != std::string::npos);
+  CHECK(text.out.find(R"(echo "{\"value\": 4}")") != std::string::npos);  // maximized by default
+}
+
+TEST_CASE("tune --command: an unknown {name} and conflicting options are refused in one line") {
+  TempDir dir;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << R"({"lr": {"type": "float", "low": 0.001, "high": 0.1}})";
+  auto refused = [&](std::vector<std::string> args, const std::string& says) {
+    const auto r = run_vktrain(args);
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find(says) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(study));  // refused before the study file is made
+  };
+  refused(command_args(space, study, "prog --lr {lr} --depth {depth}", {}), "{depth}");
+  refused({"tune", "--space", space, "--study", study, "--objective", "val_loss", "--direction", "maximize"},
+          "--direction");
+  refused(command_args(space, study, "prog {lr}", {"--objective", "val_loss"}), "--objective");
+  refused(command_args(space, study, "prog {lr}", {"--model", "mlp"}), "--model");
+  refused(command_args(space, study, "prog {lr}", {"--direction", "sideways"}), "sideways");
 }

@@ -84,6 +84,15 @@ struct Encoder {
     w.bytes(r.blob);
     return RecordType::SamplerState;
   }
+  RecordType operator()(const RefitFinished& r) {
+    w.i64(r.result.trial_id);
+    w.u32(r.result.train_images);
+    w.u32(r.result.epochs);
+    w.f64(r.result.test_accuracy);
+    w.f64(r.result.test_loss);
+    w.f64(r.result.seconds);
+    return RecordType::RefitFinished;
+  }
 };
 
 uint32_t load_u32(std::span<const uint8_t> b) {
@@ -161,6 +170,17 @@ Record decode_body(std::span<const uint8_t> body) {
       break;
     }
     case RecordType::SamplerState: out = SamplerState{r.bytes()}; break;
+    case RecordType::RefitFinished: {
+      RefitFinished f;
+      f.result.trial_id = r.i64();
+      f.result.train_images = r.u32();
+      f.result.epochs = r.u32();
+      f.result.test_accuracy = r.f64();
+      f.result.test_loss = r.f64();
+      f.result.seconds = r.f64();
+      out = f;
+      break;
+    }
     default: throw Error("unknown record type " + std::to_string(body[0]) + " (written by a newer vktrain?)");
   }
   if (!r.done()) throw Error("record has trailing bytes");

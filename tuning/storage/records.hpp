@@ -20,6 +20,7 @@ enum class RecordType : uint8_t {
   CheckpointWritten = 4,
   TrialFinished = 5,
   SamplerState = 6,
+  RefitFinished = 7,
 };
 
 struct StudyCreated {
@@ -51,8 +52,13 @@ struct TrialFinished {
 struct SamplerState {
   std::vector<uint8_t> blob;
 };
+// `tune --refit`: the best trial's setting trained on the whole training set, then tested.
+struct RefitFinished {
+  RefitResult result;
+};
 
-using Record = std::variant<StudyCreated, TrialStarted, EpochReported, CheckpointWritten, TrialFinished, SamplerState>;
+using Record = std::variant<StudyCreated, TrialStarted, EpochReported, CheckpointWritten, TrialFinished, SamplerState,
+                            RefitFinished>;
 
 constexpr size_t kFrameHeaderBytes = 8;  // length + CRC
 constexpr uint32_t kMaxRecordBytes = 64u << 20;

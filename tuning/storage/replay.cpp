@@ -46,6 +46,10 @@ struct Apply {
     t.reason = r.reason;
   }
   void operator()(const SamplerState& r) { s.sampler_state = r.blob; }
+  void operator()(const RefitFinished& r) {
+    trial(r.result.trial_id);  // must name a trial of this study
+    s.refit = r.result;        // a later refit replaces an earlier one
+  }
 };
 
 }  // namespace
