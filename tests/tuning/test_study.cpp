@@ -13,6 +13,7 @@
 #include "tests/temp_dir.hpp"
 #include "tuning/pruners/median_pruner.hpp"
 #include "tuning/report.hpp"
+#include "tuning/samplers/factory.hpp"
 #include "tuning/samplers/genetic_sampler.hpp"
 #include "tuning/samplers/random_sampler.hpp"
 #include "tuning/study.hpp"
@@ -314,4 +315,37 @@ TEST_CASE("tuning: report ranks trials and builds the train command") {
   // A journal from before train_args were recorded still gives a usable command.
   CHECK(train_command(t, nlohmann::json{{"epochs", 3}}) ==
         "vktrain train --epochs 3 --seed 77 --hidden 64 --lr 0.002 --optimizer adam");
+}
+
+TEST_CASE("tuning: a study of tpe or gp resumed from its journal proposes what an uninterrupted one does") {
+  // Past the random start-up (n_startup 10), so the models themselves are resumed.
+  for (const char* name : {"tpe", "gp"}) {
+    INFO("sampler " << name);
+    test::TempDir dir;
+    NoPruner pruner;
+    {
+      auto sampler = make_sampler(name, space(), 42);
+      auto journal = open_study(dir / "a.vkts", space(), settings(13), *sampler, pruner);
+      Synthetic objective;
+      REQUIRE(run_study(*journal, space(), *sampler, pruner, settings(13), objective).trials_run == 13);
+    }
+    auto fresh = make_sampler(name, space(), 42);  // a new process
+    auto resumed = open_study(dir / "a.vkts", space(), settings(16), *fresh, pruner);
+    Synthetic objective;
+    REQUIRE(run_study(*resumed, space(), *fresh, pruner, settings(16), objective).trials_run == 3);
+
+    auto once = make_sampler(name, space(), 42);
+    auto straight = open_study(dir / "b.vkts", space(), settings(16), *once, pruner);
+    Synthetic objective2;
+    run_study(*straight, space(), *once, pruner, settings(16), objective2);
+    for (size_t i = 0; i < 16; ++i) CHECK(straight->state().trials[i].params == resumed->state().trials[i].params);
+    // The model-based proposals are not random draws: they differ from a random sampler's.
+    RandomSampler random(42);
+    auto plain = open_study(dir / "c.vkts", space(), settings(16), random, pruner);
+    Synthetic objective3;
+    run_study(*plain, space(), random, pruner, settings(16), objective3);
+    bool differs = false;
+    for (size_t i = 10; i < 16; ++i) differs |= plain->state().trials[i].params != straight->state().trials[i].params;
+    CHECK(differs);
+  }
 }
