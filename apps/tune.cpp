@@ -21,6 +21,7 @@
 #include "tuning/space.hpp"
 #include "tuning/study.hpp"
 #include "util/error.hpp"
+#include "util/format.hpp"
 
 namespace vkt::app {
 namespace {
@@ -41,7 +42,7 @@ struct TuneCommand {
 nlohmann::json name_or_json(const std::string& text, const char* what) {
   if (!text.empty() && text.front() == '{') {
     auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw InputError(std::string(what) + ": not valid JSON: " + text);
+    if (j.is_discarded()) throw InputError(std::string(what) + ": not valid JSON: " + shortened(text));
     return j;
   }
   return text;

@@ -20,4 +20,8 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+std::string shortened(const std::string& text, size_t max_chars) {
+  return text.size() <= max_chars ? text : text.substr(0, max_chars) + "...";
+}
+
 }  // namespace vkt

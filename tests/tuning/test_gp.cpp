@@ -433,6 +433,8 @@ TEST_CASE("tuning: gp sampler options: defaults in config, bad values named in o
       {{{"n_candidates", 0}}, "\"n_candidates\""},
       {{{"n_restarts", 0}}, "\"n_restarts\""},
       {{{"n_restarts", "5"}}, "\"n_restarts\""},
+      {{{"n_candidates", 1000000000}}, "\"n_candidates\" must be at most"},
+      {{{"n_restarts", 100000}}, "\"n_restarts\" must be at most"},
       {{{"n_startps", 5}}, "unknown option \"n_startps\""},
   };
   for (const auto& [options, expected] : bad) {

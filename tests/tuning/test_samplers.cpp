@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "tuning/pruners/factory.hpp"
 #include "tuning/samplers/factory.hpp"
 #include "tuning/samplers/grid_sampler.hpp"
 #include "tuning/samplers/random_sampler.hpp"
@@ -101,4 +102,23 @@ TEST_CASE("tuning: grid refuses a float without values or count, naming it") {
   CHECK_THROWS_AS(make_sampler("bayes", space, 0), InputError);
   CHECK_THROWS_AS(make_sampler(json{{"name", "genetic"}, {"populaton", 4}}, space, 0), InputError);
   CHECK(make_sampler(json{{"name", "genetic"}, {"population", 4}}, space, 0)->config()["population"] == 4);
+}
+
+TEST_CASE("tuning: a huge sampler or pruner name is quoted shortened, in one short line") {
+  const Space space = Space::parse(json::parse(R"({"x": {"type": "float", "low": 0, "high": 1}})"));
+  const std::string huge(100000, '[');
+  for (int which = 0; which < 2; ++which) {
+    try {
+      if (which == 0)
+        make_sampler(huge, space, 0);
+      else
+        make_pruner(huge, 3);
+      FAIL("expected InputError");
+    } catch (const InputError& e) {
+      const std::string message = e.what();
+      CHECK(message.size() < 200);
+      CHECK(message.find("[[[...") != std::string::npos);
+      CHECK(message.find('\n') == std::string::npos);
+    }
+  }
 }

@@ -4,6 +4,7 @@
 #include "tuning/pruners/hyperband_pruner.hpp"
 #include "tuning/pruners/median_pruner.hpp"
 #include "util/error.hpp"
+#include "util/format.hpp"
 
 namespace vkt::tune {
 
@@ -15,7 +16,7 @@ std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in, int study_e
   auto reject_unknown = [&](std::initializer_list<const char*> allowed) {
     for (const auto& [key, _] : config.items())
       if (key != "name" && std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-        throw InputError("pruner " + name + ": unknown option \"" + key + "\"");
+        throw InputError("pruner " + name + ": unknown option \"" + shortened(key) + "\"");
   };
   try {
     if (name == "none") {
@@ -47,7 +48,7 @@ std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in, int study_e
   } catch (const nlohmann::json::exception& e) {
     throw InputError("pruner " + name + ": bad option value (" + e.what() + ")");
   }
-  throw InputError("unknown pruner \"" + name + "\"", "use none, median, asha or hyperband");
+  throw InputError("unknown pruner \"" + shortened(name) + "\"", "use none, median, asha or hyperband");
 }
 
 }  // namespace vkt::tune

@@ -6,6 +6,7 @@
 #include "tuning/samplers/random_sampler.hpp"
 #include "tuning/samplers/tpe_sampler.hpp"
 #include "util/error.hpp"
+#include "util/format.hpp"
 
 namespace vkt::tune {
 namespace {
@@ -14,7 +15,7 @@ void only_options(const nlohmann::json& config, const std::string& name, std::in
   for (const auto& [key, _] : config.items()) {
     if (key == "name") continue;
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-      throw InputError("sampler " + name + ": unknown option \"" + key + "\"");
+      throw InputError("sampler " + name + ": unknown option \"" + shortened(key) + "\"");
   }
 }
 
@@ -59,7 +60,7 @@ std::unique_ptr<Sampler> make_sampler(const nlohmann::json& config_in, const Spa
   } catch (const nlohmann::json::exception& e) {
     throw InputError("sampler " + name + ": bad option value (" + e.what() + ")");
   }
-  throw InputError("unknown sampler \"" + name + "\"", "use random, grid, genetic, tpe or gp");
+  throw InputError("unknown sampler \"" + shortened(name) + "\"", "use random, grid, genetic, tpe or gp");
 }
 
 }  // namespace vkt::tune

@@ -78,8 +78,12 @@ GpOptions gp_options_from_json(const nlohmann::json& config) {
 }
 
 GpSampler::GpSampler(GpOptions options, uint64_t seed) : options_(options), seed_(seed), rng_(seed) {
+  // The upper bounds keep an absurd setting from exhausting memory (candidates x dimensions
+  // doubles) or time (a full L-BFGS fit per restart) instead of failing at once.
   if (options_.n_candidates < 1) throw bad("n_candidates", "must be a whole number >= 1");
+  if (options_.n_candidates > 1000000) throw bad("n_candidates", "must be at most 1000000");
   if (options_.n_restarts < 1) throw bad("n_restarts", "must be a whole number >= 1");
+  if (options_.n_restarts > 1000) throw bad("n_restarts", "must be at most 1000");
   if (!std::isfinite(options_.beta) || options_.beta < 0) throw bad("beta", "must be a number >= 0");
 }
 
