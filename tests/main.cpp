@@ -1,16 +1,22 @@
-// The test binary's main: doctest, plus the rule that tests run with the Khronos validation
-// layer (ctest sets VKTRAIN_VALIDATE=1) and fail on any message it reports.
+// The test binary's main: doctest, plus the rules that tests run with the Khronos validation
+// layer (ctest sets VKTRAIN_VALIDATE=1) and fail on any message it reports, and that a run
+// whose filter selected no test case fails (tests/no_empty_run.hpp).
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <iostream>
 
 #include "runtime/instance.hpp"
+#include "tests/no_empty_run.hpp"
 
 int main(int argc, char** argv) {
   doctest::Context context(argc, argv);
   int result = context.run();
   if (context.shouldExit()) return result;
+  if (vkt::test::FilterCount::selected == 0) {
+    std::cerr << "FAILED: no test case matched the filter (a test name ctest could not pass intact?)\n";
+    return 1;
+  }
   const auto& messages = vkt::validation_messages();
   if (!messages.empty()) {
     std::cerr << "FAILED: the validation layer reported " << messages.size() << " message(s); first: "

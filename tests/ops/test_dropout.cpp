@@ -42,7 +42,7 @@ size_t mask_mismatches(const std::vector<float>& y, uint32_t seed, uint32_t step
 
 }  // namespace
 
-TEST_CASE("dropout: the mask matches the reference bit for bit; forward and backward values") {
+TEST_CASE("dropout: the mask matches the reference bit for bit, forward and backward values") {
   Context ctx(test::test_context_options());
   Buffer block(ctx, sizeof(StepBlock), "step block", MemoryUse::Shared);
   for (size_t n : {1, 7, 4099, 100003}) {

@@ -48,7 +48,7 @@ TEST_CASE("reference: max-pool with padding by hand") {
                   std::invalid_argument);  // padding > kernel/2
 }
 
-TEST_CASE("reference: avg-pool counts padding in the divisor; global average pool") {
+TEST_CASE("reference: avg-pool counts padding in the divisor, global average pool") {
   const std::vector<double> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
   const Pool2dShape s{.N = 1, .C = 1, .H = 3, .W = 3, .kh = 2, .kw = 2, .sh = 2, .sw = 2, .ph = 1, .pw = 1};
   std::vector<double> y(4);

@@ -121,7 +121,7 @@ TEST_CASE("stream: 1,000 dependent dispatches recorded once, replayed 3 times, e
   }
 }
 
-TEST_CASE("stream: independent dispatches get no barrier; write-after-read does") {
+TEST_CASE("stream: independent dispatches get no barrier, write-after-read does") {
   Context ctx(test::test_context_options());
   const uint32_t n = 256;
   Buffer x(ctx, n * 4, "x"), a(ctx, n * 4, "a"), b(ctx, n * 4, "b"), c(ctx, n * 4, "c");

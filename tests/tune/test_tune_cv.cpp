@@ -46,7 +46,7 @@ json report(const std::string& study) {
 
 }  // namespace
 
-TEST_CASE("train --cv: K folds, their mean and spread; no model to save") {
+TEST_CASE("train --cv: K folds, their mean and spread, no model to save") {
   require_data();
   const auto r = run_vktrain({"train", "--model", "mlp", "--train-limit", "900", "--cv", "3", "--epochs", "1",
                               "--seed", "4", "--json"});

@@ -135,7 +135,7 @@ TEST_CASE("command: a template naming a key the space lacks is refused in one li
   CHECK_THROWS_AS(CommandObjective("true", space(), {-1, 5}), InputError);
 }
 
-TEST_CASE("command: the last {\"value\"} line is the result; logs and other JSON are ignored") {
+TEST_CASE("command: the last value line is the result, logs and other JSON are ignored") {
   Harness h;
   const auto r = h.run(R"(echo "starting lr={lr}"; echo '[1, 2]'; echo '{"step": 3}'; echo '{"value": 0.25}';)"
                        R"( echo 'not {json'; echo '  {"value": 0.75, "note": "x"}  ')");
@@ -158,7 +158,7 @@ TEST_CASE("command: epoch lines reach report() in order, loss optional") {
   CHECK(std::isnan(std::get<2>(h.reports[1])));
 }
 
-TEST_CASE("command: NaN and Infinity as Python writes them pass through; the string \"NaN\" is no number") {
+TEST_CASE("command: NaN and Infinity as Python writes them pass through, the string NaN in quotes is no number") {
   Harness h;
   const auto r = h.run(R"(printf '{"epoch": 1, "value": NaN, "loss": -Infinity}\n{"value": Infinity}\n')");
   REQUIRE(h.reports.size() == 1);

@@ -92,7 +92,7 @@ TEST_CASE("tuning: hyperband promotes the top 1/eta within a bracket, on a synth
   CHECK(first_rung_losers > 0);
 }
 
-TEST_CASE("tuning: hyperband competes only within its bracket; NaN is pruned") {
+TEST_CASE("tuning: hyperband competes only within its bracket, NaN is pruned") {
   HyperbandPruner p({1, 9, 3});
   // Find two ids in bracket 0 and one in bracket 1.
   std::vector<int64_t> b0, b1;

@@ -39,7 +39,7 @@ TEST_CASE("report: learning curves mark each pruned trial where it was cut") {
   CHECK(html.find("trial 0 pruned") == std::string::npos);
 }
 
-TEST_CASE("report: a cross-validated trial's folds, mean and spread; the refit") {
+TEST_CASE("report: a cross-validated trial's folds, mean and spread, the refit") {
   StudyState s;
   s.settings = {{"direction", "maximize"}, {"epochs", 2}, {"cv_folds", 3}};
   // Steps 2, 4, 6 end folds 1-3: 0.80, 0.84, 0.82.
