@@ -2,6 +2,8 @@
 
 #include "tests/temp_dir.hpp"
 
+#include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +52,13 @@ CommandResult run_vktrain(const std::vector<std::string>& args) {
   r.out = slurp(out_path);
   r.err = slurp(err_path);
   return r;
+}
+
+nlohmann::json study_report(const std::string& study) {
+  const auto r = run_vktrain({"report", study, "--json"});
+  INFO("vktrain report: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
 }
 
 }  // namespace vkt::test

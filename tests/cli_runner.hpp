@@ -1,5 +1,6 @@
 #pragma once
 // Runs the vktrain binary for end-to-end tests: exit code, stdout and stderr.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@ struct CommandResult {
 
 // Runs build/vktrain with `args` (no shell: arguments are passed as they are).
 CommandResult run_vktrain(const std::vector<std::string>& args);
+
+// `vktrain report STUDY --json`, parsed; the calling test fails if it does not succeed.
+nlohmann::json study_report(const std::string& study);
 
 
 }  // namespace vkt::test

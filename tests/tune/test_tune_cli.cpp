@@ -44,12 +44,6 @@ std::vector<std::string> tune_args(const std::string& space, const std::string& 
   return a;
 }
 
-json report(const std::string& study) {
-  const auto r = run_vktrain({"report", study, "--json"});
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
-
 // Ids 0..n-1 each exactly once.
 void check_contiguous(const json& rep, size_t n) {
   std::set<int64_t> ids;
@@ -70,14 +64,14 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
   INFO("stderr: " << first.err);
   REQUIRE(first.exit_code == 0);
   CHECK(first.err.find("validation") == std::string::npos);
-  const json a = report(study);
+  const json a = study_report(study);
   check_contiguous(a, 3);
   for (const auto& t : a["trials"]) CHECK(t["state"] == "complete");
 
   const auto more = run_vktrain(tune_args(space, study, 6, {"--workers", "2"}));
   INFO("stderr: " << more.err);
   REQUIRE(more.exit_code == 0);
-  const json b = report(study);
+  const json b = study_report(study);
   check_contiguous(b, 6);
   for (const auto& t : a["trials"])  // the first three are kept as they were
     for (const auto& u : b["trials"])
@@ -86,7 +80,7 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
 
   // Asking again for the same total runs nothing new.
   REQUIRE(run_vktrain(tune_args(space, study, 6)).exit_code == 0);
-  check_contiguous(report(study), 6);
+  check_contiguous(study_report(study), 6);
 
   // The suggested command retrains the best trial: the study's own train options included.
   const auto text_report = run_vktrain({"report", study});
@@ -121,7 +115,7 @@ TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on
   INFO("stderr: " << r.err);
   REQUIRE(r.exit_code == 0);
   std::set<std::string> states;
-  const json rep = report(study);
+  const json rep = study_report(study);
   INFO("report: " << rep.dump());
   for (const auto& t : rep["trials"]) states.insert(t["state"].get<std::string>());
   CHECK(states == std::set<std::string>{"complete", "diverged"});
@@ -156,7 +150,7 @@ TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates n
   const auto finish = run_vktrain(args);
   INFO("stderr: " << finish.err);
   REQUIRE(finish.exit_code == 0);
-  const json rep = report(study);
+  const json rep = study_report(study);
   check_contiguous(rep, 5);
   for (const auto& t : rep["trials"]) {
     CHECK(t["state"] == "complete");
@@ -226,7 +220,7 @@ TEST_CASE("tune --command: a study runs any command, with two workers, and the r
                                                                  "--workers", "2"}));
   INFO("stderr: " << more.err);
   REQUIRE(more.exit_code == 0);
-  const json rep = report(study);
+  const json rep = study_report(study);
   check_contiguous(rep, 8);
   CHECK(rep["direction"] == "minimize");
   double lowest = 2;
@@ -257,7 +251,7 @@ TEST_CASE("tune --command: failing and timed-out trials are recorded with their 
       command_args(space, study, cmd, {"--sampler", "grid", "--trials", "4", "--trial-timeout", "1"}));
   INFO("stderr: " << r.err);
   REQUIRE(r.exit_code == 0);
-  const json rep = report(study);
+  const json rep = study_report(study);
   std::map<int64_t, json> by_n;
   for (const auto& t : rep["trials"]) by_n[t["params"]["n"].get<int64_t>()] = t;
   REQUIRE(by_n.size() == 4);

@@ -38,12 +38,6 @@ std::vector<std::string> cv_tune_args(const std::string& space, const std::strin
   return a;
 }
 
-json report(const std::string& study) {
-  const auto r = run_vktrain({"report", study, "--json"});
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
-
 }  // namespace
 
 TEST_CASE("train --cv: K folds, their mean and spread, no model to save") {
@@ -83,7 +77,7 @@ TEST_CASE("tune --cv: a trial killed in fold 2 resumes in fold 2 and ends as an 
   const auto straight = run_vktrain(cv_tune_args(space, whole, 1, epochs));
   INFO("stderr: " << straight.err);
   REQUIRE(straight.exit_code == 0);
-  const json expected = report(whole)["trials"][0];
+  const json expected = study_report(whole)["trials"][0];
   REQUIRE(expected["cv"]["folds"].size() == 2);
 
   // The same study again, killed once its trial has reported fold 2's first epoch.
@@ -126,7 +120,7 @@ TEST_CASE("tune --cv: a trial killed in fold 2 resumes in fold 2 and ends as an 
   REQUIRE(resumed.exit_code == 0);
   vkt::tune::storage::Journal j(study);
   CHECK(j.state().trials[0].resumed == 1);
-  const json got = report(study)["trials"][0];
+  const json got = study_report(study)["trials"][0];
   CHECK(got["state"] == "complete");
   CHECK(got["epochs_done"] == 2 * epochs);
   // Resume is bit-exact: the same folds, the same per-step values, the same mean.
@@ -144,7 +138,7 @@ TEST_CASE("tune --cv --refit: the best setting retrained on every training image
   INFO("stderr: " << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("refit: trial ") != std::string::npos);
-  const json rep = report(study);
+  const json rep = study_report(study);
   REQUIRE(rep.contains("refit"));
   CHECK(rep["refit"]["trial"] == rep["best"]["id"]);
   CHECK(rep["refit"]["train_images"] == 1200);  // both folds: the whole (limited) training set
