@@ -85,62 +85,12 @@ StudySetup study_setup(const TuneCommand& c) {
   return s;
 }
 
-int run_worker(const TuneCommand& c, int worker) {
-  StudySetup setup = study_setup(c);
-  const tune::Space& space = setup.space;
-  tune::StudySettings& st = setup.settings;
-  tune::Sampler& sampler = *setup.sampler;
-  tune::Pruner& pruner = *setup.pruner;
-  auto journal = tune::open_study(c.study, space, st, sampler, pruner);
-
-  const nn::DataSplits host_data = c.o.data.load();
-  ContextOptions co;
-  co.device = worker_device(c.o.device, worker);
-  Context ctx(co);
-  st.worker = "w" + std::to_string(worker) + " " + ctx.info().name;
-  TrialData data;
-  if (c.o.data.cv_folds) {
-    data.training = std::make_shared<const nn::Dataset>(host_data.train);
-    data.cv_folds = c.o.data.cv_folds;
-    data.fold_seed = c.o.seed;
-  } else {
-    data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
-  }
-  const std::filesystem::path ckpt_dir = c.study + ".checkpoints";
-  TrainObjective objective(ctx, data, c.o, c.objective, ckpt_dir);
-
-  tune::StudyCallbacks cb;
-  cb.on_trial_finished = [&](const tune::TrialSummary& s) {
-    if (!c.json) {
-      std::printf("%s\n", tune::format_trial_line(s).c_str());
-      std::fflush(stdout);
-    }
-  };
-  const tune::StudyOutcome outcome = tune::run_study(*journal, space, sampler, pruner, st, objective, cb);
-  if (worker != 0) return 0;
-  journal->refresh();
-  if (c.json) {
-    // With --refit the report is printed after the refit, which it includes.
-    if (!c.refit) std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
-  } else {
-    const tune::Trial* best = tune::best_trial(journal->state().trials, st.direction);
-    std::printf("study %s: %zu trials%s\n", c.study.c_str(), journal->state().trials.size(),
-                outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
-    if (best)
-      std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value,
-                  tune::train_command(*best, journal->state().settings).c_str());
-  }
-  return 0;
-}
-
-// A --command study's worker: no data is loaded and no device opened; each trial runs the
-// command. The summary shows the best params (there is no train command to suggest).
-int run_command_worker(const TuneCommand& c, int worker) {
-  StudySetup setup = study_setup(c);
+// Runs this process's share of the study; worker 0 then prints the summary: the best trial
+// as a train command (for a --command study, its params), or with --json the report (with
+// --refit that waits for the refit, which the report includes).
+int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune::Objective& objective) {
   tune::StudySettings& st = setup.settings;
   auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner);
-  st.worker = "w" + std::to_string(worker);
-  tune::CommandObjective objective(c.command, setup.space, {c.trial_timeout});
   tune::StudyCallbacks cb;
   cb.on_trial_finished = [&](const tune::TrialSummary& s) {
     if (!c.json) {
@@ -153,18 +103,50 @@ int run_command_worker(const TuneCommand& c, int worker) {
   if (worker != 0) return 0;
   journal->refresh();
   if (c.json) {
-    std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
+    if (!c.refit) std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
     return 0;
   }
   std::printf("study %s: %zu trials%s\n", c.study.c_str(), journal->state().trials.size(),
               outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
   if (const tune::Trial* best = tune::best_trial(journal->state().trials, st.direction)) {
-    std::string params;
-    for (const auto& [name, value] : best->params)
-      params += (params.empty() ? "" : " ") + name + "=" + tune::to_string(value);
-    std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value, params.c_str());
+    std::string how;
+    if (c.command.empty()) {
+      how = tune::train_command(*best, journal->state().settings);
+    } else {
+      for (const auto& [name, value] : best->params)
+        how += (how.empty() ? "" : " ") + name + "=" + tune::to_string(value);
+    }
+    std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value, how.c_str());
   }
   return 0;
+}
+
+int run_worker(const TuneCommand& c, int worker) {
+  StudySetup setup = study_setup(c);
+  const nn::DataSplits host_data = c.o.data.load();
+  ContextOptions co;
+  co.device = worker_device(c.o.device, worker);
+  Context ctx(co);
+  setup.settings.worker = "w" + std::to_string(worker) + " " + ctx.info().name;
+  TrialData data;
+  if (c.o.data.cv_folds) {
+    data.training = std::make_shared<const nn::Dataset>(host_data.train);
+    data.cv_folds = c.o.data.cv_folds;
+    data.fold_seed = c.o.seed;
+  } else {
+    data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
+  }
+  TrainObjective objective(ctx, data, c.o, c.objective, c.study + ".checkpoints");
+  return run_and_summarize(c, worker, setup, objective);
+}
+
+// A --command study's worker: no data is loaded and no device opened; each trial runs the
+// command.
+int run_command_worker(const TuneCommand& c, int worker) {
+  StudySetup setup = study_setup(c);
+  setup.settings.worker = "w" + std::to_string(worker);
+  tune::CommandObjective objective(c.command, setup.space, {c.trial_timeout});
+  return run_and_summarize(c, worker, setup, objective);
 }
 
 // Options that make no sense together: a --command study has no training to configure.
