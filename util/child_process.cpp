@@ -284,6 +284,11 @@ ChildExit ChildProcess::end(std::chrono::duration<double> grace) {
   stop_forwarding();  // from here on this function ends the group itself
   ::kill(-pid_, SIGTERM);  // the shell may be a zombie already; the rest of its group may not be
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(grace);
+  // A SIGTERM that lands while the shell forks reaches the shell but not the new child (a
+  // fork does not inherit pending signals), which would then last until the SIGKILL. So the
+  // group is told again every 100 ms of the grace, while its id is still ours: the shell not
+  // yet reaped, or a member (zombies included) holding it.
+  auto next_term = Clock::now() + std::chrono::milliseconds(100);
   for (;;) {
     if (!reaped_) {
       int status = 0;
@@ -296,6 +301,10 @@ ChildExit ChildProcess::end(std::chrono::duration<double> grace) {
     // Once the shell is reaped the group id stays reserved as long as the group has a member,
     // so neither this check nor the SIGKILL below can reach an unrelated process.
     if (reaped_ && !group_alive(pid_)) break;
+    if (Clock::now() >= next_term) {
+      ::kill(-pid_, SIGTERM);
+      next_term += std::chrono::milliseconds(100);
+    }
     if (Clock::now() >= deadline) {
       ::kill(-pid_, SIGKILL);
       int status = 0;

@@ -245,6 +245,16 @@ TEST_CASE("command: failures give one-line reasons") {
   CHECK(h.seconds < 5);
 }
 
+TEST_CASE("command: a child forked after the trial was told to stop is ended too, not left to the grace") {
+  // A SIGTERM that lands while the shell forks misses the new child. Made deterministic here:
+  // the shell's first SIGTERM starts a fresh `sleep 30` (and restores the default action), so
+  // only a group told again during the grace period ends before the 5 s SIGKILL.
+  Harness h;
+  CHECK(h.reason(R"(trap 'trap - TERM; sleep 30' TERM; printf '{"value": [1]}\n'; sleep 30)")
+            .find("must be a number") != std::string::npos);
+  CHECK(h.seconds < 2.5);
+}
+
 TEST_CASE("command: garbage, over-long lines and floods of stdout or stderr do not get in the way") {
   test::TempDir dir;
   Rng rng(99);
