@@ -6,6 +6,7 @@
 
 #include "runtime/allocator.hpp"
 #include "runtime/kernel.hpp"
+#include "runtime/kernel_cache.hpp"
 #include "runtime/pipeline_cache.hpp"
 #include "runtime/vk_check.hpp"
 
@@ -71,6 +72,8 @@ Context::Context(const ContextOptions& options) : instance_(std::make_unique<Ins
   const uint32_t index = choose_device(instance_->devices(), options.device);
   physical_ = instance_->physical_devices()[index];
   info_ = instance_->devices()[index];
+  policy_ = kernel_policy(info_);
+  policy_.autotune = options.autotune;
 
   uint32_t nq = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(physical_, &nq, nullptr);
@@ -110,6 +113,7 @@ Context::Context(const ContextOptions& options) : instance_(std::make_unique<Ins
 
   allocator_ = std::make_unique<Allocator>(*this);
   pipeline_cache_ = std::make_unique<PipelineCache>(*this, options.persist_pipeline_cache);
+  persist_caches_ = options.persist_pipeline_cache;
 }
 
 Context::~Context() {
@@ -126,6 +130,13 @@ Context::~Context() {
   allocator_.reset();
   if (command_pool_) vkDestroyCommandPool(device_, command_pool_, nullptr);
   if (device_) vkDestroyDevice(device_, nullptr);
+}
+
+KernelCache& Context::kernel_cache(uint64_t candidates) {
+  std::lock_guard lock(kernel_cache_mutex_);
+  const KernelCacheIdentity id = KernelCacheIdentity::of(info_, candidates);
+  if (!kernel_cache_) kernel_cache_ = std::make_unique<KernelCache>(KernelCache::default_file(info_), id, persist_caches_);
+  return *kernel_cache_;
 }
 
 const Kernel& Context::kernel(const KernelSpec& spec) {

@@ -13,11 +13,13 @@
 
 #include "runtime/device_info.hpp"
 #include "runtime/instance.hpp"
+#include "runtime/kernel_policy.hpp"
 
 namespace vkt {
 
 class Allocator;
 class Kernel;
+class KernelCache;
 class PipelineCache;
 struct KernelSpec;
 
@@ -26,7 +28,8 @@ struct ContextOptions {
   // into `vktrain devices`; anything else is a case-insensitive substring of the name.
   std::string device;
   bool validate = validation_requested();
-  bool persist_pipeline_cache = true;
+  bool persist_pipeline_cache = true;  // and the kernel cache (runtime/kernel_cache.hpp)
+  AutotuneMode autotune = AutotuneMode::Off;  // KernelPolicy::autotune (the CLI's --autotune)
 };
 
 // Which device `selector` names among `devices`, by the rules of ContextOptions::device.
@@ -41,6 +44,11 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   const DeviceInfo& info() const { return info_; }
+  // What kernel choice reads (runtime/kernel_policy.hpp): built from info() and the
+  // environment when the Context is made. set_policy() is for the CLI's --autotune and for
+  // tests and benchmarks that turn a candidate off; call it before recording.
+  const KernelPolicy& policy() const { return policy_; }
+  void set_policy(const KernelPolicy& p) { policy_ = p; }
   VkDevice device() const { return device_; }
   VkPhysicalDevice physical_device() const { return physical_; }
   VkQueue queue() const { return queue_; }
@@ -54,6 +62,10 @@ class Context {
   // their pipelines by spec on every recording, and building one costs milliseconds.
   const Kernel& kernel(const KernelSpec& spec);
 
+  // The measured kernel choices for this device (runtime/kernel_cache.hpp), read on first use.
+  // `candidates` is the checksum of the candidate set the caller measures (nn/plan/).
+  KernelCache& kernel_cache(uint64_t candidates);
+
   // Records `record` into a fresh command buffer, submits it and waits: for one-time
   // transfers (staging uploads), never for the training step.
   void run_once(const std::function<void(VkCommandBuffer)>& record);
@@ -61,6 +73,7 @@ class Context {
  private:
   std::unique_ptr<Instance> instance_;
   DeviceInfo info_;
+  KernelPolicy policy_;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
@@ -68,6 +81,9 @@ class Context {
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   std::unique_ptr<Allocator> allocator_;
   std::unique_ptr<PipelineCache> pipeline_cache_;
+  bool persist_caches_ = true;
+  std::unique_ptr<KernelCache> kernel_cache_;
+  std::mutex kernel_cache_mutex_;
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;
   std::mutex kernels_mutex_;
 };

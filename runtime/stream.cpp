@@ -61,6 +61,7 @@ void Stream::reset() {
   pools_.clear();
   pending_.clear();
   barrier_notes_.clear();
+  kernel_names_.clear();
   query_labels_.clear();
   dispatches_ = 0;
   if (recording_ || ended_) vkResetCommandBuffer(cmd_, 0);
@@ -219,6 +220,7 @@ void Stream::dispatch_raw(const Kernel& kernel, std::initializer_list<Arg> args,
   if (spec.push_bytes) vkCmdPushConstants(cmd_, kernel.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, spec.push_bytes, push);
   if (groups[0] && groups[1] && groups[2]) vkCmdDispatch(cmd_, groups[0], groups[1], groups[2]);
   ++dispatches_;
+  kernel_names_.push_back(spec.shader);
   if (profile_ && timestamps_supported()) timestamp(spec.shader);
 }
 

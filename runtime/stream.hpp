@@ -113,6 +113,8 @@ class Stream {
   void reset();
 
   size_t dispatch_count() const { return dispatches_; }
+  // The shader of every dispatch recorded so far, in order (what --print-plan lists).
+  const std::vector<std::string>& dispatched_kernels() const { return kernel_names_; }
   size_t barrier_count() const { return barrier_notes_.size(); }
   const std::vector<std::string>& barrier_notes() const { return barrier_notes_; }
 
@@ -137,6 +139,7 @@ class Stream {
   std::vector<std::string> query_labels_;
   std::vector<Touch> pending_;
   std::vector<std::string> barrier_notes_;
+  std::vector<std::string> kernel_names_;
   size_t dispatches_ = 0;
   bool recording_ = false;
   bool ended_ = false;
