@@ -14,7 +14,7 @@ namespace vkt::app {
 namespace {
 
 struct BenchOptions {
-  std::string op, shape, device;
+  std::string op, shape, device, autotune = "full";
   int repeats = 7, warmup = 2;
   bool json = false, list = false, profile = false;
 };
@@ -40,6 +40,7 @@ void run_bench(const BenchOptions& o) {
   }
   ContextOptions co;
   co.device = o.device;
+  co.autotune = parse_autotune_mode(o.autotune);
   Context ctx(co);
   if (!o.json)
     std::printf("device: %s (%s), median of %d runs after %d warm-up\n%-24s %-40s %-9s %10s %10s\n",
@@ -111,6 +112,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--op", o->op, "Only this op (a prefix: 'conv2d' selects all three passes)");
   cmd->add_option("--shape", o->shape, "Only shapes containing this text (e.g. 'b64', 'cnn.conv2')");
   cmd->add_option("--device", o->device, "Device index or name substring (see `vktrain devices`)");
+  cmd->add_option("--autotune", o->autotune, "Kernel choice as `train --autotune` makes it: off, cached or full")
+      ->check(CLI::IsMember({"off", "cached", "full"}))
+      ->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "Timed runs per row (median reported)")->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o->warmup, "Untimed runs first (the first also checks the result)")->check(CLI::Range(1, 100));
   cmd->add_flag("--json", o->json, "One JSON object per row: op, shape, kernel, ms, gflops");

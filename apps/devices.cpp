@@ -5,6 +5,7 @@
 
 #include "apps/commands.hpp"
 #include "runtime/instance.hpp"
+#include "runtime/kernel_policy.hpp"
 #include "util/format.hpp"
 
 namespace vkt::app {
@@ -14,6 +15,32 @@ std::string heaps_text(const DeviceInfo& d) {
   std::string s;
   for (const auto& h : d.heaps) s += (s.empty() ? "" : " + ") + format_bytes(h.size) + (h.device_local ? " (local)" : "");
   return s;
+}
+
+// What kernel choice reads on this device (runtime/kernel_policy.hpp).
+nlohmann::json to_json(const KernelPolicy& p) {
+  return {{"cpu_driver", p.cpu_driver},
+          {"subgroup_size", p.subgroup_size},
+          {"subgroup_shuffle", p.subgroup_shuffle},
+          {"subgroup_arithmetic", p.subgroup_arithmetic},
+          {"shared_memory_bytes", p.shared_memory_bytes},
+          {"vec4_texels", p.vec4_texels},
+          {"word_texels", p.word_texels},
+          {"max_texel_elements", p.max_texel_elements},
+          {"texel_offset_alignment", p.texel_offset_alignment},
+          {"int64", p.int64},
+          {"max_storage_buffer_range", p.max_storage_buffer_range},
+          {"timestamps", p.timestamps},
+          {"switches",
+           {{"fusion", p.fusion},
+            {"winograd", p.winograd},
+            {"winograd_f33", p.winograd_f33},
+            {"direct", p.direct},
+            {"channels_last", p.channels_last},
+            {"gemm_shuffle", p.gemm_shuffle},
+            {"uniform_store", p.uniform_store},
+            {"column_sum", p.column_sum},
+            {"gemm", gemm_choice_name(p.gemm)}}}};
 }
 
 nlohmann::json to_json(const DeviceInfo& d) {
@@ -41,7 +68,8 @@ nlohmann::json to_json(const DeviceInfo& d) {
           {"int8", d.int8},
           {"int64", d.int64},
           {"timestamps", d.timestamps},
-          {"timestamp_period_ns", d.timestamp_period_ns}};
+          {"timestamp_period_ns", d.timestamp_period_ns},
+          {"kernel_policy", to_json(kernel_policy(d))}};
 }
 
 void print_table(const std::vector<DeviceInfo>& devices) {

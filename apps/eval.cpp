@@ -20,9 +20,7 @@ struct EvalCommand {
 void run_eval(const EvalCommand& c) {
   nn::DataSplits data = c.o.data.load();
   const auto contents = nn::read_safetensors(c.weights);
-  ContextOptions co;
-  co.device = c.o.device;
-  Context ctx(co);
+  Context ctx(context_options(c.o));
   nn::TrainConfig cfg = c.o.config(1);
   cfg.batch = std::min<uint32_t>(cfg.batch, data.train.count);
   nn::Trainer trainer(ctx, cfg, data);

@@ -22,7 +22,7 @@ namespace {
 
 struct TrainCommand {
   TrainOptions o;
-  bool print_model = false, json = false;
+  bool print_model = false, print_plan = false, json = false;
   std::string save, checkpoint, resume, log;
 };
 
@@ -52,9 +52,7 @@ int run_train_cv(const TrainCommand& c) {
       throw InputError(std::string("--cv cannot be combined with ") + flag +
                        " (each fold trains its own model; train without --cv for one to keep)");
   const nn::DataSplits data = c.o.data.load();
-  ContextOptions co;
-  co.device = c.o.device;
-  Context ctx(co);
+  Context ctx(context_options(c.o));
   TrialData folds;
   folds.training = std::make_shared<const nn::Dataset>(data.train);
   folds.cv_folds = c.o.data.cv_folds;
@@ -92,6 +90,49 @@ int run_train_cv(const TrainCommand& c) {
   return 0;
 }
 
+// "a, b x3, c": a kernel list with repeats folded.
+std::string kernel_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (size_t i = 0; i < names.size();) {
+    size_t j = i;
+    while (j < names.size() && names[j] == names[i]) ++j;
+    s += (s.empty() ? "" : ", ") + names[i] + (j - i > 1 ? " x" + std::to_string(j - i) : "");
+    i = j;
+  }
+  return s.empty() ? "-" : s;
+}
+
+// `train --print-plan`: each run of the training graph, the route its plan took, its layouts
+// and the kernels it records.
+void print_plan(const Context& ctx, const std::vector<nn::Graph::RunPlan>& runs, bool json) {
+  const auto layout = [](bool channels_last) { return channels_last ? "NHWC" : "NCHW"; };
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : runs)
+      out.push_back({{"layers", {r.first_layer, r.last_layer}},
+                     {"run", r.layers},
+                     {"route", r.choice},
+                     {"x_layout", layout(r.x_channels_last)},
+                     {"y_layout", layout(r.y_channels_last)},
+                     {"forward", r.forward},
+                     {"backward", r.backward}});
+    std::cout << nlohmann::json{{"device", ctx.info().name}, {"autotune", autotune_mode_name(ctx.policy().autotune)},
+                                {"runs", out}}
+                     .dump(1)
+              << "\n";
+    return;
+  }
+  std::printf("plan on %s, --autotune %s\n", ctx.info().name.c_str(), autotune_mode_name(ctx.policy().autotune).c_str());
+  for (const auto& r : runs) {
+    const std::string where = r.first_layer == r.last_layer ? std::to_string(r.first_layer)
+                                                            : std::to_string(r.first_layer) + "-" + std::to_string(r.last_layer);
+    std::printf("%-5s %-24s %-13s %s -> %s\n", where.c_str(), r.layers.c_str(), r.choice.empty() ? "-" : r.choice.c_str(),
+                layout(r.x_channels_last), layout(r.y_channels_last));
+    std::printf("      forward:  %s\n", kernel_list(r.forward).c_str());
+    if (!r.backward.empty()) std::printf("      backward: %s\n", kernel_list(r.backward).c_str());
+  }
+}
+
 int run_train(const TrainCommand& c) {
   const auto& o = c.o;
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
@@ -104,10 +145,12 @@ int run_train(const TrainCommand& c) {
   }
   const nn::DataSplits data = o.data.load();
   const nn::TrainConfig cfg = o.config(data.train.count / std::max<uint32_t>(o.batch, 1));
-  ContextOptions co;
-  co.device = o.device;
-  Context ctx(co);
+  Context ctx(context_options(o));
   nn::Trainer trainer(ctx, cfg, data);
+  if (c.print_plan) {
+    print_plan(ctx, trainer.describe_plan(), c.json);
+    return 0;
+  }
   if (const char* prof = std::getenv("VKTRAIN_PROFILE"); prof && *prof && *prof != '0') {
     // Developer aid: where one training step's device time goes, then exit.
     double total = 0;
@@ -205,6 +248,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_cv_option(*cmd, c->o.data);
   add_hyperparameter_options(*cmd, c->o);
   cmd->add_flag("--print-model", c->print_model, "Print layers, output shapes and parameter counts, then exit");
+  cmd->add_flag("--print-plan", c->print_plan,
+                "Print each layer's route, layouts and kernels on this device (after --autotune), then exit");
   cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)");
   cmd->add_option("--checkpoint", c->checkpoint, "Write the training state here after every epoch");
   cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file");

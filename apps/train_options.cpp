@@ -69,6 +69,18 @@ void add_model_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--hidden", o.hidden, "Width of the preset's hidden dense layer ($hidden)");
   cmd.add_option("--dropout", o.dropout, "Dropout rate of the preset's dropout layer ($dropout)");
   cmd.add_option("--device", o.device, "Device index or name substring (see `vktrain devices`)");
+  cmd.add_option("--autotune", o.autotune,
+                 "Kernel choice: off (defaults), cached (measured winners from ~/.cache/vktrain only), full "
+                 "(measure what the cache lacks, on first use)")
+      ->check(CLI::IsMember({"off", "cached", "full"}))
+      ->capture_default_str();
+}
+
+ContextOptions context_options(const TrainOptions& o) {
+  ContextOptions co;
+  co.device = o.device;
+  co.autotune = parse_autotune_mode(o.autotune);
+  return co;
 }
 
 void add_data_options(CLI::App& cmd, DataOptions& o) {

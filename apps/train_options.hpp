@@ -7,6 +7,7 @@
 #include <string>
 
 #include "nn/data/dataset.hpp"
+#include "runtime/context.hpp"
 #include "nn/train/train_config.hpp"
 
 namespace vkt::app {
@@ -40,6 +41,7 @@ struct TrainOptions {
   uint64_t seed = 0;
   uint32_t patience = 0;
   std::string device;
+  std::string autotune = "full";  // --autotune off|cached|full (runtime/kernel_policy.hpp)
   DataOptions data;
 
   // Hyperparameters as TrainConfig; steps_per_epoch fills schedule defaults.
@@ -47,6 +49,8 @@ struct TrainOptions {
 };
 
 void add_model_options(CLI::App& cmd, TrainOptions& o);
+// The Context options --device and --autotune ask for.
+ContextOptions context_options(const TrainOptions& o);
 void add_data_options(CLI::App& cmd, DataOptions& o);
 // --cv K, for the commands that can cross-validate (train, tune).
 void add_cv_option(CLI::App& cmd, DataOptions& o);

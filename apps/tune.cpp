@@ -124,7 +124,7 @@ int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune:
 int run_worker(const TuneCommand& c, int worker) {
   StudySetup setup = study_setup(c);
   const nn::DataSplits host_data = c.o.data.load();
-  ContextOptions co;
+  ContextOptions co = context_options(c.o);
   co.device = worker_device(c.o.device, worker);
   Context ctx(co);
   setup.settings.worker = "w" + std::to_string(worker) + " " + ctx.info().name;
@@ -184,7 +184,7 @@ void refit_best(const TuneCommand& c) {
   all.cv_folds = 0;
   const nn::DataSplits data = all.load();
   if (data.test.count == 0) throw InputError("--refit: the data set has no test images");
-  ContextOptions co;
+  ContextOptions co = context_options(c.o);
   co.device = worker_device(c.o.device, 0);
   Context ctx(co);
   nn::Trainer trainer(ctx, o.config(data.train.count / std::max<uint32_t>(o.batch, 1)), data);

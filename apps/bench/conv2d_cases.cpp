@@ -2,7 +2,8 @@
 #include "apps/bench/bench_case.hpp"
 #include "apps/bench/bench_check.hpp"
 #include "apps/bench/seed_shapes.hpp"
-#include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_routes.hpp"
+#include "nn/plan/conv2d_plan.hpp"
 #include "tests/reference/conv2d.hpp"
 #include "tests/reference/layout.hpp"
 #include "tests/reference/pool.hpp"
@@ -13,12 +14,12 @@ namespace {
 enum class Pass { Forward, BackwardData, BackwardWeight };
 
 struct ConvState {
-  nn::Conv2dShape c;
+  nn::Conv2dPlan c;
   std::vector<double> x, w, b, dy;
   Buffer X, W, Bias, Y, DY, DX, DW, DB, Col, T, WGemm, Partials, Argmax, V;
   nn::Conv2dWorkspace ws() const {
     return {Col, T, nn::conv2d_workspace_size(c).w_gemm ? nn::DeviceSpan(WGemm) : nn::DeviceSpan{}, Partials,
-            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}, c.winograd || c.winograd_f33 ? nn::DeviceSpan(V) : nn::DeviceSpan{}};
+            c.pool ? nn::DeviceSpan(Argmax) : nn::DeviceSpan{}, nn::conv2d_workspace_size(c).v ? nn::DeviceSpan(V) : nn::DeviceSpan{}};
   }
   // The reference output (pooled with c.pool), and the gradient reaching the convolution's
   // own output: dy, or dy routed back through the pool's argmax.
@@ -68,10 +69,9 @@ struct ConvState {
 // The route training takes on this device: Winograd or im2col, and which of x and y are
 // channels-last (nn/model/graph.cpp). Data is generated NCHW and converted at the edges.
 BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
-  nn::Conv2dShape c = layer.shape;
   const bool first_layer = layer.first;
-  nn::choose_conv2d_route(ctx, c);
-  c.x_channels_last = layer.x_from_conv && nn::channels_last_allowed();
+  nn::Conv2dPlan c = nn::plan_conv2d(ctx, layer.shape, !first_layer);
+  c.x_channels_last = layer.x_from_conv && ctx.policy().channels_last;
   c.y_channels_last = layer.y_to_conv && nn::conv2d_channels_last_output_ok(ctx, c, !first_layer);
   auto st = std::make_shared<ConvState>();
   st->c = c;
@@ -98,7 +98,7 @@ BenchCase conv_case(Context& ctx, const NamedConv& layer, Pass pass) {
 
   BenchCase bc;
   bc.flops = double(c.flops());  // the direct route's count on either route: GFLOP/s compare
-  bc.variant = std::string(c.winograd ? "winograd" : c.winograd_f33 ? "winograd33" : c.direct ? "direct" : "im2col") + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
+  bc.variant = nn::conv2d_route_name(c.route) + (c.x_channels_last || c.y_channels_last ? "+cl" : "");
   auto* s_ = st.get();
   // Every pass runs after a forward (it fills col); backward-data after backward-weight
   // (it leaves dy' in the workspace).

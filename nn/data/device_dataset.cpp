@@ -55,7 +55,7 @@ void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, co
   auto texel_fits = [&](const Buffer& b) {
     return b.texel_capable() && (b.size() + 3) / 4 <= info.max_texel_buffer_elements;
   };
-  bool texel_reads = info.r32ui_texel_buffers && texel_fits(labels_) && texel_fits(idx);
+  bool texel_reads = ctx.policy().word_texels && texel_fits(labels_) && texel_fits(idx);
   for (const Buffer& c : chunks_) texel_reads = texel_reads && texel_fits(c);
   if (path == GatherPath::Texel && !texel_reads)
     throw Error("gather: the data set cannot be read through R32UI texel views on " + info.name);

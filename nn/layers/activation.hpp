@@ -11,7 +11,7 @@ class ActivationLayer : public Layer {
   std::string type() const override { return activation_name(a_); }
   SampleShape output_shape(const SampleShape& in) const override { return in; }
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training) const override;
+                                        bool training, bool first) const override;
   nlohmann::json to_json() const override;
 
  private:

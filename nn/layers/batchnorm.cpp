@@ -37,7 +37,7 @@ std::vector<ParamInfo> BatchNormLayer::params(const SampleShape& in) const {
 }
 
 std::unique_ptr<LayerRun> BatchNormLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                      bool training) const {
+                                                      bool training, bool) const {
   BatchNormShape b{batch, in.c, in.h * in.w, eps_, momentum_};
   b.validate(training);
   return std::make_unique<BatchNormRun>(ctx, b);

@@ -1,6 +1,7 @@
 #include "nn/layers/conv2d.hpp"
 
-#include "nn/ops/conv2d.hpp"
+#include "nn/ops/conv2d_routes.hpp"
+#include "nn/plan/conv2d_plan.hpp"
 #include "runtime/buffer.hpp"
 #include "util/error.hpp"
 
@@ -16,7 +17,7 @@ Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, u
 // forward to backward, so each layer keeps its own.
 class Conv2dRun : public LayerRun {
  public:
-  Conv2dRun(Context& ctx, const Conv2dShape& c, bool bias) : c_(c), bias_(bias) {
+  Conv2dRun(Context& ctx, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias) {
     const auto ws = conv2d_workspace_size(c);
     col_ = Buffer(ctx, ws.col * 4, "conv2d im2col");
     t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
@@ -33,9 +34,11 @@ class Conv2dRun : public LayerRun {
                     workspace());
   }
 
+  std::string plan() const override { return conv2d_route_name(c_.route); }
+
  private:
-  Conv2dShape shape(const LayerIO& io) const {
-    Conv2dShape c = c_;
+  Conv2dPlan shape(const LayerIO& io) const {
+    Conv2dPlan c = c_;
     c.x_channels_last = io.x_channels_last;
     c.y_channels_last = io.y_channels_last;
     return c;
@@ -44,7 +47,7 @@ class Conv2dRun : public LayerRun {
     return {col_, t_, w_gemm_.handle() ? DeviceSpan(w_gemm_) : DeviceSpan{}, partials_,
             argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}, v_.handle() ? DeviceSpan(v_) : DeviceSpan{}};
   }
-  Conv2dShape c_;
+  Conv2dPlan c_;
   bool bias_;
   Buffer col_, t_, w_gemm_, partials_, argmax_, v_;
 };
@@ -65,27 +68,24 @@ std::vector<ParamInfo> Conv2dLayer::params(const SampleShape& in) const {
   return p;
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool) const {
+Conv2dPlan Conv2dLayer::plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool first) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
-  choose_conv2d_route(ctx, c);
-  return std::make_unique<Conv2dRun>(ctx, c, bias_);
+  c.pool = pooled ? 2 : 0;
+  return plan_conv2d(ctx, c, !first);
 }
 
-Conv2dShape Conv2dLayer::pooled_shape(const Context& ctx, const SampleShape& in, uint32_t batch) const {
-  Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
-  c.pool = 2;
-  choose_conv2d_route(ctx, c);
-  return c;
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool,
+                                                   bool first) const {
+  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, false, first), bias_);
 }
 
 std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in,
-                                                                   uint32_t batch, bool) const {
-  return std::make_unique<Conv2dRun>(ctx, pooled_shape(ctx, in, batch), bias_);
+                                                                   uint32_t batch, bool, bool first) const {
+  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, true, first), bias_);
 }
 
-bool Conv2dLayer::writes_channels_last_pooled(const Context& ctx, const SampleShape& in, uint32_t batch,
-                                              bool first) const {
-  return conv2d_channels_last_output_ok(ctx, pooled_shape(ctx, in, batch), !first);
+bool Conv2dLayer::writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const {
+  return conv2d_channels_last_output_ok(ctx, plan(ctx, in, batch, true, first), !first);
 }
 
 }  // namespace vkt::nn

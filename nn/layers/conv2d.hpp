@@ -3,7 +3,7 @@
 
 namespace vkt::nn {
 
-struct Conv2dShape;
+struct Conv2dPlan;
 
 // 2-D convolution; PyTorch nn.Conv2d layout: weight (filters, C, k, k), bias (filters).
 class Conv2dLayer : public Layer {
@@ -14,13 +14,13 @@ class Conv2dLayer : public Layer {
   SampleShape output_shape(const SampleShape& in) const override;
   std::vector<ParamInfo> params(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training) const override;
+                                        bool training, bool first) const override;
   bool can_fuse_relu() const override { return true; }
   bool can_fuse_maxpool2x2() const override { return true; }
   std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                        bool training) const override;
+                                                        bool training, bool first) const override;
   bool reads_channels_last() const override { return true; }
-  bool writes_channels_last_pooled(const Context& ctx, const SampleShape& in, uint32_t batch,
+  bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch,
                                    bool first) const override;
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
@@ -28,8 +28,9 @@ class Conv2dLayer : public Layer {
   }
 
  private:
-  // The shape of this layer fused with a following 2x2 max pool, at `batch` on ctx's device.
-  Conv2dShape pooled_shape(const Context& ctx, const SampleShape& in, uint32_t batch) const;
+  // This layer at `batch` on ctx's device (nn/plan/conv2d_plan.hpp), fused with a following 2x2
+  // max pool if `pooled`; `first`: it reads the data (computes no dx).
+  Conv2dPlan plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool first) const;
   uint32_t filters_, kernel_, stride_, padding_;
   bool bias_;
 };

@@ -11,7 +11,7 @@ class DenseLayer : public Layer {
   SampleShape output_shape(const SampleShape& in) const override;
   std::vector<ParamInfo> params(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training) const override;
+                                        bool training, bool first) const override;
   bool can_fuse_relu() const override { return true; }
   nlohmann::json to_json() const override { return {{"type", "dense"}, {"units", units_}, {"bias", bias_}}; }
 

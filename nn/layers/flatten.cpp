@@ -11,7 +11,7 @@ class ViewRun : public LayerRun {
 
 }  // namespace
 
-std::unique_ptr<LayerRun> FlattenLayer::instantiate(Context&, const SampleShape&, uint32_t, bool) const {
+std::unique_ptr<LayerRun> FlattenLayer::instantiate(Context&, const SampleShape&, uint32_t, bool, bool) const {
   return std::make_unique<ViewRun>();
 }
 

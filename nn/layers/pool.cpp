@@ -61,7 +61,7 @@ SampleShape Pool2dLayer::output_shape(const SampleShape& in) const {
   return {in.c, p.OH(), p.OW()};
 }
 
-std::unique_ptr<LayerRun> Pool2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool) const {
+std::unique_ptr<LayerRun> Pool2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool, bool) const {
   const Pool2dShape p = pool_shape(in, batch, kernel_, stride_, padding_);
   switch (kind_) {
     case Kind::Max: return std::make_unique<MaxPoolRun>(ctx, p);

@@ -12,7 +12,7 @@ class Pool2dLayer : public Layer {
   std::string type() const override;
   SampleShape output_shape(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training) const override;
+                                        bool training, bool first) const override;
   nlohmann::json to_json() const override;
   bool is_maxpool2x2() const override { return kind_ == Kind::Max && kernel_ == 2 && stride_ == 2 && padding_ == 0; }
 

@@ -1,7 +1,6 @@
 #include "nn/model/graph.hpp"
 
-#include <cstdlib>
-
+#include "runtime/context.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -23,7 +22,7 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   storage_.reserve(2 * (L + 1));
   acts_.resize(L + 1);
   grads_.resize(L + 1);
-  plan_fusion(model);
+  plan_fusion(model, ctx.policy());
   // Boundaries joined by a view layer (flatten, eval-mode dropout) share memory: group[b] is
   // the first boundary of b's chain. One activation and one gradient buffer per group; the
   // group of the input needs no gradient (nothing upstream of the data learns).
@@ -55,19 +54,19 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   for (size_t i = 0; i < L; ++i) {
     const Layer& layer = *model.layers()[i];
     runs_.push_back(absorbed_[i]     ? nullptr
-                    : pool_end_[i] ? layer.instantiate_with_maxpool2x2(ctx, shapes[i], batch, training)
-                                   : layer.instantiate(ctx, shapes[i], batch, training));
+                    : pool_end_[i] ? layer.instantiate_with_maxpool2x2(ctx, shapes[i], batch, training, group[i] == 0)
+                                   : layer.instantiate(ctx, shapes[i], batch, training, group[i] == 0));
   }
 }
 
-void Graph::plan_fusion(const Model& model) {
+void Graph::plan_fusion(const Model& model, const KernelPolicy& policy) {
   const auto& layers = model.layers();
   const size_t L = layers.size();
   fused_.assign(L, false);
   absorbed_.assign(L, false);
   relu_epilogue_.assign(L, false);
   pool_end_.assign(L, 0);
-  if (std::getenv("VKTRAIN_NO_FUSION")) return;
+  if (!policy.fusion) return;
   for (size_t i = 0; i < L; ++i) {
     if (!layers[i]->can_fuse_maxpool2x2()) continue;
     size_t j = i + 1;
@@ -118,6 +117,43 @@ void Graph::record_backward(Stream& s, DeviceSpan step_block) {
   if (!training_) throw Error("record_backward on an evaluation graph");
   for (size_t i = runs_.size(); i-- > 0;)
     if (!model_.layers()[i]->is_view(training_) && !absorbed_[i]) runs_[i]->backward(s, io_for(i, step_block));
+}
+
+std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
+  // Recorded into throwaway streams, never submitted: only the kernel names are kept.
+  Buffer step(ctx, 256, "describe step block");
+  std::vector<RunPlan> out;
+  const auto& layers = model_.layers();
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (!runs_[i] || layers[i]->is_view(training_) || fused_[i]) continue;
+    RunPlan r;
+    r.first_layer = i;
+    r.last_layer = pool_end_[i] ? pool_end_[i] : i;
+    if (relu_epilogue_[i] && !pool_end_[i] && i + 1 < layers.size()) r.last_layer = i + 1;
+    for (size_t k = r.first_layer; k <= r.last_layer; ++k) r.layers += (k > i ? "+" : "") + layers[k]->type();
+    r.choice = runs_[i]->plan();
+    const LayerIO io = io_for(i, step);
+    r.x_channels_last = io.x_channels_last;
+    r.y_channels_last = io.y_channels_last;
+    {
+      Stream s(ctx);
+      runs_[i]->forward(s, io);
+      r.forward = s.dispatched_kernels();
+    }
+    if (training_) {
+      Stream s(ctx);
+      runs_[i]->backward(s, io);
+      r.backward = s.dispatched_kernels();
+      // A fused ReLU's backward is its own run's: list it with the group.
+      if (r.last_layer == i + 1 && fused_[i + 1] && runs_[i + 1]) {
+        Stream t(ctx);
+        runs_[i + 1]->backward(t, io_for(i + 1, step));
+        r.backward.insert(r.backward.begin(), t.dispatched_kernels().begin(), t.dispatched_kernels().end());
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace vkt::nn

@@ -4,10 +4,12 @@
 // parameter/gradient/state buffers. Records the forward pass and the backward pass; the
 // trainer puts data gathering, the loss and the optimizer around them.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "nn/model/model.hpp"
 #include "runtime/buffer.hpp"
+#include "runtime/kernel_policy.hpp"
 
 namespace vkt::nn {
 
@@ -33,10 +35,21 @@ class Graph {
   void record_forward(Stream& s, DeviceSpan step_block);
   void record_backward(Stream& s, DeviceSpan step_block);  // needs output_grad() written
 
+  // What each run does, for --print-plan: the layers it covers, its plan's choice, the layouts
+  // of its input and output, and the kernels its forward and backward record, in order.
+  struct RunPlan {
+    size_t first_layer = 0, last_layer = 0;  // a fused group covers several
+    std::string layers;                      // "conv2d+relu+maxpool2d"
+    std::string choice;                      // LayerRun::plan()
+    bool x_channels_last = false, y_channels_last = false;
+    std::vector<std::string> forward, backward;
+  };
+  std::vector<RunPlan> describe(Context& ctx);
+
  private:
   LayerIO io_for(size_t layer, DeviceSpan step_block) const;
-  // Decides which layers run fused (the vectors below); VKTRAIN_NO_FUSION=1 turns it off.
-  void plan_fusion(const Model& model);
+  // Decides which layers run fused (the vectors below); KernelPolicy::fusion off turns it off.
+  void plan_fusion(const Model& model, const KernelPolicy& policy);
 
   const Model& model_;
   ModelBuffers& buffers_;

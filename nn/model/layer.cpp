@@ -15,7 +15,7 @@ uint64_t ParamInfo::size() const {
   return n;
 }
 
-std::unique_ptr<LayerRun> Layer::instantiate_with_maxpool2x2(Context&, const SampleShape&, uint32_t, bool) const {
+std::unique_ptr<LayerRun> Layer::instantiate_with_maxpool2x2(Context&, const SampleShape&, uint32_t, bool, bool) const {
   throw Error(type() + " cannot fuse a max pool");
 }
 

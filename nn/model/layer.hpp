@@ -56,6 +56,9 @@ class LayerRun {
   virtual void forward(Stream& s, const LayerIO& io) = 0;
   // Writes io.dx (unless empty) and the parameter gradients (not accumulated).
   virtual void backward(Stream& s, const LayerIO& io) = 0;
+  // The choice its plan made where a layer has more than one way to run ("winograd"), for
+  // --print-plan; "" where there is one.
+  virtual std::string plan() const { return ""; }
 };
 
 class Layer {
@@ -64,8 +67,10 @@ class Layer {
   virtual std::string type() const = 0;  // as in model files: "conv2d", "relu", ...
   virtual SampleShape output_shape(const SampleShape& in) const = 0;
   virtual std::vector<ParamInfo> params(const SampleShape&) const { return {}; }
+  // The layer bound to a batch size on ctx's device. `first`: it reads the data (directly or
+  // through views), so its backward computes no dx, which may change its plan.
   virtual std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                bool training) const = 0;
+                                                bool training, bool first) const = 0;
   virtual nlohmann::json to_json() const = 0;
   // True if the output is the input, unchanged in memory (flatten; dropout when not
   // training): the graph aliases the two and records nothing.
@@ -80,14 +85,14 @@ class Layer {
   // output is the pooled one, and skips the ReLU and pool layers.
   virtual bool can_fuse_maxpool2x2() const { return false; }
   virtual std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                                bool training) const;
+                                                                bool training, bool first) const;
   // Channels-last boundaries (nn/ops/conv2d.hpp, Conv2dShape::x_channels_last): a layer whose
   // input (and its gradient) may be (batch, H, W, C) instead of NCHW, and one whose output,
   // pooled by a fused 2x2 max pool, may be. The graph makes a boundary channels-last only
   // where the layers on both sides say yes, so no other layer ever sees such a tensor.
   // `first`: the layer reads the data (it computes no dx).
   virtual bool reads_channels_last() const { return false; }
-  virtual bool writes_channels_last_pooled(const Context&, const SampleShape& /*in*/, uint32_t /*batch*/,
+  virtual bool writes_channels_last_pooled(Context&, const SampleShape& /*in*/, uint32_t /*batch*/,
                                            bool /*first*/) const {
     return false;
   }

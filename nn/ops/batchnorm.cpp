@@ -25,7 +25,7 @@ constexpr uint32_t kInferPerInvocation = 16;  // batchnorm_infer.comp: PER_INVOC
 BatchNormPush push_of(const BatchNormShape& b) { return {b.N, b.C, b.HW, b.eps, b.momentum}; }
 
 bool use_subgroup(const Context& ctx, BatchNormPath path) {
-  const bool has = ctx.info().subgroup_arithmetic;
+  const bool has = ctx.policy().subgroup_arithmetic;
   if (path == BatchNormPath::Subgroup && !has)
     throw Error("batchnorm: the subgroup path was requested but the device has no subgroup arithmetic");
   return path == BatchNormPath::Subgroup || (path == BatchNormPath::Auto && has);

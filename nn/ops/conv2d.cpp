@@ -1,71 +1,11 @@
 #include "nn/ops/conv2d.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cstdlib>
-#include <cstring>
-
-#include "nn/ops/conv2d_direct.hpp"
-#include "nn/ops/conv2d_winograd.hpp"
-#include "nn/ops/conv2d_winograd_f33.hpp"
+#include "nn/ops/conv2d_routes.hpp"
 #include "nn/ops/gemm.hpp"
-#include "nn/ops/layout.hpp"
-#include "nn/ops/pool.hpp"
-#include "nn/ops/strided_sum.hpp"
-#include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
-#include "runtime/kernel.hpp"
-#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
-namespace {
-
-// Mirrors shaders/conv2d_common.glsl: the batch is pushed, the geometry is specialized.
-struct Conv2dPush {
-  uint32_t N;
-  UniformStoreTable table;  // col2im_uniform
-};
-
-Conv2dPush push_for(const Conv2dShape& c) { return {c.N}; }
-
-// im2col and col2im read through R32F texel views; col2im over a channels-last dcol through an
-// RGBA32F one (`channels_last`).
-// With `uniform_store` (the col2im_uniform twins), workgroups of 8: one subgroup of 8 pixels.
-const Kernel& geometry_kernel(Context& ctx, const char* shader, const Conv2dShape& c, bool channels_last = false,
-                              bool uniform_store = false) {
-  return ctx.kernel({shader,
-                     {BindingKind::Texel, BindingKind::Storage},
-                     sizeof(Conv2dPush),
-                     {uniform_store ? 8u : 64u, 1, 1},
-                     {c.C, c.H, c.W, c.R, c.S, c.OH(), c.OW(), c.sh, c.sw, c.ph, c.pw, c.CRSp(), c.pool,
-                      channels_last ? 1u : 0u, c.x_channels_last ? 1u : 0u}});
-}
-
-// Whether backward-data computes dcol with (r, s, c) columns (nn/ops/conv2d.hpp).
-bool channels_last_dcol(const Context& ctx, const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  return c.C % 4 == 0 && !ws.w_gemm.empty() && vec4_texel_ok(ctx, ws.col);
-}
-
-// col (rows, CRSp) = im2col(x): one invocation per row.
-void im2col(Stream& s, DeviceSpan x, const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  const uint64_t rows = c.rows();
-  require_span("conv2d", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
-  require_span("conv2d", "col", ws.col, rows * c.CRSp());
-  s.dispatch(geometry_kernel(s.context(), "im2col", c),
-             {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), out(ws.col.sub(0, rows * c.CRSp()))}, push_for(c),
-             groups_1d(rows, 64));
-}
-
-// The weights as a (K, CRSp) matrix with vec4-aligned rows.
-DeviceSpan padded_weights(Stream& s, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
-  if (c.CRS() == c.CRSp()) return w;
-  require_span("conv2d", "w_gemm", ws.w_gemm, uint64_t(c.K) * c.CRSp());
-  pad_rows(s, ws.w_gemm, w, c.K, c.CRS(), c.CRS(), c.CRSp());
-  return ws.w_gemm;
-}
-
-}  // namespace
 
 void Conv2dShape::validate() const {
   if (!N || !C || !H || !W || !K || !R || !S || !sh || !sw)
@@ -77,212 +17,54 @@ void Conv2dShape::validate() const {
   if (pool != 0 && pool != 2) throw InputError("conv2d: a fused max pool must be 2x2 with stride 2");
   if (pool && (OH() < 2 || OW() < 2))
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
-  if (direct && !conv2d_direct_shape_ok(*this))
-    throw InputError("conv2d: the direct route takes a fused pool, K a multiple of 4 and a small input patch");
-  if (winograd_f33 && !winograd_f33_shape_ok(*this))
-    throw InputError("conv2d: the Winograd F(3x3, 3x3) route takes 3x3, stride-1 convolutions without a pool, C and K "
-                     "multiples of 4 and outputs in whole 3x3 tiles");
-  if (winograd && !winograd_shape_ok(*this))
-    throw InputError("conv2d: the Winograd route takes 3x3, stride-1 convolutions with a fused pool and C, K multiples of 4");
+}
+
+std::string Conv2dShape::str() const {
+  const auto s = [](uint32_t v) { return std::to_string(v); };
+  return s(N) + "x" + s(C) + "x" + s(H) + "x" + s(W) + " k" + s(K) + " " + s(R) + "x" + s(S) + " s" + s(sh) +
+         (sh == sw ? "" : "," + s(sw)) + " p" + s(ph) + (ph == pw ? "" : "," + s(pw)) + (pool ? " pool" + s(pool) : "");
+}
+
+void Conv2dPlan::validate() const {
+  Conv2dShape::validate();
+  if (!conv2d_route_info(route).shape_ok(*this))
+    throw InputError("conv2d: the " + std::string(conv2d_route_info(route).name) + " route does not take " + str());
   if (y_channels_last && (!pool || K % 4)) throw Error("conv2d: a channels-last output needs a fused pool and K % 4 == 0");
 }
 
-Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c) {
-  if (c.winograd) return winograd_workspace_size(c);  // conv2d_winograd.hpp says what each holds
-  if (c.winograd_f33) return winograd_f33_workspace_size(c);
-  // partials: split-K slabs of the weight gradient, and before them (with a pool) the bias
-  // gradient's partial sums.
-  const uint64_t bias_partials = c.pool ? uint64_t(c.K) * maxpool2x2_windows_chunks(c.N, c.PH(), c.PW()) : 0;
-  const bool w_gemm = c.CRS() != c.CRSp() || c.C % 4 == 0;
-  const uint64_t direct_partials = c.direct ? conv2d_direct_partials(c) : 0;
-  return {uint64_t(c.rows()) * c.CRSp(), uint64_t(c.K) * c.rows(), w_gemm ? uint64_t(c.K) * c.CRSp() : 0,
-          std::max<uint64_t>({gemm_split_scratch_floats(c.K, c.CRS() + 1), bias_partials, direct_partials}),
-          c.pool ? c.out_count() : 0, 0};
-}
+Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c) { return conv2d_route_info(c.route).workspace(c); }
 
-void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
                     const Conv2dWorkspace& ws, bool relu) {
   c.validate();
-  if (c.winograd) return winograd_forward(s, y, x, w, b, c, ws, relu);
-  if (c.winograd_f33) return winograd_f33_forward(s, y, x, w, b, c, ws, relu);
-  if (c.direct) return conv2d_direct_forward(s, y, ws.argmax, x, w, b, c, relu);
-  const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
-  require_span("conv2d", "w", w, uint64_t(c.K) * c.CRS());
-  require_span("conv2d", "y", y, c.out_count());
-  if (c.pool) {
-    require_span("conv2d", "t", ws.t, rows * c.K);
-    require_span("conv2d", "argmax", ws.argmax, c.out_count());
-  }
-  im2col(s, x, c, ws);
-  const DeviceSpan wp = padded_weights(s, w, c, ws);
-  Gemm g;  // y (K, rows) = w (K, CRSp) · colᵀ, bias per row = per output channel
-  g.M = c.K;
-  g.N = static_cast<uint32_t>(rows);
-  g.K = c.CRSp();
-  g.trans_b = true;
-  g.bias = b.empty() ? BiasMode::None : BiasMode::PerRow;
-  g.relu = relu;
-  if (!c.pool) {
-    g.c_block = static_cast<uint32_t>(ohw);  // stored NCHW
-    gemm(s, g, wp, ws.col, b, y);
-    return;
-  }
-  if (gemm_path(s.context(), g, wp, ws.col, b, ws.t) == GemmPath::Texel) {
-    // Pooled straight from the GEMM's registers: the un-pooled output is never stored.
-    g.maxpool_cells = c.PH() * c.PW();
-    g.maxpool_argmax = ws.argmax;
-    g.pool_channels_last = c.y_channels_last;
-    gemm(s, g, wp, ws.col, b, y);
-    return;
-  }
-  if (c.y_channels_last) throw Error("conv2d: a channels-last output needs the texel GEMM's fused pool");
-  gemm(s, g, wp, ws.col, b, ws.t);  // channel-major and window-grouped: (K, windows, 4)
-  maxpool2x2_windows_forward(s, y, ws.argmax, ws.t, c.N, c.K, c.PH(), c.PW(), relu);
+  conv2d_route_info(c.route).forward(s, y, x, w, b, c, ws, relu);
 }
 
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, DeviceSpan w,
-                     const Conv2dShape& c, const Conv2dWorkspace& ws) {
+                     const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   conv2d_backward_weight(s, dw, db, dy, x, c, ws, !dx.empty());
   if (!dx.empty()) conv2d_backward_data(s, dx, w, c, ws);
 }
 
-namespace {
-
-// dw (K, CRS) and db (K) out of the two side by side, (K, CRS + 1).
-void split_weight_bias(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan both, const Conv2dShape& c) {
-  const uint32_t cols = c.CRS() + 1;
-  pad_rows(s, dw, both, c.K, c.CRS(), cols, c.CRS());
-  if (!db.empty()) pad_rows(s, db, both, c.K, 1, cols, 1, c.CRS());
-}
-
-// The first pooled layer's weight gradient in one product (conv2d.hpp, dx_needed): dW and db
-// side by side, (K, CRS + 1) = dy' (K, rows) · [col | 1] (rows, CRS + 1), dy' read from dy and
-// the winners. Replaces maxpool2x2_windows_backward's 5.5 MB dy' (cnn.conv1 at b64) and the
-// bias partial sums. Returns false where it does not apply.
-bool pooled_first_layer_weight_grad(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
-                                    const Conv2dWorkspace& ws) {
-  if (!c.pool || c.winograd || c.CRS() == c.CRSp()) return false;
-  const uint32_t cols = c.CRS() + 1;  // the last: im2col's column of ones
-  Gemm g;
-  g.M = c.K;
-  g.N = cols;
-  g.K = c.rows();
-  g.ldb = c.CRSp();
-  g.ldc = cols;
-  g.split_scratch = ws.partials;
-  g.pooled_cells = c.PH() * c.PW();
-  g.pooled_argmax = ws.argmax;
-  g.pool_channels_last = c.y_channels_last;
-  const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * cols);
-  if (gemm_path(s.context(), g, dy, ws.col, {}, both) != GemmPath::Texel) return false;
-  gemm(s, g, dy, ws.col, {}, both);
-  split_weight_bias(s, dw, db, both, c);
-  return true;
-}
-
-}  // namespace
-
-void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dShape& c,
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dPlan& c,
                             const Conv2dWorkspace& ws, bool dx_needed) {
   c.validate();
-  if (c.winograd) return winograd_backward_weight(s, dw, db, dy, c, ws);
-  if (c.winograd_f33) return winograd_f33_backward_weight(s, dw, db, dy, c, ws);
-  const uint64_t rows = c.rows(), ohw = uint64_t(c.OH()) * c.OW();
-  require_span("conv2d", "dy", dy, c.out_count());
-  require_span("conv2d", "dw", dw, uint64_t(c.K) * c.CRS());
-  require_span("conv2d", "col", ws.col, rows * c.CRSp());
-  require_span("conv2d", "t", ws.t, rows * c.K);
-  if (!dx_needed && c.direct) {  // from dy and the winners alone (conv2d_direct.hpp)
-    const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * (c.CRS() + 1));
-    if (conv2d_direct_backward_weight(s, both, dy, ws.argmax, x, ws.partials, c)) return split_weight_bias(s, dw, db, both, c);
-  }
-  if (c.direct) im2col(s, x, c, ws);  // forward did not build col
-  if (!dx_needed && pooled_first_layer_weight_grad(s, dw, db, dy, c, ws)) return;
-  if (c.y_channels_last) throw Error("conv2d: a channels-last dy needs the first layer's pooled weight gradient");
-  if (c.pool) {
-    require_span("conv2d", "argmax", ws.argmax, c.out_count());
-    // dy' (K, rows), and the bias gradient from the partial sums the same pass leaves (before
-    // the weight gradient's split-K slabs reuse their scratch).
-    const uint32_t chunks = maxpool2x2_windows_chunks(c.N, c.PH(), c.PW());
-    require_span("conv2d", "partials", ws.partials, uint64_t(c.K) * chunks);
-    maxpool2x2_windows_backward(s, ws.t, ws.partials, dy, ws.argmax, c.N, c.K, c.PH(), c.PW());
-    if (!db.empty()) strided_sum(s, db, ws.partials, c.K, chunks, chunks, 1);
-  } else {
-    swap_axes01(s, ws.t, dy, c.N, c.K, static_cast<uint32_t>(ohw));  // dy' (K, N·OHW)
-  }
-  Gemm g;  // dw (K, CRS) = dy' (K, rows) · col (rows, CRSp), the padding columns not computed
-  g.M = c.K;
-  g.N = c.CRS();
-  g.K = static_cast<uint32_t>(rows);
-  g.ldb = c.CRSp();
-  g.ldc = c.CRS();
-  g.split_scratch = ws.partials;
-  gemm(s, g, ws.t, ws.col, {}, dw);
-  if (!db.empty() && !c.pool) strided_sum(s, db, ws.t, c.K, static_cast<uint32_t>(rows), static_cast<uint32_t>(rows), 1);
+  conv2d_route_info(c.route).backward_weight(s, dw, db, dy, x, c, ws, dx_needed);
 }
 
-void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   c.validate();
-  if (c.winograd) return winograd_backward_data(s, dx, c, ws);  // reads forward's U, not w
-  if (c.winograd_f33) return winograd_f33_backward_data(s, dx, c, ws);
-  const uint64_t rows = c.rows();
-  require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
-  require_span("conv2d", "col", ws.col, rows * c.CRSp());
-  require_span("conv2d", "t", ws.t, rows * c.K);
-  const bool channels_last = channels_last_dcol(s.context(), c, ws);
-  DeviceSpan wp;
-  if (channels_last) {  // w (K, C, R·S) -> (K, R·S, C)
-    require_span("conv2d", "w_gemm", ws.w_gemm, uint64_t(c.K) * c.CRS());
-    swap_axes01(s, ws.w_gemm, w, c.C, c.R * c.S, 1, c.K);
-    wp = ws.w_gemm;
-  } else {
-    wp = padded_weights(s, w, c, ws);
-  }
-  Gemm g;  // dcol (rows, CRSp) = dy'ᵀ (rows, K) · w (K, CRSp); col's forward contents are done with
-  g.M = static_cast<uint32_t>(rows);
-  g.N = c.CRSp();
-  g.K = c.K;
-  g.trans_a = true;
-  gemm(s, g, ws.t, wp, {}, ws.col);
-  const DeviceSpan dcol = ws.col.sub(0, rows * c.CRSp());
-  if (channels_last) return col2im_channels_last(s, dx, dcol, c);
-  s.dispatch(geometry_kernel(s.context(), "col2im", c), {texel_r32(dcol), out(dx)}, push_for(c),
-             groups_1d(uint64_t(c.N) * c.C * c.H * c.W, 64));
+  conv2d_route_info(c.route).backward_data(s, dx, w, c, ws);
 }
 
-bool channels_last_allowed() { return !env_switch("VKTRAIN_NO_CHANNELS_LAST"); }
-
-void choose_conv2d_route(const Context& ctx, Conv2dShape& c) {
-  c.winograd = winograd_preferred(ctx, c);
-  c.winograd_f33 = winograd_f33_preferred(ctx, c);
-  c.direct = !c.winograd && conv2d_direct_preferred(ctx, c);
-}
-
-bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed) {
-  if (!channels_last_allowed() || !c.pool || c.K % 4) return false;
-  if (c.winograd) return true;
-  // The route pooled_first_layer_weight_grad and the texel maxpool GEMM take: the GEMM reads
-  // whole buffers (offset 0), so only the device and the shape decide.
-  const auto& info = ctx.info();
-  const char* forced = std::getenv("VKTRAIN_GEMM");
-  return !dx_needed && c.CRS() != c.CRSp() && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
-         (!forced || std::strcmp(forced, "texel") == 0);
-}
-
-void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c) {
-  require_span("conv2d", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
-  require_span("conv2d", "dcol", dcol, uint64_t(c.rows()) * c.CRSp());
-  if (c.C % 4) throw Error("col2im_channels_last: C must be a multiple of 4");
-  // A channels-last dx of whole 8-pixel workgroups stores the uniform way (shaders/col2im.glsl):
-  // at most 16 groups of 4 channels per pixel (registers); two floats per store component on
-  // devices with 64-bit integers (col2im_uniform_u64).
-  const uint64_t pixels = uint64_t(c.N) * c.H * c.W;
-  const bool uniform = c.x_channels_last && c.C <= 64 && pixels % 8 == 0 && uniform_store_ok(s.context(), pixels / 8);
-  const char* shader = !uniform ? "col2im" : s.context().info().int64 ? "col2im_uniform_u64" : "col2im_uniform";
-  s.dispatch(geometry_kernel(s.context(), shader, c, true, uniform),
-             {texel(dcol.sub(0, uint64_t(c.rows()) * c.CRSp())), out(dx)}, push_for(c),
-             uniform ? std::array<uint32_t, 3>{static_cast<uint32_t>(pixels / 8), 1, 1}
-                     : groups_1d(uint64_t(c.N) * c.C * c.H * c.W / 4, 64));
+bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dPlan& c, bool dx_needed) {
+  const KernelPolicy& p = ctx.policy();
+  if (!p.channels_last || !c.pool || c.K % 4) return false;
+  if (c.route == Conv2dRoute::Winograd) return true;
+  // The route the im2col route's first-layer weight gradient and the texel maxpool GEMM take:
+  // the GEMM reads whole buffers (offset 0), so only the device and the shape decide.
+  return (c.route == Conv2dRoute::Im2col || c.route == Conv2dRoute::Direct) && !dx_needed && c.CRS() != c.CRSp() &&
+         texel_gemm_by_default(p);
 }
 
 }  // namespace vkt::nn

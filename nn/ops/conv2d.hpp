@@ -12,11 +12,12 @@
 // columns are (r, s, c) with the channels innermost: col2im then gathers 4 channels per texel
 // fetch instead of one (cnn.conv2 at b64, in-step profile: 2.5-2.6 -> 2.1-2.2 ms; conv3 0.7 -> 0.45;
 // what remains is mostly the stores, one per dx element).
-// This materializes col (im2col). On CPU drivers three routes avoid it (the layer picks): a
-// 3x3, stride-1 layer with a fused pool takes Winograd F(2x2, 3x3) (`winograd` below,
-// nn/ops/conv2d_winograd.hpp), one without a pool whose output is whole 3x3 tiles Winograd
-// F(3x3, 3x3) (`winograd_f33`, nn/ops/conv2d_winograd_f33.hpp), and a pooled first layer with
-// few input channels the direct kernels (`direct`, nn/ops/conv2d_direct.hpp).
+// This is the im2col route (nn/ops/conv2d_im2col.hpp): it materializes col. Three routes avoid
+// it: Winograd F(2x2, 3x3) for a 3x3, stride-1 layer with a fused pool
+// (nn/ops/conv2d_winograd.hpp), Winograd F(3x3, 3x3) for one without a pool whose output is
+// whole 3x3 tiles (nn/ops/conv2d_winograd_f33.hpp), and the direct kernels for a pooled first
+// layer with few input channels (nn/ops/conv2d_direct.hpp). nn/ops/conv2d_routes.hpp lists
+// them; nn/plan/conv2d_plan.hpp picks one per layer and device (Conv2dPlan::route).
 //
 // With `pool` = 2 the op is conv -> [ReLU] -> 2x2, stride-2 max pool in one: col's rows are
 // grouped by pool window (shaders/conv2d_common.glsl), so each window's 4 outputs are one vec4
@@ -27,33 +28,18 @@
 // costs: the un-pooled activation is never stored NCHW, read by a separate pool, scattered
 // back, masked by a separate ReLU pass and transposed; and output pixels no window covers (the
 // last row and column of an odd-sized output) are never computed.
+#include <string>
+
 #include "nn/ops/device_span.hpp"
 
 namespace vkt::nn {
 
+// The geometry of one convolution, and nothing about how it is computed.
 struct Conv2dShape {
   uint32_t N = 1, C = 1, H = 1, W = 1;  // input (N, C, H, W)
   uint32_t K = 1, R = 1, S = 1;         // weights (K, C, R, S)
   uint32_t sh = 1, sw = 1, ph = 0, pw = 0;
   uint32_t pool = 0;  // 2: a fused 2x2, stride-2 max pool follows (see above); 0: none
-  // The Winograd F(2x2, 3x3) route instead of im2col + GEMM (nn/ops/conv2d_winograd.hpp): 3x3,
-  // stride 1, pool 2, C and K multiples of 4 (validate() checks). The layer sets it where
-  // winograd_preferred() says so.
-  bool winograd = false;
-  // Channels-last tensors, (N, H, W, C) instead of NCHW: x and dx (x_channels_last), or the
-  // pooled y, dy and the pool's winners (y_channels_last; needs pool and K % 4 == 0). The
-  // graph sets them on the boundary between two convolutions where both sides can
-  // (conv2d_channels_last_output_ok): channel counts are multiples of 4 where the planes (13 x
-  // 13, 5 x 5) are odd, so there 4 channels are one vec4 fetch or store where NCHW takes 4
-  // (winograd_input, col2im, the pool epilogues and their adjoints).
-  bool x_channels_last = false, y_channels_last = false;
-  // The direct forward of a pooled layer with few input channels (nn/ops/conv2d_direct.hpp):
-  // no im2col or GEMM in forward; backward builds the column matrix it needs from x. The
-  // layer sets it where conv2d_direct_preferred() says so.
-  bool direct = false;
-  // The Winograd F(3x3, 3x3) route of an unpooled 3x3, stride-1 layer
-  // (nn/ops/conv2d_winograd_f33.hpp); set where winograd_f33_preferred() says so.
-  bool winograd_f33 = false;
 
   uint32_t OH() const { return (H + 2 * ph - R) / sh + 1; }
   uint32_t OW() const { return (W + 2 * pw - S) / sw + 1; }
@@ -69,6 +55,34 @@ struct Conv2dShape {
   uint64_t flops() const { return 2ull * rows() * K * CRS(); }  // multiply-adds × 2, per pass
   // Throws InputError for shapes with no output or zero sizes, a pool other than 0 or 2, or
   // a pooled output of size 0.
+  void validate() const;
+  std::string str() const;  // "64x32x13x13 k64 3x3 s1 p0 pool2": a cache key and a plan line
+};
+
+// How a convolution is computed: each route is one entry of nn/ops/conv2d_routes.hpp, which
+// says where it applies and which kernels it runs.
+enum class Conv2dRoute : uint8_t {
+  Im2col,       // im2col + GEMM (this file): any shape, any device
+  Winograd,     // F(2x2, 3x3) with the pool fused (nn/ops/conv2d_winograd.hpp)
+  WinogradF33,  // F(3x3, 3x3), no pool (nn/ops/conv2d_winograd_f33.hpp)
+  Direct,       // a pooled first layer, no column matrix in forward (nn/ops/conv2d_direct.hpp)
+};
+
+// The geometry plus the choices made for it: the route, and the layouts of its tensors.
+// Built by plan_conv2d (nn/ops/conv2d_routes.hpp) or, in tests, by hand; a bare shape
+// converts to the im2col route with NCHW tensors.
+struct Conv2dPlan : Conv2dShape {
+  Conv2dPlan() = default;
+  Conv2dPlan(const Conv2dShape& shape, Conv2dRoute r = Conv2dRoute::Im2col) : Conv2dShape(shape), route(r) {}
+  Conv2dRoute route = Conv2dRoute::Im2col;
+  // Channels-last tensors, (N, H, W, C) instead of NCHW: x and dx (x_channels_last), or the
+  // pooled y, dy and the pool's winners (y_channels_last; needs pool and K % 4 == 0). The
+  // graph sets them on the boundary between two convolutions where both sides can
+  // (conv2d_channels_last_output_ok): channel counts are multiples of 4 where the planes (13 x
+  // 13, 5 x 5) are odd, so there 4 channels are one vec4 fetch or store where NCHW takes 4
+  // (winograd_input, col2im, the pool epilogues and their adjoints).
+  bool x_channels_last = false, y_channels_last = false;
+  // Conv2dShape::validate, and the route takes the shape (InputError if not).
   void validate() const;
 };
 
@@ -86,11 +100,13 @@ struct Conv2dWorkspace {
 struct Conv2dWorkspaceSize {
   uint64_t col, t, w_gemm, partials, argmax, v;  // floats
 };
-Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dShape& c);
+// What the plan's route needs (nn/ops/conv2d_routes.hpp).
+Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c);
 
+// The passes, each dispatched to the plan's route.
 // y (N, K, OH, OW) = conv(x, w) + b, then ReLU if `relu`, then the pool if c.pool (y is then
 // (N, K, PH, PW)). b may be empty.
-void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
                     const Conv2dWorkspace& ws, bool relu = false);
 
 // dw (K, C, R, S) and db (K) written (not accumulated); dx (N, C, H, W) written unless empty
@@ -100,31 +116,20 @@ void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceS
 // ReLU, forward's argmax already carries relu' (4 = no gradient), so nothing else is needed.
 // = conv2d_backward_weight, then conv2d_backward_data.
 void conv2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, DeviceSpan w,
-                     const Conv2dShape& c, const Conv2dWorkspace& ws);
+                     const Conv2dPlan& c, const Conv2dWorkspace& ws);
 
-// The two halves, for benchmarks. backward_weight leaves dy' in ws.t for backward_data;
-// backward_data overwrites ws.col, so it must come second.
-// Without `dx_needed` (a model's first layer) and with a fused pool, CRS % 4 != 0 and the
-// texel GEMM, the weight gradient reads dy and the pool's winners straight into its product
-// (Gemm::pooled_a) and the bias gradient comes out of the same product, from im2col's column
-// of ones: no pass writes dy'. Then backward_data must not follow.
-void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dShape& c,
+// The two halves, for benchmarks. backward_weight leaves what backward_data needs in the
+// workspace; backward_data overwrites ws.col, so it must come second. Without `dx_needed` (a
+// model's first layer) a route may skip what only backward_data needs (conv2d_im2col.hpp):
+// then backward_data must not follow.
+void conv2d_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dPlan& c,
                             const Conv2dWorkspace& ws, bool dx_needed = true);
-void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dShape& c, const Conv2dWorkspace& ws);
-
-// dx (N, C, H, W) = col2im of a channels-last column matrix dcol (rows, R·S·C) with c's
-// geometry (no pool): backward-data's last step, shared with the Winograd route. C % 4 == 0.
-void col2im_channels_last(Stream& s, DeviceSpan dx, DeviceSpan dcol, const Conv2dShape& c);
+void conv2d_backward_data(Stream& s, DeviceSpan dx, DeviceSpan w, const Conv2dPlan& c, const Conv2dWorkspace& ws);
 
 // Whether the layer c describes can keep its pooled output channels-last (y_channels_last) on
 // this device: the Winograd route, or a first layer (no dx) whose texel GEMM pools in its
 // epilogue and whose weight gradient reads the pooled dy directly. Any layer can read a
-// channels-last input. VKTRAIN_NO_CHANNELS_LAST=1 says no (A/B measurements).
-bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dShape& c, bool dx_needed);
-bool channels_last_allowed();  // false when VKTRAIN_NO_CHANNELS_LAST=1
-
-// Sets c's route flags (winograd, winograd_f33, direct) to what this device prefers for its
-// shape: what a layer trains with, and what `vktrain bench` times.
-void choose_conv2d_route(const Context& ctx, Conv2dShape& c);
+// channels-last input. KernelPolicy::channels_last (VKTRAIN_NO_CHANNELS_LAST=1) says no.
+bool conv2d_channels_last_output_ok(const Context& ctx, const Conv2dPlan& c, bool dx_needed);
 
 }  // namespace vkt::nn

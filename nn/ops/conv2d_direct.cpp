@@ -1,10 +1,12 @@
 #include "nn/ops/conv2d_direct.hpp"
 
+#include <algorithm>
+
 #include "nn/ops/strided_sum.hpp"
 #include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
-#include "util/env.hpp"
+#include "nn/ops/conv2d_im2col.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -32,26 +34,25 @@ constexpr uint32_t kMaxPatch = 48;
 
 bool conv2d_direct_shape_ok(const Conv2dShape& c) {
   const uint32_t patch = c.C * (c.sh + c.R) * (c.sw + c.S);
-  return c.pool == 2 && !c.winograd && c.K % 4 == 0 && patch <= kMaxPatch;
+  return c.pool == 2 && c.K % 4 == 0 && patch <= kMaxPatch;
 }
 
 // Whether conv2d_direct_backward_weight's kernel can take the layer on this device (the
 // spans aside).
-bool backward_kernel_ok(const Context& ctx, const Conv2dShape& c) {
+bool backward_kernel_ok(const KernelPolicy& p, const Conv2dShape& c) {
   const uint32_t sums = c.K * (c.CRS() + 1);
-  return sums % 4 == 0 && sums <= kMaxSums && uniform_store_ok(ctx, chunks_of(c));
+  return sums % 4 == 0 && sums <= kMaxSums && uniform_store_ok(p, chunks_of(c));
 }
 
-bool conv2d_direct_preferred(const Context& ctx, const Conv2dShape& c) {
+bool conv2d_direct_device_ok(const Conv2dShape& c, const KernelPolicy& p) {
   // Only where the weight gradient needs no column matrix either: otherwise backward builds
   // it, and im2col's cost only moves (cifar-cnn.conv1, 3 channels, 896 sums per lane: forward
   // 10.1 -> 6.3 ms but backward-weight 8.3 -> 12.3, alternating, one thread).
-  return !env_switch("VKTRAIN_NO_DIRECT") && conv2d_direct_shape_ok(c) && ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU &&
-         backward_kernel_ok(ctx, c);
+  return p.direct && backward_kernel_ok(p, c);
 }
 
 void conv2d_direct_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x, DeviceSpan w, DeviceSpan b,
-                           const Conv2dShape& c, bool relu) {
+                           const Conv2dPlan& c, bool relu) {
   require_span("conv2d direct", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d direct", "w", w, uint64_t(c.K) * c.CRS());
   require_span("conv2d direct", "y", y, c.out_count());
@@ -76,12 +77,12 @@ void conv2d_direct_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpa
 uint64_t conv2d_direct_partials(const Conv2dShape& c) { return chunks_of(c) * c.K * (c.CRS() + 1); }
 
 bool conv2d_direct_backward_weight(Stream& s, DeviceSpan both, DeviceSpan dy, DeviceSpan argmax, DeviceSpan x,
-                                   DeviceSpan partials, const Conv2dShape& c) {
+                                   DeviceSpan partials, const Conv2dPlan& c) {
   Context& ctx = s.context();
   const uint32_t sums = c.K * (c.CRS() + 1);
   const uint64_t chunks = chunks_of(c), pooled_count = c.out_count();
   const bool views = !c.y_channels_last || (vec4_texel_ok(ctx, dy.sub(0, pooled_count)) && vec4_texel_ok(ctx, argmax.sub(0, pooled_count)));
-  if (!backward_kernel_ok(ctx, c) || !views || partials.count < chunks * sums) return false;
+  if (!backward_kernel_ok(ctx.policy(), c) || !views || partials.count < chunks * sums) return false;
   require_span("conv2d direct", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
   require_span("conv2d direct", "dy", dy, pooled_count);
   require_span("conv2d direct", "argmax", argmax, pooled_count);
@@ -98,6 +99,28 @@ bool conv2d_direct_backward_weight(Stream& s, DeviceSpan both, DeviceSpan dy, De
              DirectBackwardPush{c.N}, {static_cast<uint32_t>(chunks), 1, 1});
   strided_sum(s, both, slabs, sums, static_cast<uint32_t>(chunks), 1, sums);
   return true;
+}
+
+Conv2dWorkspaceSize direct_workspace_size(const Conv2dPlan& c) {
+  Conv2dWorkspaceSize z = im2col_workspace_size(c);
+  z.partials = std::max(z.partials, conv2d_direct_partials(c));
+  return z;
+}
+
+void direct_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
+                    const Conv2dWorkspace& ws, bool relu) {
+  conv2d_direct_forward(s, y, ws.argmax, x, w, b, c, relu);
+}
+
+void direct_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, DeviceSpan x, const Conv2dPlan& c,
+                            const Conv2dWorkspace& ws, bool dx_needed) {
+  if (!dx_needed) {  // from dy and the winners alone
+    require_span("conv2d direct", "t", ws.t, uint64_t(c.K) * (c.CRS() + 1));
+    const DeviceSpan both = ws.t.sub(0, uint64_t(c.K) * (c.CRS() + 1));
+    if (conv2d_direct_backward_weight(s, both, dy, ws.argmax, x, ws.partials, c)) return split_weight_bias(s, dw, db, both, c);
+  }
+  im2col(s, x, c, ws);  // forward built no column matrix
+  im2col_backward_weight(s, dw, db, dy, x, c, ws, dx_needed);
 }
 
 }  // namespace vkt::nn

@@ -4,12 +4,12 @@
 #include <array>
 #include <string>
 
+#include "nn/ops/conv2d_im2col.hpp"
 #include "nn/ops/gemm.hpp"
 #include "nn/ops/strided_sum.hpp"
 #include "nn/ops/uniform_store.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
-#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -22,7 +22,7 @@ bool tile_uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
 }
 
 // An F(2x2, 3x3) transform: its tile grid is the pooled output.
-const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
+const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Conv2dPlan& c, std::vector<BindingKind> bindings,
                                std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
   return winograd_transform_kernel(ctx, shader, c, c.PH(), c.PW(), c.y_channels_last, std::move(bindings),
                                    std::move(extra), local_size);
@@ -32,23 +32,23 @@ const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Co
 // `quads` groups per tile, storing the uniform way where it can (shaders/uniform_store.glsl):
 // 8-invocation workgroups and, on a device with 64-bit integers, the *_u64 twin (two floats
 // per store component). Else workgroups of 64 and the plain shader.
-void dispatch_tile_transform(Stream& s, const char* name, const Conv2dShape& c, std::vector<BindingKind> bindings,
+void dispatch_tile_transform(Stream& s, const char* name, const Conv2dPlan& c, std::vector<BindingKind> bindings,
                              std::initializer_list<Arg> args, uint64_t tiles, uint32_t quads) {
   Context& ctx = s.context();
   const bool uniform = tile_uniform_store_ok(ctx, tiles, quads);
   const uint32_t wg = uniform ? 8 : 64;
   std::string shader = name;
-  if (uniform && ctx.info().int64) shader += "_u64";
+  if (uniform && ctx.policy().int64) shader += "_u64";
   s.dispatch(transform_kernel(ctx, shader, c, std::move(bindings), {uniform ? 1u : 0u}, {wg, 1, 1}), args,
              WinogradPush{c.N}, groups_1d(tiles * quads, wg));
 }
 
 // x, and a pooled tensor (dy, the winners), as the transforms read them: 4 channels per fetch
 // when channels-last, else one float.
-Arg image_view(DeviceSpan x, const Conv2dShape& c) { return c.x_channels_last ? texel(x) : texel_r32(x); }
-Arg pooled_view(DeviceSpan t, const Conv2dShape& c) { return c.y_channels_last ? texel(t) : texel_r32(t); }
+Arg image_view(DeviceSpan x, const Conv2dPlan& c) { return c.x_channels_last ? texel(x) : texel_r32(x); }
+Arg pooled_view(DeviceSpan t, const Conv2dPlan& c) { return c.y_channels_last ? texel(t) : texel_r32(t); }
 
-void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
+void require_workspace(const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   const Conv2dWorkspaceSize z = winograd_workspace_size(c);
   require_span("conv2d winograd", "v", ws.v, z.v);
   require_span("conv2d winograd", "t", ws.t, z.t);
@@ -65,7 +65,7 @@ void batched_gemm(Stream& s, uint32_t M, uint32_t N, uint32_t K, bool trans_a, b
 
 }  // namespace
 
-const Kernel& winograd_transform_kernel(Context& ctx, const std::string& shader, const Conv2dShape& c, uint32_t th,
+const Kernel& winograd_transform_kernel(Context& ctx, const std::string& shader, const Conv2dPlan& c, uint32_t th,
                                         uint32_t tw, bool y_nhwc, std::vector<BindingKind> bindings,
                                         std::vector<uint32_t> extra, std::array<uint32_t, 3> local_size) {
   std::vector<uint32_t> constants{c.C, c.K, c.H, c.W, c.ph, c.pw, th, tw};
@@ -100,19 +100,17 @@ Conv2dWorkspaceSize winograd_workspace_size(const Conv2dShape& c) {
   return {z.dv, z.m, z.u, z.du, c.out_count(), z.v};
 }
 
-bool winograd_preferred(const Context& ctx, const Conv2dShape& c) {
-  if (env_switch("VKTRAIN_NO_WINOGRAD")) return false;
-  const auto& info = ctx.info();
+bool winograd_device_ok(const Conv2dShape& c, const KernelPolicy& p) {
+  if (!p.winograd) return false;
   const WinogradSizes z = winograd_sizes(c);
   // Its buffers must fit where the im2col route's might (K much larger than C makes M, 16·T·K,
   // larger than im2col's 36·T·C column matrix): then the layer keeps the im2col route.
   const uint64_t largest = std::max(z.m, z.v);
-  return winograd_shape_ok(c) && info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
-         largest / 4 <= info.max_texel_buffer_elements && largest * 4 <= info.max_storage_buffer_range &&
+  return p.vec4_texels && largest / 4 <= p.max_texel_elements && largest * 4 <= p.max_storage_buffer_range &&
          largest <= 0xffffffffull;
 }
 
-void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
                       const Conv2dWorkspace& ws, bool relu) {
   require_workspace(c, ws);
   const WinogradSizes z = winograd_sizes(c);
@@ -136,7 +134,7 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
              push, groups_1d(uint64_t(T) * (c.K / 4), 64));
 }
 
-void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dPlan& c,
                               const Conv2dWorkspace& ws) {
   require_workspace(c, ws);
   require_span("conv2d winograd", "dy", dy, c.out_count());
@@ -158,7 +156,7 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
              groups_1d(c.C * (c.K / 4), 64));
 }
 
-void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   require_workspace(c, ws);
   require_span("conv2d winograd", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   const WinogradSizes z = winograd_sizes(c);
@@ -174,11 +172,11 @@ void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, cons
                           {texel(dv), out(dd)}, T, c.C / 4);
   // dd's rows are the tiles and its columns the 4x4 patch: col2im of a 4x4, stride-2 "convolution"
   // with the same padding, whose output grid is the tile grid.
-  Conv2dShape patches = c;
+  Conv2dPlan patches = c;
   patches.R = patches.S = 4;
   patches.sh = patches.sw = 2;
   patches.pool = 0;
-  patches.winograd = false;
+  patches.route = Conv2dRoute::Im2col;
   col2im_channels_last(s, dx, dd, patches);
 }
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include "nn/ops/conv2d_im2col.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "nn/ops/strided_sum.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
-#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -23,7 +23,7 @@ Tiles tiles_of(const Conv2dShape& c) { return {c.OH() / 3, c.OW() / 3, uint64_t(
 
 // One invocation per tile (or input channel) and group of 4 channels, in workgroups of 64,
 // over the 3x3 tile grid; y and dy are NCHW (a channels-last y needs a fused pool).
-void dispatch_transform(Stream& s, const char* shader, const Conv2dShape& c, std::vector<BindingKind> bindings,
+void dispatch_transform(Stream& s, const char* shader, const Conv2dPlan& c, std::vector<BindingKind> bindings,
                         std::initializer_list<Arg> args, uint64_t invocations, std::vector<uint32_t> extra = {}) {
   const Tiles t = tiles_of(c);
   const Kernel& k =
@@ -39,7 +39,7 @@ Sizes sizes_of(const Conv2dShape& c) {
   return {kPositions * T * c.C, kPositions * T * c.K, uint64_t(kPositions) * c.C * c.K};
 }
 
-void require_workspace(const Conv2dShape& c, const Conv2dWorkspace& ws) {
+void require_workspace(const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   const Sizes z = sizes_of(c);
   require_span("conv2d winograd F(3,3)", "v", ws.v, z.v);
   require_span("conv2d winograd F(3,3)", "t", ws.t, z.m);
@@ -55,14 +55,11 @@ bool winograd_f33_shape_ok(const Conv2dShape& c) {
          c.OH() % 3 == 0 && c.OW() % 3 == 0;
 }
 
-bool winograd_f33_preferred(const Context& ctx, const Conv2dShape& c) {
-  if (env_switch("VKTRAIN_NO_WINOGRAD") || env_switch("VKTRAIN_NO_WINOGRAD_F33") || !winograd_f33_shape_ok(c))
-    return false;
-  const auto& info = ctx.info();
+bool winograd_f33_device_ok(const Conv2dShape& c, const KernelPolicy& p) {
+  if (!p.winograd || !p.winograd_f33) return false;
   const Sizes z = sizes_of(c);
   const uint64_t largest = std::max(z.m, z.v);
-  return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU && info.rgba32f_texel_buffers &&
-         largest / 4 <= info.max_texel_buffer_elements && largest * 4 <= info.max_storage_buffer_range &&
+  return p.vec4_texels && largest / 4 <= p.max_texel_elements && largest * 4 <= p.max_storage_buffer_range &&
          largest <= 0xffffffffull;
 }
 
@@ -71,7 +68,7 @@ Conv2dWorkspaceSize winograd_f33_workspace_size(const Conv2dShape& c) {
   return {z.v, z.m, z.u, z.u, 0, z.v};
 }
 
-void winograd_f33_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dShape& c,
+void winograd_f33_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
                           const Conv2dWorkspace& ws, bool relu) {
   require_workspace(c, ws);
   require_span("conv2d winograd F(3,3)", "x", x, uint64_t(c.N) * c.C * c.H * c.W);
@@ -92,7 +89,7 @@ void winograd_f33_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, D
                      T * (c.K / 4), {relu ? 1u : 0u, bias ? 1u : 0u});
 }
 
-void winograd_f33_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dShape& c,
+void winograd_f33_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dPlan& c,
                                   const Conv2dWorkspace& ws) {
   require_workspace(c, ws);
   require_span("conv2d winograd F(3,3)", "dy", dy, c.out_count());
@@ -110,7 +107,7 @@ void winograd_f33_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, Devic
                      {texel(du), out(dw.sub(0, uint64_t(c.K) * c.CRS()))}, uint64_t(c.C) * (c.K / 4));
 }
 
-void winograd_f33_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, const Conv2dWorkspace& ws) {
+void winograd_f33_backward_data(Stream& s, DeviceSpan dx, const Conv2dPlan& c, const Conv2dWorkspace& ws) {
   require_workspace(c, ws);
   require_span("conv2d winograd F(3,3)", "dx", dx, uint64_t(c.N) * c.C * c.H * c.W);
   const Sizes z = sizes_of(c);
@@ -122,10 +119,10 @@ void winograd_f33_backward_data(Stream& s, DeviceSpan dx, const Conv2dShape& c, 
                      {texel(dv), out(dd)}, T * (c.C / 4));
   // dd's rows are the tiles and its columns the 5x5 patch: col2im of a 5x5, stride-3
   // "convolution" with the same padding, whose output grid is the tile grid.
-  Conv2dShape patches = c;
+  Conv2dPlan patches = c;
   patches.R = patches.S = 5;
   patches.sh = patches.sw = 3;
-  patches.winograd_f33 = false;
+  patches.route = Conv2dRoute::Im2col;
   col2im_channels_last(s, dx, dd, patches);
 }
 

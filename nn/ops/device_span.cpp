@@ -16,7 +16,7 @@ void require_span(const char* op, const char* what, DeviceSpan s, uint64_t n) {
 
 bool vec4_texel_ok(const Context& ctx, DeviceSpan s) {
   const auto& info = ctx.info();
-  return s.buffer != nullptr && info.rgba32f_texel_buffers && s.buffer->texel_capable() && s.offset % 16 == 0 &&
+  return s.buffer != nullptr && ctx.policy().vec4_texels && s.buffer->texel_capable() && s.offset % 16 == 0 &&
          s.offset % info.min_texel_buffer_offset_alignment == 0 && (s.count + 3) / 4 <= info.max_texel_buffer_elements;
 }
 

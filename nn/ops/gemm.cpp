@@ -8,7 +8,6 @@
 
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
-#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -45,11 +44,10 @@ TexelRead texel_read(uint32_t ld, bool k_contiguous, uint32_t K, DeviceSpan s, c
 
 // The shuffled-A texel kernels: subgroups of exactly 8 lanes running along x (a workgroup row
 // is a multiple of 8 wide), shuffle in compute shaders, and an A read as rows (not pooled).
-// VKTRAIN_NO_SHUFFLE=1 turns them off (A/B measurements).
+// KernelPolicy::gemm_shuffle (VKTRAIN_NO_SHUFFLE=1) turns them off (A/B measurements).
 bool texel_a_shuffle_ok(const Context& ctx, const Gemm& g) {
-  if (env_switch("VKTRAIN_NO_SHUFFLE")) return false;
-  const auto& info = ctx.info();
-  return g.a_shuffle && info.subgroup_size == 8 && info.subgroup_shuffle && g.pooled_cells == 0 && g.M >= 8;
+  const KernelPolicy& p = ctx.policy();
+  return p.gemm_shuffle && g.a_shuffle && p.subgroups_of_8() && g.pooled_cells == 0 && g.M >= 8;
 }
 
 // How gemm() runs one product: the kernel, its blocks, workgroups and K splits.
@@ -173,6 +171,10 @@ std::string gemm_kernel(const Context& ctx, const Gemm& g_in, DeviceSpan a, Devi
   return kernel_stem(g, plan(ctx, g, gemm_path(ctx, g, a, b, g.bias == BiasMode::None ? a : bias, c)));
 }
 
+bool texel_gemm_by_default(const KernelPolicy& p) {
+  return p.vec4_texels && (p.gemm == GemmChoice::Texel || (p.gemm == GemmChoice::Auto && p.cpu_driver));
+}
+
 std::string gemm_path_name(GemmPath p) {
   switch (p) {
     case GemmPath::Texel: return "texel";
@@ -184,7 +186,7 @@ std::string gemm_path_name(GemmPath p) {
 
 GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
   const Gemm g = packed(g_in);
-  const auto& info = ctx.info();
+  const KernelPolicy& policy = ctx.policy();
   // An M- or N-contiguous operand read as vec4s may have any M or N: its last vec4 stays
   // inside the row's padding (ld is a multiple of 4) or the buffer's 16-byte tail.
   const bool a_ok = texel_read(g.lda, !g.trans_a, g.K, a, ctx) != TexelRead::No;
@@ -192,18 +194,19 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
   const bool bias_ok = g.bias == BiasMode::None || (bias.offset % 16 == 0 && bias.buffer->texel_capable());
   // Batched products read at z·stride: whole vec4s only where every stride is.
   const bool strides_ok = g.batch <= 1 || (g.stride_a % 4 == 0 && g.stride_b % 4 == 0 && g.stride_c % 4 == 0);
-  const bool texel_ok = a_ok && b_ok && bias_ok && strides_ok && info.rgba32f_texel_buffers;
+  const bool texel_ok = a_ok && b_ok && bias_ok && strides_ok && policy.vec4_texels;
   (void)c;
 
   GemmPath want = g.path;
   if (want == GemmPath::Auto) {
-    if (const char* env = std::getenv("VKTRAIN_GEMM")) {
-      if (std::strcmp(env, "texel") == 0) want = GemmPath::Texel;
-      if (std::strcmp(env, "tiled") == 0) want = GemmPath::Tiled;
-      if (std::strcmp(env, "naive") == 0) want = GemmPath::Naive;
+    switch (policy.gemm) {
+      case GemmChoice::Texel: want = GemmPath::Texel; break;
+      case GemmChoice::Tiled: want = GemmPath::Tiled; break;
+      case GemmChoice::Naive: want = GemmPath::Naive; break;
+      default: break;
     }
   }
-  const bool cpu = info.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  const bool cpu = policy.cpu_driver;
   if (want == GemmPath::Auto) {
     // On a CPU driver the tiled kernel's barriers cost more than a small product's arithmetic.
     const bool small = uint64_t(g.M) * g.N * g.K <= (1ull << 22);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "nn/ops/device_span.hpp"
+#include "runtime/kernel_policy.hpp"
 
 namespace vkt::nn {
 
@@ -77,9 +78,11 @@ static_assert(sizeof(GemmPush) == 64);
 void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 
 // Which kernel gemm() uses for this shape on this device (after Auto is resolved), and why
-// not texel when it is not. VKTRAIN_GEMM=texel|tiled overrides Auto (for benchmarks).
+// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|naive) overrides Auto.
 GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 std::string gemm_path_name(GemmPath p);
+// Whether an Auto product whose operands can be read as texels takes the texel kernel.
+bool texel_gemm_by_default(const KernelPolicy& p);
 // The shader gemm() dispatches for this product ("gemm_texel_sg", "gemm_tiled", ...).
 std::string gemm_kernel(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 

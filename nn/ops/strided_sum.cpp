@@ -2,7 +2,6 @@
 
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
-#include "util/env.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
@@ -22,7 +21,7 @@ void strided_sum(Stream& s, DeviceSpan out, DeviceSpan x, uint32_t I, uint32_t J
   // Contiguous rows of whole vec4s: 4 outputs per invocation, one fetch per row
   // (shaders/strided_sum_columns.comp).
   if (stride_i == 1 && I % 4 == 0 && stride_j % 4 == 0 && out.offset % 16 == 0 && vec4_texel_ok(s.context(), x.sub(0, last)) &&
-      !env_switch("VKTRAIN_NO_COLUMN_SUM")) {
+      s.context().policy().column_sum) {
     const Kernel& k = s.context().kernel(
         {"strided_sum_columns", {BindingKind::Texel, BindingKind::Storage}, sizeof(StridedSumPush), {64, 1, 1}});
     const Arg o4{out.buffer, out.offset, uint64_t(I) * 4, beta != 0.0f ? Access::ReadWrite : Access::Write, false};

@@ -1,13 +1,12 @@
 #include "nn/ops/uniform_store.hpp"
 
-#include "util/env.hpp"
 
 namespace vkt::nn {
 
-bool uniform_store_ok(const Context& ctx, uint64_t workgroups) {
-  const auto& info = ctx.info();
-  return info.subgroup_size == 8 && info.subgroup_shuffle && workgroups <= 65535 &&
-         !env_switch("VKTRAIN_NO_UNIFORM_STORE");
+bool uniform_store_ok(const KernelPolicy& p, uint64_t workgroups) {
+  return p.uniform_store && p.subgroups_of_8() && workgroups <= 65535;
 }
+
+bool uniform_store_ok(const Context& ctx, uint64_t workgroups) { return uniform_store_ok(ctx.policy(), workgroups); }
 
 }  // namespace vkt::nn

@@ -16,7 +16,8 @@ struct UniformStoreTable {
 
 // Whether a grid of `workgroups` 8-invocation workgroups (one subgroup each) can store the
 // uniform way: 8-lane subgroups with shuffle, and the grid fits in x (uniform_workgroup()
-// reads gl_WorkGroupID.x only). VKTRAIN_NO_UNIFORM_STORE=1 says no (A/B runs).
+// reads gl_WorkGroupID.x only). KernelPolicy::uniform_store (VKTRAIN_NO_UNIFORM_STORE=1) says no.
+bool uniform_store_ok(const KernelPolicy& p, uint64_t workgroups);
 bool uniform_store_ok(const Context& ctx, uint64_t workgroups);
 
 }  // namespace vkt::nn

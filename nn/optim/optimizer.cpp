@@ -50,7 +50,7 @@ uint32_t checked_n(const char* op, uint64_t n) {
 
 bool texel_ok(const Context& ctx, DeviceSpan s) {
   const auto& info = ctx.info();
-  return info.rgba32f_texel_buffers && s.buffer->texel_capable() && s.offset % info.min_texel_buffer_offset_alignment == 0 &&
+  return ctx.policy().vec4_texels && s.buffer->texel_capable() && s.offset % info.min_texel_buffer_offset_alignment == 0 &&
          vec4s(s.count) <= info.max_texel_buffer_elements;
 }
 
@@ -58,7 +58,7 @@ bool texel_ok(const Context& ctx, DeviceSpan s) {
 const Kernel& reduce_kernel(Context& ctx, ReducePath path, bool texel_reads) {
   using BK = BindingKind;
   const bool subgroups = path != ReducePath::Shared;
-  if (subgroups && !ctx.info().subgroup_arithmetic) throw Error("reduction: this device has no subgroup arithmetic");
+  if (subgroups && !ctx.policy().subgroup_arithmetic) throw Error("reduction: this device has no subgroup arithmetic");
   const BK in_kind = texel_reads ? BK::Texel : BK::Storage;
   return ctx.kernel({texel_reads ? "grad_norm_texel" : (subgroups ? "grad_norm" : "grad_norm_shared"),
                      {in_kind, in_kind, BK::Storage},
@@ -80,7 +80,7 @@ void reduce_two_pass(Stream& s, const char* op, uint32_t mode, DeviceSpan x, Dev
   ReducePath path = scratch.path;
   const bool texel_possible = texel_ok(ctx, x) && texel_ok(ctx, w);
   if (path == ReducePath::Auto)
-    path = !ctx.info().subgroup_arithmetic ? ReducePath::Shared
+    path = !ctx.policy().subgroup_arithmetic ? ReducePath::Shared
                                            : (texel_possible ? ReducePath::Texel : ReducePath::Subgroup);
   if (path == ReducePath::Texel && !texel_possible)
     throw Error(std::string(op) + ": the spans cannot be read as texel buffers on this device");

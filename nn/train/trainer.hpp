@@ -63,6 +63,9 @@ class Trainer {
   // `per_dispatch`: every dispatch in recording order instead of sums per kernel.
   std::vector<Timing> profile_step(int warmup = 2, bool per_dispatch = false);
 
+  // The training graph's runs, their plans and kernels (`train --print-plan`).
+  std::vector<Graph::RunPlan> describe_plan() { return graph_->describe(ctx_); }
+
   // Trains one epoch (drops the last partial batch, as the reference benchmark does).
   EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {});
   EvalStats evaluate_val();

@@ -13,6 +13,7 @@
 
 #include "nn/ops/conv2d.hpp"
 #include "nn/ops/conv2d_direct.hpp"
+#include "nn/ops/conv2d_routes.hpp"
 #include "nn/ops/conv2d_winograd.hpp"
 #include "nn/ops/conv2d_winograd_f33.hpp"
 #include "runtime/buffer.hpp"
@@ -30,12 +31,12 @@ using namespace vkt::nn;
 namespace {
 
 
-std::string describe(const Conv2dShape& c) {
+std::string describe(const Conv2dPlan& c) {
   return "N" + std::to_string(c.N) + " C" + std::to_string(c.C) + " " + std::to_string(c.H) + "x" + std::to_string(c.W) +
          " K" + std::to_string(c.K) + " " + std::to_string(c.R) + "x" + std::to_string(c.S) + " stride " +
          std::to_string(c.sh) + "," + std::to_string(c.sw) + " pad " + std::to_string(c.ph) + "," + std::to_string(c.pw) +
          " pool " + std::to_string(c.pool) + (c.x_channels_last ? " x-NHWC" : "") + (c.y_channels_last ? " y-NHWC" : "") +
-         (c.direct ? " direct" : "") + (c.winograd_f33 ? " winograd F(3,3)" : "");
+         " route " + conv2d_route_name(c.route);
 }
 
 struct ConvRun {
@@ -46,7 +47,7 @@ struct ConvRun {
 // c.x_channels_last / y_channels_last the device sees x, dx / y, dy channels-last.
 // Without `bias` the layer has none (b and db empty spans); in[2] should then be zeros.
 // Without `need_dx` the layer is a model's first (dx is an empty span, as Graph passes it).
-ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const std::vector<double>& dyv,
+ConvRun run_gpu(Context& ctx, const Conv2dPlan& c, const ref::Inputs& in, const std::vector<double>& dyv,
                 bool relu = false, bool bias = true, bool need_dx = true) {
   const auto ws_size = conv2d_workspace_size(c);
   const auto nhwc_x = [&](const auto& v) { return ref::nchw_to_nhwc(v, c.N, c.C, c.H, c.W); };
@@ -78,7 +79,7 @@ ConvRun run_gpu(Context& ctx, const Conv2dShape& c, const ref::Inputs& in, const
 // `seed` picks the random data. Without `bias` the layer has none. With `relu` forward
 // applies the fused ReLU, checked on the forward values only: backward takes dy with relu'
 // already applied (the activation's own pass does that), so the gradients are checked without.
-void check_unpooled(Context& ctx, const Conv2dShape& c, uint32_t seed, const char* what, bool bias = true,
+void check_unpooled(Context& ctx, const Conv2dPlan& c, uint32_t seed, const char* what, bool bias = true,
                     bool relu = false) {
   const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   const ref::Inputs inputs = {ref::random_vector(size_t(c.N) * c.C * c.H * c.W, seed),
@@ -105,7 +106,7 @@ void check_unpooled(Context& ctx, const Conv2dShape& c, uint32_t seed, const cha
 
 // A convolution with a fused pool (and ReLU) against the unfused reference chain conv2d ->
 // relu -> maxpool2d (2x2, stride 2): forward values, backward vs finite differences.
-void check_pooled(Context& ctx, const Conv2dShape& c, bool relu, const char* what, bool bias = true,
+void check_pooled(Context& ctx, const Conv2dPlan& c, bool relu, const char* what, bool bias = true,
                   bool need_dx = true) {
   const ref::Conv2dShape rs = ref::Conv2dShape::from(c);
   ref::Pool2dShape ps;
@@ -141,16 +142,20 @@ struct PooledCase {
 // on the one other devices take ("tiled").
 void check_pooled_both_gemms(Context& ctx, const std::vector<PooledCase>& cases, const char* what,
                              bool need_dx = true) {
-  for (const char* gemm : {"auto", "tiled"})
+  const KernelPolicy saved = ctx.policy();
+  for (const GemmChoice gemm : {GemmChoice::Auto, GemmChoice::Tiled})
     for (const auto& [c, relu] : cases) {
-      setenv("VKTRAIN_GEMM", gemm, 1);
+      KernelPolicy p = saved;
+      p.gemm = gemm;
+      ctx.set_policy(p);
       const std::string shape = describe(c);
+      const std::string gemm_name = gemm_choice_name(gemm);
       CAPTURE(shape);
       CAPTURE(relu);
-      CAPTURE(gemm);
+      CAPTURE(gemm_name);
       check_pooled(ctx, c, relu, what, true, need_dx);
     }
-  unsetenv("VKTRAIN_GEMM");
+  ctx.set_policy(saved);
 }
 
 }  // namespace
@@ -253,8 +258,7 @@ TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward 
       {{2, 3, 9, 9, 20, 3, 3, 1, 1, 0, 0, 2}, true, false, true, false, true},
   };
   for (const auto& [shape0, relu, need_dx, bias, x_nhwc, y_nhwc] : cases) {
-    Conv2dShape c = shape0;
-    c.direct = true;
+    Conv2dPlan c(shape0, Conv2dRoute::Direct);
     c.x_channels_last = x_nhwc;
     // A channels-last y needs the first layer's pooled weight gradient (CPU drivers only).
     c.y_channels_last = y_nhwc && conv2d_channels_last_output_ok(ctx, c, need_dx);
@@ -265,12 +269,19 @@ TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward 
     REQUIRE(conv2d_direct_shape_ok(c));
     check_pooled(ctx, c, relu, "direct forward", bias, need_dx);
   }
-  // Where it is taken: the seed CNN's first layer on a CPU driver, not its second.
-  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().subgroup_size == 8 && ctx.info().subgroup_shuffle;
-  CHECK(conv2d_direct_preferred(ctx, {64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}) == cpu);
+  // Where it applies: the seed CNN's first layer where subgroups are 8 lanes with shuffle (the
+  // backward kernel's), not its second; the default (--autotune off) on CPU drivers only.
+  const KernelPolicy& p = ctx.policy();
+  const Conv2dShape conv1{64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2};
+  CHECK(conv2d_direct_device_ok(conv1, p) == p.subgroups_of_8());
+  CHECK((conv2d_default_route(conv1, p) == Conv2dRoute::Direct) == (p.cpu_driver && p.subgroups_of_8()));
+  KernelPolicy off = p;
+  off.direct = false;  // VKTRAIN_NO_DIRECT=1
+  CHECK_FALSE(conv2d_direct_device_ok(conv1, off));
+  CHECK(conv2d_default_route(conv1, off) == Conv2dRoute::Im2col);
   // cifar-cnn's 3-channel conv1 keeps im2col: its weight gradient would need the column matrix.
-  CHECK_FALSE(conv2d_direct_preferred(ctx, {64, 3, 32, 32, 32, 3, 3, 1, 1, 0, 0, 2}));
-  CHECK_FALSE(conv2d_direct_preferred(ctx, {64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}));
+  CHECK_FALSE(conv2d_direct_device_ok({64, 3, 32, 32, 32, 3, 3, 1, 1, 0, 0, 2}, p));
+  CHECK_FALSE(conv2d_direct_shape_ok({64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}));
   CHECK_FALSE(conv2d_direct_shape_ok({64, 1, 28, 28, 30, 3, 3, 1, 1, 0, 0, 2}));  // K % 4 != 0
   CHECK_FALSE(conv2d_direct_shape_ok({64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 0}));  // no pool
 }
@@ -284,23 +295,24 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
     Conv2dShape c;
     bool relu;
   };
-  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool, winograd
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool
   const Case cases[] = {
-      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2, true}, true},    // batch 1, 6x6 output, 9 tiles
-      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2, true}, true},   // 7x8 output: last row dropped
-      {{2, 8, 7, 7, 4, 3, 3, 1, 1, 1, 1, 2, true}, false},   // padding 1, no ReLU
-      {{3, 4, 6, 11, 12, 3, 3, 1, 1, 1, 0, 2, true}, true},  // mixed padding, 3x4 tiles x 3 = 36
+      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2}, true},    // batch 1, 6x6 output, 9 tiles
+      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2}, true},   // 7x8 output: last row dropped
+      {{2, 8, 7, 7, 4, 3, 3, 1, 1, 1, 1, 2}, false},   // padding 1, no ReLU
+      {{3, 4, 6, 11, 12, 3, 3, 1, 1, 1, 0, 2}, true},  // mixed padding, 3x4 tiles x 3 = 36
   };
   // The transforms add and halve before the products: a few more roundings than the direct
   // sum, within the same bound.
-  for (const auto& [c, relu] : cases) {
+  for (const auto& [shape0, relu] : cases) {
+    const Conv2dPlan c(shape0, Conv2dRoute::Winograd);
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(relu);
     REQUIRE(winograd_shape_ok(c));
     check_pooled(ctx, c, relu, "winograd forward");
   }
-  check_pooled(ctx, cases[1].c, true, "winograd forward, no bias", false);  // the BIAS-less kernels
+  check_pooled(ctx, Conv2dPlan(cases[1].c, Conv2dRoute::Winograd), true, "winograd forward, no bias", false);  // the BIAS-less kernels
 }
 
 TEST_CASE("conv2d, Winograd F(3x3, 3x3) route (unpooled 3x3): forward vs reference, backward vs finite differences") {
@@ -321,8 +333,7 @@ TEST_CASE("conv2d, Winograd F(3x3, 3x3) route (unpooled 3x3): forward vs referen
       {{2, 8, 5, 5, 8, 3, 3, 1, 1, 0, 0}, true, false, true},    // conv3's geometry, x NHWC
   };
   for (const auto& [shape0, bias, relu, x_nhwc] : cases) {
-    Conv2dShape c = shape0;
-    c.winograd_f33 = true;
+    Conv2dPlan c(shape0, Conv2dRoute::WinogradF33);
     c.x_channels_last = x_nhwc;
     const std::string shape = describe(c);
     CAPTURE(shape);
@@ -331,11 +342,18 @@ TEST_CASE("conv2d, Winograd F(3x3, 3x3) route (unpooled 3x3): forward vs referen
     REQUIRE(winograd_f33_shape_ok(c));
     check_unpooled(ctx, c, 71, "winograd F(3,3) forward", bias, relu);
   }
-  // Where it is taken: the seed CNN's conv3 on a CPU driver; not cifar-cnn's (a 4x4 output is
-  // not whole tiles), nor pooled, strided or 5x5 layers.
-  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers;
-  CHECK(winograd_f33_preferred(ctx, {64, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0}) == cpu);
-  CHECK_FALSE(winograd_f33_preferred(ctx, {64, 64, 6, 6, 64, 3, 3, 1, 1, 0, 0}));
+  // Where it is taken: the seed CNN's conv3, by default on a CPU driver; not cifar-cnn's (a 4x4
+  // output is not whole tiles), nor pooled, strided or 5x5 layers.
+  const KernelPolicy& p = ctx.policy();
+  const Conv2dShape conv3{64, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0};
+  CHECK(winograd_f33_device_ok(conv3, p) == p.vec4_texels);
+  CHECK((conv2d_default_route(conv3, p) == Conv2dRoute::WinogradF33) == (p.cpu_driver && p.vec4_texels));
+  for (bool KernelPolicy::*sw : {&KernelPolicy::winograd_f33, &KernelPolicy::winograd}) {  // either switch turns it off
+    KernelPolicy off = p;
+    off.*sw = false;
+    CHECK_FALSE(winograd_f33_device_ok(conv3, off));
+  }
+  CHECK_FALSE(winograd_f33_shape_ok({64, 64, 6, 6, 64, 3, 3, 1, 1, 0, 0}));
   CHECK_FALSE(winograd_f33_shape_ok({64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}));
   CHECK_FALSE(winograd_f33_shape_ok({2, 4, 7, 7, 4, 3, 3, 2, 2, 0, 0}));
   CHECK_FALSE(winograd_f33_shape_ok({2, 4, 7, 7, 4, 5, 5, 1, 1, 0, 0}));
@@ -351,8 +369,9 @@ TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolut
   struct Case {
     Conv2dShape c;
     bool relu, need_dx;
+    Conv2dRoute route = Conv2dRoute::Im2col;
   };
-  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool, winograd
+  // N, C, H, W, K, R, S, sh, sw, ph, pw, pool
   const Case cases[] = {
       // A first layer: the texel GEMM pools into channels-last y and winners, the weight
       // gradient reads them 4 channels per fetch. 9 (ragged) and 8 filters, 7x7 -> 3x3.
@@ -360,9 +379,9 @@ TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolut
       {{2, 3, 9, 9, 12, 3, 3, 1, 1, 0, 0, 2}, true, false},
       {{2, 3, 11, 10, 4, 3, 3, 2, 2, 1, 1, 2}, false, false},  // stride 2, padding 1, no ReLU
       // Winograd: channels-last x (winograd_input, col2im) and y (the pooled transforms).
-      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2, true}, true, true},
-      {{2, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 2, true}, false, true},
-      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2, true}, true, true},
+      {{1, 4, 8, 8, 4, 3, 3, 1, 1, 0, 0, 2}, true, true, Conv2dRoute::Winograd},
+      {{2, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 2}, false, true, Conv2dRoute::Winograd},
+      {{2, 4, 9, 10, 8, 3, 3, 1, 1, 0, 0, 2}, true, true, Conv2dRoute::Winograd},
       // im2col without a pool, reading channels-last x (conv3): C % 4 == 0 takes the 4-channel
       // col2im, C = 3 the float-by-float one; stride 2 and padding 1.
       {{2, 4, 5, 5, 6, 3, 3, 1, 1, 0, 0}, false, true},
@@ -370,45 +389,49 @@ TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolut
       // im2col with a pool, not a first layer: x channels-last, y NCHW.
       {{2, 8, 9, 8, 5, 3, 3, 1, 1, 1, 1, 2}, true, true},
   };
-  for (const auto& [shape0, relu, need_dx] : cases) {
-    Conv2dShape c = shape0;
+  for (const auto& [shape0, relu, need_dx, route] : cases) {
+    Conv2dPlan c(shape0, route);
     c.x_channels_last = c.C > 1;  // one channel: the same bytes either way
     c.y_channels_last = c.pool && c.K % 4 == 0 && conv2d_channels_last_output_ok(ctx, c, need_dx);
     const std::string shape = describe(c);
     CAPTURE(shape);
     CAPTURE(relu);
-    if (c.winograd) REQUIRE(winograd_shape_ok(c));
+    if (c.route == Conv2dRoute::Winograd) REQUIRE(winograd_shape_ok(c));
     if (c.pool)
       check_pooled(ctx, c, relu, "channels-last forward", true, need_dx);
     else
       check_unpooled(ctx, c, 61, "channels-last forward");
   }
   // A CPU driver really takes the channels-last routes for the seed CNN's first two layers.
-  if (ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers && channels_last_allowed()) {
-    Conv2dShape conv1{64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}, conv2{64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
-    conv2.winograd = winograd_preferred(ctx, conv2);
+  const KernelPolicy& p = ctx.policy();
+  if (p.cpu_driver && p.vec4_texels && p.channels_last) {
+    const Conv2dShape conv1{64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}, conv2_shape{64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
+    const Conv2dPlan conv2(conv2_shape, conv2d_default_route(conv2_shape, p));
     CHECK(conv2d_channels_last_output_ok(ctx, conv1, false));
     CHECK_FALSE(conv2d_channels_last_output_ok(ctx, conv1, true));  // its dx would need the windows pass
     CHECK(conv2d_channels_last_output_ok(ctx, conv2, true));
   }
 }
 
-TEST_CASE("conv2d, Winograd route: chosen on CPU drivers only where its buffers fit the device") {
+TEST_CASE("conv2d, Winograd route: a default on CPU drivers only, and only where its buffers fit the device") {
   Context ctx(test::test_context_options());
+  const KernelPolicy& p = ctx.policy();
   const Conv2dShape seed{64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2};
-  const bool cpu = ctx.info().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx.info().rgba32f_texel_buffers;
-  CHECK(winograd_preferred(ctx, seed) == cpu);
+  CHECK(winograd_device_ok(seed, p) == p.vec4_texels);
+  CHECK((conv2d_default_route(seed, p) == Conv2dRoute::Winograd) == (p.cpu_driver && p.vec4_texels));
   // 4 -> 64 channels at batch 512, 34x34: M alone would be 537 MB, over any 128 MiB storage
   // range, where the im2col route's column matrix (36·T·C floats) is 75 MB.
   const Conv2dShape wide{512, 4, 34, 34, 64, 3, 3, 1, 1, 0, 0, 2};
-  CHECK(winograd_sizes(wide).m * 4 > ctx.info().max_storage_buffer_range);
-  CHECK_FALSE(winograd_preferred(ctx, wide));
+  CHECK(winograd_sizes(wide).m * 4 > p.max_storage_buffer_range);
+  CHECK_FALSE(winograd_device_ok(wide, p));
+  CHECK(conv2d_default_route(wide, p) == Conv2dRoute::Im2col);
   Conv2dShape no_pool = seed;
   no_pool.pool = 0;
-  CHECK_FALSE(winograd_preferred(ctx, no_pool));
-  setenv("VKTRAIN_NO_WINOGRAD", "1", 1);
-  CHECK_FALSE(winograd_preferred(ctx, seed));
-  unsetenv("VKTRAIN_NO_WINOGRAD");
+  CHECK_FALSE(winograd_shape_ok(no_pool));
+  KernelPolicy off = p;
+  off.winograd = false;  // VKTRAIN_NO_WINOGRAD=1
+  CHECK_FALSE(winograd_device_ok(seed, off));
+  CHECK(conv2d_default_route(seed, off) == Conv2dRoute::Im2col);
 }
 
 TEST_CASE("conv2d, Winograd route: the seed CNN's second layer at batch 16 vs the direct route") {
@@ -418,8 +441,7 @@ TEST_CASE("conv2d, Winograd route: the seed CNN's second layer at batch 16 vs th
                               ref::random_vector(size_t(c.K) * c.CRS(), 52), ref::random_vector(c.K, 53)};
   const auto r = ref::random_vector(c.out_count(), 54);
   const ConvRun direct = run_gpu(ctx, c, inputs, r, true);
-  c.winograd = true;
-  const ConvRun wino = run_gpu(ctx, c, inputs, r, true);
+  const ConvRun wino = run_gpu(ctx, Conv2dPlan(c, Conv2dRoute::Winograd), inputs, r, true);
   std::vector<double> y(direct.y.begin(), direct.y.end()), dx(direct.dx.begin(), direct.dx.end()),
       dw(direct.dw.begin(), direct.dw.end()), db(direct.db.begin(), direct.db.end());
   test::check_close(wino.y, y, 2e-5 * std::sqrt(288.0), 1e-5, "forward");
@@ -436,8 +458,8 @@ TEST_CASE("conv2d: impossible shapes are input errors") {
   CHECK_NOTHROW((Conv2dShape{1, 1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 2}.validate()));                 // 2x2: one window
   CHECK_THROWS_AS((Conv2dShape{1, 1, 6, 6, 1, 3, 3, 1, 1, 0, 0, 3}.validate()), InputError);  // only 2x2 pools fuse
   // The Winograd route: 3x3, stride 1, a pool, C and K multiples of 4.
-  CHECK_NOTHROW((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2, true}.validate()));
-  CHECK_THROWS_AS((Conv2dShape{1, 3, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2, true}.validate()), InputError);
-  CHECK_THROWS_AS((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 2, 2, 0, 0, 2, true}.validate()), InputError);
-  CHECK_THROWS_AS((Conv2dShape{1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 0, true}.validate()), InputError);
+  CHECK_NOTHROW((Conv2dPlan({1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2}, Conv2dRoute::Winograd).validate()));
+  CHECK_THROWS_AS((Conv2dPlan({1, 3, 6, 6, 4, 3, 3, 1, 1, 0, 0, 2}, Conv2dRoute::Winograd).validate()), InputError);
+  CHECK_THROWS_AS((Conv2dPlan({1, 4, 6, 6, 4, 3, 3, 2, 2, 0, 0, 2}, Conv2dRoute::Winograd).validate()), InputError);
+  CHECK_THROWS_AS((Conv2dPlan({1, 4, 6, 6, 4, 3, 3, 1, 1, 0, 0, 0}, Conv2dRoute::Winograd).validate()), InputError);
 }

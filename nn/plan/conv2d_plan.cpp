@@ -1,0 +1,229 @@
+#include "nn/plan/conv2d_plan.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include "nn/ops/conv2d_routes.hpp"
+#include "runtime/buffer.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel_cache.hpp"
+#include "runtime/shaders.hpp"
+#include "util/error.hpp"
+#include "util/file_io.hpp"
+
+namespace vkt::nn {
+namespace {
+
+std::vector<float> random_floats(size_t n, uint64_t seed) {
+  std::vector<float> v(n);
+  uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
+  for (auto& x : v) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    x = static_cast<float>(static_cast<double>(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+  }
+  return v;
+}
+
+Buffer filled(Context& ctx, const std::vector<float>& v, const char* name) {
+  Buffer b(ctx, std::max<size_t>(v.size(), 4) * 4, name);
+  b.upload(v);
+  return b;
+}
+
+Buffer scratch(Context& ctx, uint64_t floats, const char* name) {
+  return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
+}
+
+DeviceSpan span_or_empty(const Buffer& b) { return b.handle() ? DeviceSpan(b) : DeviceSpan{}; }
+
+// One candidate's outputs and workspace, and its recorded forward + backward.
+struct Candidate {
+  Conv2dPlan plan;
+  Buffer col, t, w_gemm, partials, argmax, v, y, dx, dw, db;
+  std::unique_ptr<Stream> stream;
+  std::vector<double> ms;
+  std::string failure;
+  Conv2dWorkspace workspace() const {
+    return {col, t, span_or_empty(w_gemm), partials, span_or_empty(argmax), span_or_empty(v)};
+  }
+};
+
+// |got - want| / |want| in L2 norm (kRouteTolerance says why not the largest difference); NaN
+// or infinity anywhere in `got` counts as infinitely wrong.
+double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (!std::isfinite(got[i])) return INFINITY;
+    const double d = double(got[i]) - double(want[i]);
+    diff += d * d;
+    norm += double(want[i]) * double(want[i]);
+  }
+  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return INFINITY;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+uint64_t fnv1a(const void* p, size_t n, uint64_t h) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace
+
+uint64_t kernel_candidates_checksum() {
+  static const uint64_t sum = [] {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const auto& r : conv2d_routes()) h = fnv1a(r.name, std::char_traits<char>::length(r.name) + 1, h);
+    for (const auto& s : embedded_shaders()) {
+      h = fnv1a(s.name.data(), s.name.size(), h);
+      h = fnv1a(s.words.data(), s.words.size_bytes(), h);
+    }
+    // And the binary itself: the routes' host code (tile sizes, splits, the pick rule) changes
+    // with it as much as with the shaders. Reading it costs a few milliseconds, once.
+    try {
+      const std::vector<uint8_t> exe = read_file("/proc/self/exe");
+      h = fnv1a(exe.data(), exe.size(), h);
+    } catch (const std::exception&) {
+      // Not Linux, or no /proc: the shaders and names alone.
+    }
+    return h;
+  }();
+  return sum;
+}
+
+std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates) {
+  std::string key = "conv2d " + c.str() + (dx_needed ? "" : " no-dx") + " [";
+  for (size_t i = 0; i < candidates.size(); ++i) key += (i ? "," : "") + conv2d_route_name(candidates[i]);
+  return key + "]";
+}
+
+std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed,
+                                              const std::vector<Conv2dRoute>& routes_in, int reps) {
+  c.validate();
+  std::vector<Conv2dRoute> routes = routes_in;
+  if (std::find(routes.begin(), routes.end(), Conv2dRoute::Im2col) == routes.end()) routes.push_back(Conv2dRoute::Im2col);
+  const uint64_t xs = uint64_t(c.N) * c.C * c.H * c.W, ws = uint64_t(c.K) * c.CRS();
+  const Buffer x = filled(ctx, random_floats(xs, 1), "autotune x"), w = filled(ctx, random_floats(ws, 2), "autotune w"),
+               b = filled(ctx, random_floats(c.K, 3), "autotune b"),
+               dy = filled(ctx, random_floats(c.out_count(), 4), "autotune dy");
+
+  std::vector<std::unique_ptr<Candidate>> cands;
+  for (Conv2dRoute r : routes) {
+    auto k = std::make_unique<Candidate>();
+    k->plan = Conv2dPlan(c, r);
+    try {
+      const Conv2dWorkspaceSize z = conv2d_workspace_size(k->plan);
+      k->col = scratch(ctx, z.col, "autotune col");
+      k->t = scratch(ctx, z.t, "autotune t");
+      if (z.w_gemm) k->w_gemm = scratch(ctx, z.w_gemm, "autotune w_gemm");
+      k->partials = scratch(ctx, z.partials, "autotune partials");
+      if (z.argmax) k->argmax = scratch(ctx, z.argmax, "autotune argmax");
+      if (z.v) k->v = scratch(ctx, z.v, "autotune v");
+      k->y = scratch(ctx, c.out_count(), "autotune y");
+      k->dx = scratch(ctx, xs, "autotune dx");
+      k->dw = scratch(ctx, ws, "autotune dw");
+      k->db = scratch(ctx, c.K, "autotune db");
+      k->stream = std::make_unique<Stream>(ctx);
+      Stream& s = *k->stream;
+      // Without the fused ReLU: it costs nothing measurable, and outputs near 0 would be one more
+      // way for two routes' roundings to route a gradient differently (kRouteTolerance).
+      conv2d_forward(s, k->y, x, w, b, k->plan, k->workspace(), false);
+      conv2d_backward(s, dx_needed ? DeviceSpan(k->dx) : DeviceSpan{}, k->dw, k->db, dy, x, w, k->plan, k->workspace());
+      s.timestamp("end");
+      s.run();  // warm: first-use costs (pipeline creation, page faults) are not the route's
+    } catch (const std::exception& e) {
+      k->failure = e.what();
+      k->stream.reset();
+    }
+    cands.push_back(std::move(k));
+  }
+  // Taking turns, so that a machine's load drifting during the measurement hits every route alike.
+  for (int rep = 0; rep < reps; ++rep)
+    for (auto& k : cands) {
+      if (!k->stream) continue;
+      const auto t0 = std::chrono::steady_clock::now();
+      k->stream->run();
+      const auto timings = k->stream->timings();
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (!timings.empty()) {
+        ms = 0;
+        for (const auto& t : timings) ms += t.ms;
+      }
+      k->ms.push_back(ms);
+    }
+
+  // The im2col route is the reference (it is the last candidate, and always applies).
+  const Candidate& ref = **std::find_if(cands.begin(), cands.end(),
+                                        [](const auto& k) { return k->plan.route == Conv2dRoute::Im2col; });
+  if (!ref.stream) throw Error("conv2d autotune: the im2col route failed on " + c.str() + ": " + ref.failure);
+  const auto outputs = [&](const Candidate& k) {
+    std::vector<std::vector<float>> o{k.y.download_as<float>(c.out_count()), k.dw.download_as<float>(ws),
+                                      k.db.download_as<float>(c.K)};
+    if (dx_needed) o.push_back(k.dx.download_as<float>(xs));
+    return o;
+  };
+  const auto want = outputs(ref);
+  std::vector<Conv2dMeasurement> out;
+  for (const auto& k : cands) {
+    Conv2dMeasurement m{k->plan.route};
+    if (!k->stream) {
+      std::cerr << "vktrain: warning: conv2d route " << conv2d_route_name(k->plan.route) << " failed on " << c.str()
+                << ": " << k->failure << "\n";
+      m.ms = INFINITY, m.error = INFINITY;
+      out.push_back(m);
+      continue;
+    }
+    m.ms = median(k->ms);
+    const auto got = outputs(*k);
+    for (size_t i = 0; i < got.size(); ++i) m.error = std::max(m.error, relative_error(got[i], want[i]));
+    m.correct = m.error <= kRouteTolerance;
+    if (!m.correct)
+      std::cerr << "vktrain: warning: conv2d route " << conv2d_route_name(m.route) << " differs from im2col by "
+                << m.error << " (relative L2) on " << c.str() << "; not used\n";
+    out.push_back(m);
+  }
+  return out;
+}
+
+Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRoute fallback) {
+  double fallback_ms = INFINITY;
+  for (const auto& x : m)
+    if (x.route == fallback && x.correct) fallback_ms = x.ms;
+  const Conv2dMeasurement* best = nullptr;
+  for (const auto& x : m)
+    if (x.correct && (!best || x.ms < best->ms)) best = &x;
+  if (!best) return Conv2dRoute::Im2col;
+  return best->ms < kWinMargin * fallback_ms ? best->route : fallback_ms < INFINITY ? fallback : best->route;
+}
+
+Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed) {
+  const KernelPolicy& p = ctx.policy();
+  const std::vector<Conv2dRoute> candidates = conv2d_candidates(c, p);
+  const Conv2dRoute fallback = conv2d_default_route(c, p);
+  if (p.autotune == AutotuneMode::Off || candidates.size() < 2) return {c, fallback};
+  KernelCache& cache = ctx.kernel_cache(kernel_candidates_checksum());
+  const std::string key = conv2d_cache_key(c, dx_needed, candidates);
+  if (const auto hit = cache.find(key))
+    for (Conv2dRoute r : candidates)
+      if (conv2d_route_name(r) == hit->winner) return {c, r};
+  if (p.autotune == AutotuneMode::Cached) return {c, fallback};
+  const auto m = measure_conv2d(ctx, c, dx_needed, candidates);
+  const Conv2dRoute winner = pick_conv2d_route(m, fallback);
+  nlohmann::json detail = nlohmann::json::object();
+  for (const auto& x : m)
+    detail[conv2d_route_name(x.route)] = {{"ms", std::isfinite(x.ms) ? x.ms : -1.0},
+                                          {"error", std::isfinite(x.error) ? x.error : -1.0},
+                                          {"correct", x.correct}};
+  cache.remember(key, {conv2d_route_name(winner), detail});
+  return {c, winner};
+}
+
+}  // namespace vkt::nn

@@ -1,0 +1,48 @@
+#pragma once
+// Which route a convolution layer takes on this device (nn/ops/conv2d_routes.hpp has the
+// routes). With one candidate, or --autotune off, the table's default; otherwise the winner
+// the kernel cache remembers for this shape, or (--autotune full) the one measured now: every
+// candidate runs forward and backward on random data, is checked against the im2col route's
+// result, and is timed with device timestamps; the fastest wins.
+#include <string>
+#include <vector>
+
+#include "nn/ops/conv2d.hpp"
+
+namespace vkt::nn {
+
+struct Conv2dMeasurement {
+  Conv2dRoute route;
+  double ms = 0;            // median device time of forward + backward
+  double error = 0;         // largest over y, dw, db, dx of |got - im2col's| / |im2col's| (L2 norms)
+  bool correct = false;     // error within kRouteTolerance
+};
+
+// How far a route's results may be from im2col's, in relative L2 norm. Winograd's transforms
+// round differently (errors of 1e-6), and where two values of a pool window are that close, the
+// routes may pick different winners and route that window's gradient to another pixel: both
+// right, and about once in 10^5 windows of random data. On the seed CNN's conv2 that is
+// 1.2e-3 - 1.7e-3 in L2 at batch 256 and 500 (5 % of dx's largest value: a max-norm check
+// rejects it); nearly constant in the batch, as the count of such windows grows with it and so
+// does the norm's square. A wrong kernel is off by order 1.
+inline constexpr double kRouteTolerance = 1e-2;
+// A measured route replaces the default only when it is this much faster: the median of a few
+// runs on a shared machine moves by a few percent, and the default was chosen by measurement too.
+inline constexpr double kWinMargin = 0.97;
+
+// The plan for `c` (NCHW; the graph sets the layouts afterwards). `dx_needed`: false for a
+// model's first layer, whose backward computes no dx (some routes are faster then).
+Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed);
+
+// Times every route in `routes` (im2col is added if missing: the reference) on this device.
+std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed,
+                                              const std::vector<Conv2dRoute>& routes, int reps = 5);
+// The fastest correct route, the default unless another beats it by kWinMargin.
+Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRoute fallback);
+
+// The kernel-cache key of a plan choice: op, shape, whether dx is computed, the candidates.
+std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates);
+// Checksum of the candidate set: every shader's SPIR-V, every route's name and this binary.
+uint64_t kernel_candidates_checksum();
+
+}  // namespace vkt::nn

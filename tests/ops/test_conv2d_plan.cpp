@@ -1,0 +1,154 @@
+// Planning a convolution: the table's defaults (--autotune off), measuring the candidates and
+// remembering the winner (--autotune full), the cache only (cached), and the pick rule.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "nn/ops/conv2d_routes.hpp"
+#include "nn/plan/conv2d_plan.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel_cache.hpp"
+#include "tests/temp_dir.hpp"
+#include "tests/test_support.hpp"
+
+using namespace vkt;
+using namespace vkt::nn;
+
+namespace {
+
+// Each test case runs in its own process (ctest): a private XDG_CACHE_HOME keeps the user's
+// kernel cache, and the other tests', out of it.
+struct PrivateCache {
+  test::TempDir dir;
+  PrivateCache() { setenv("XDG_CACHE_HOME", dir.path().c_str(), 1); }
+};
+
+Context& with_autotune(Context& ctx, AutotuneMode m) {
+  KernelPolicy p = ctx.policy();
+  p.autotune = m;
+  ctx.set_policy(p);
+  return ctx;
+}
+
+// The seed CNN's convolutions at batch 16, as the graph plans them (conv1 is a first layer).
+struct SeedLayer {
+  const char* name;
+  Conv2dShape c;
+  bool dx_needed;
+  Conv2dRoute cpu_default;
+};
+const SeedLayer kSeed[] = {
+    {"conv1", {16, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 2}, false, Conv2dRoute::Direct},
+    {"conv2", {16, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 2}, true, Conv2dRoute::Winograd},
+    {"conv3", {16, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0}, true, Conv2dRoute::WinogradF33},
+};
+
+}  // namespace
+
+TEST_CASE("conv2d plan: --autotune off takes the table's defaults: lavapipe's hand-measured routes on CPU drivers, im2col on GPUs") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  with_autotune(ctx, AutotuneMode::Off);
+  const KernelPolicy& p = ctx.policy();
+  for (const auto& l : kSeed) {
+    CAPTURE(l.name);
+    const Conv2dPlan plan = plan_conv2d(ctx, l.c, l.dx_needed);
+    MESSAGE(l.name << ": " << conv2d_route_name(plan.route));
+    const auto cands = conv2d_candidates(l.c, p);
+    REQUIRE(cands.back() == Conv2dRoute::Im2col);  // the reference route applies everywhere
+    if (p.cpu_driver && p.subgroups_of_8() && p.vec4_texels)
+      CHECK(plan.route == l.cpu_default);
+    else if (!p.cpu_driver)
+      CHECK(plan.route == Conv2dRoute::Im2col);
+  }
+  CHECK(ctx.kernel_cache(kernel_candidates_checksum()).size() == 0);  // nothing measured or written
+}
+
+TEST_CASE("conv2d plan: every candidate of the seed CNN's layers agrees with im2col, and is timed") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  for (const auto& l : kSeed) {
+    CAPTURE(l.name);
+    const auto cands = conv2d_candidates(l.c, ctx.policy());
+    const auto m = measure_conv2d(ctx, l.c, l.dx_needed, cands, 2);
+    REQUIRE(m.size() == cands.size());
+    for (const auto& x : m) {
+      CAPTURE(conv2d_route_name(x.route));
+      CHECK(x.correct);
+      CHECK(x.error <= kRouteTolerance);
+      CHECK(std::isfinite(x.ms));
+      CHECK(x.ms > 0);
+      MESSAGE(l.name << " " << conv2d_route_name(x.route) << ": " << x.ms << " ms, error " << x.error);
+    }
+  }
+}
+
+TEST_CASE("conv2d plan: --autotune full measures once and remembers, cached reads only") {
+  PrivateCache cache;
+  const SeedLayer& l = kSeed[1];
+  Conv2dRoute measured;
+  std::filesystem::path file;
+  {
+    Context ctx(test::test_context_options());
+    with_autotune(ctx, AutotuneMode::Full);
+    const auto cands = conv2d_candidates(l.c, ctx.policy());
+    const auto t0 = std::chrono::steady_clock::now();
+    const uint64_t checksum = kernel_candidates_checksum();  // once per process
+    MESSAGE("candidate checksum: " << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()
+                                   << " ms");
+    KernelCache& kc = ctx.kernel_cache(checksum);
+    file = kc.file();
+    CHECK(file.string().rfind(cache.dir.path().string(), 0) == 0);
+    measured = plan_conv2d(ctx, l.c, l.dx_needed).route;
+    if (cands.size() < 2) {  // one candidate: nothing to measure
+      CHECK(kc.size() == 0);
+      return;
+    }
+    REQUIRE(kc.size() == 1);
+    const auto hit = kc.find(conv2d_cache_key(l.c, l.dx_needed, cands));
+    REQUIRE(hit);
+    CHECK(hit->winner == conv2d_route_name(measured));
+    for (Conv2dRoute r : cands) CHECK(hit->detail.contains(conv2d_route_name(r)));
+    CHECK(plan_conv2d(ctx, l.c, l.dx_needed).route == measured);  // a hit: nothing new
+    CHECK(kc.size() == 1);
+  }
+  CHECK(std::filesystem::exists(file));
+  {
+    Context ctx(test::test_context_options());
+    with_autotune(ctx, AutotuneMode::Cached);
+    // What a warm cache adds to start-up: the checksum (the binary read once), the file, a lookup.
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(plan_conv2d(ctx, l.c, l.dx_needed).route == measured);
+    MESSAGE("first cached plan: " << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()
+                                  << " ms");
+    // A shape the cache lacks takes the default under `cached`, and is not measured.
+    Conv2dShape other = l.c;
+    other.N = 3;
+    CHECK(plan_conv2d(ctx, other, l.dx_needed).route == conv2d_default_route(other, ctx.policy()));
+    CHECK(ctx.kernel_cache(kernel_candidates_checksum()).size() == 1);
+  }
+  {
+    // A switch that removes a candidate makes another key: the old winner is not taken blindly.
+    Context ctx(test::test_context_options());
+    with_autotune(ctx, AutotuneMode::Cached);
+    KernelPolicy p = ctx.policy();
+    p.winograd = false;
+    ctx.set_policy(p);
+    CHECK(plan_conv2d(ctx, l.c, l.dx_needed).route == Conv2dRoute::Im2col);
+  }
+}
+
+TEST_CASE("conv2d plan: the fastest correct candidate wins, the default unless beaten by the margin") {
+  using R = Conv2dRoute;
+  const auto m = [](R r, double ms, bool ok = true) { return Conv2dMeasurement{r, ms, ok ? 0.0 : 1.0, ok}; };
+  CHECK(pick_conv2d_route({m(R::Winograd, 5), m(R::Im2col, 10)}, R::Im2col) == R::Winograd);
+  CHECK(pick_conv2d_route({m(R::Winograd, 9.8), m(R::Im2col, 10)}, R::Im2col) == R::Im2col);  // within noise
+  CHECK(pick_conv2d_route({m(R::Winograd, 5), m(R::Im2col, 10)}, R::Winograd) == R::Winograd);
+  CHECK(pick_conv2d_route({m(R::Winograd, 10), m(R::Im2col, 5)}, R::Winograd) == R::Im2col);
+  CHECK(pick_conv2d_route({m(R::Winograd, 1, false), m(R::Im2col, 10)}, R::Im2col) == R::Im2col);  // wrong: never
+  CHECK(pick_conv2d_route({m(R::Winograd, 1, false), m(R::Im2col, 10)}, R::Winograd) == R::Im2col);
+  CHECK(pick_conv2d_route({m(R::Direct, 2), m(R::Winograd, INFINITY, false), m(R::Im2col, 3)}, R::Winograd) == R::Direct);
+}
