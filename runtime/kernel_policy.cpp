@@ -54,6 +54,9 @@ KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const s
   p.subgroup_shuffle = info.subgroup_shuffle;
   p.subgroup_arithmetic = info.subgroup_arithmetic;
   p.shared_memory_bytes = info.shared_memory_bytes;
+  p.max_workgroup_invocations = info.max_workgroup_invocations;
+  p.max_workgroup_x = info.max_workgroup_size[0];
+  p.max_workgroup_y = info.max_workgroup_size[1];
   p.vec4_texels = info.rgba32f_texel_buffers;
   p.word_texels = info.r32ui_texel_buffers;
   p.max_texel_elements = info.max_texel_buffer_elements;

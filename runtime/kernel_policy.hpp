@@ -30,6 +30,8 @@ struct KernelPolicy {
   bool subgroup_shuffle = false;     // subgroupShuffle in compute shaders
   bool subgroup_arithmetic = false;  // subgroupAdd & co.
   uint32_t shared_memory_bytes = 0;
+  uint32_t max_workgroup_invocations = 0;
+  uint32_t max_workgroup_x = 0, max_workgroup_y = 0;
   bool vec4_texels = false;  // uniform texel buffers of RGBA32F
   bool word_texels = false;  // uniform texel buffers of R32UI
   uint32_t max_texel_elements = 0;

@@ -1,6 +1,7 @@
 #include "nn/ops/gemm.hpp"
 
 #include "nn/ops/strided_sum.hpp"
+#include "nn/plan/gemm_plan.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -62,7 +63,7 @@ struct GemmPlan {
   uint32_t grid_x = 1, grid_z = 1;
 };
 
-GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
+GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tiles) {
   GemmPlan q;
   q.path = path;
   const bool texel_path = path == GemmPath::Texel;
@@ -91,7 +92,8 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   // a split, narrow product (the CIFAR CNN's first-layer weight gradient, 32 x 28 x 57,600:
   // 10.4 -> 12.3 ms with 4-wide blocks).
   const bool narrow_shuffled = texel_path && g.N <= 32 && !long_sums && texel_a_shuffle_ok(ctx, g);
-  const uint32_t tn = texel_path && g.N >= 16 && !narrow_shuffled ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
+  const bool own_tiles = path == GemmPath::Tiled && tiles.wx;
+  const uint32_t tn = own_tiles ? tiles.tn : texel_path && g.N >= 16 && !narrow_shuffled ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
   // (gemm_texel_body.glsl, GEMM_A_SHUFFLE): a row costs 1/8 of a fetch instead of one, so the
   // blocks grow to 16 rows, halving B's fetches per multiply-add (16 x 8: 128 accumulators,
@@ -101,7 +103,7 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   // where K is split along x (a narrow, long product: its lanes sum different k ranges) or A
   // is a pooled gradient.
   const bool a_shuffle = texel_path && texel_a_shuffle_ok(ctx, g) && !(long_sums && (g.N + tn - 1) / tn < 8);
-  const uint32_t tm = a_shuffle ? (g.M >= 16 ? 16 : 8) : texel_path && g.M >= 16 ? 8 : 4;
+  const uint32_t tm = own_tiles ? tiles.tm : a_shuffle ? (g.M >= 16 ? 16 : 8) : texel_path && g.M >= 16 ? 8 : 4;
   // Texel workgroups are up to 64 invocations. Along x, lanes past N cost as much as working
   // ones (SIMD 8), so x is the widest multiple of 8 that divides the blocks across N rounded
   // up to 8; y is no taller than M needs (on lavapipe each workgroup also costs a few
@@ -110,7 +112,7 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path) {
   // But never so large that fewer than 8 workgroups are left where smaller ones would give
   // more (lavapipe spreads workgroups over its threads, one CPU each).
   const uint32_t blocks_x = (g.N + tn - 1) / tn;
-  uint32_t wx = 16, wy = 16;
+  uint32_t wx = own_tiles ? tiles.wx : 16, wy = own_tiles ? tiles.wy : 16;
   const auto texel_workgroup = [&](uint32_t x_items, uint32_t z) {
     const uint32_t lanes = (x_items + 7) / 8 * 8;
     const auto groups = [&] { return uint64_t(lanes / wx) * ((g.M + wy * tm - 1) / (wy * tm)) * z; };
@@ -168,7 +170,7 @@ std::string kernel_stem(const Gemm& g, const GemmPlan& q) {
 std::string gemm_kernel(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
                         DeviceSpan c) {
   const Gemm g = packed(g_in);
-  return kernel_stem(g, plan(ctx, g, gemm_path(ctx, g, a, b, g.bias == BiasMode::None ? a : bias, c)));
+  return kernel_stem(g, plan(ctx, g, gemm_path(ctx, g, a, b, g.bias == BiasMode::None ? a : bias, c), g.tiles));
 }
 
 bool texel_gemm_by_default(const KernelPolicy& p) {
@@ -254,8 +256,14 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
   const DeviceSpan bias_or_a = g.bias == BiasMode::None ? a : bias;
 
   Context& ctx = s.context();
-  const GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
-  const GemmPlan q = plan(ctx, g, path);
+  GemmPath path = gemm_path(ctx, g, a, b, bias_or_a, c);
+  Gemm::Tiles tiles = g.tiles;
+  if (g.path == GemmPath::Auto) {  // nothing forced: the plan's kernel (measured, with --autotune)
+    const GemmVariant v = plan_gemm(ctx, g, a, b, bias_or_a, c, path);
+    path = v.path;
+    tiles = v.tiles;
+  }
+  const GemmPlan q = plan(ctx, g, path, tiles);
   const bool texel_path = path == GemmPath::Texel;
 
   const uint32_t trans_a = g.trans_a, trans_b = g.trans_b;

@@ -26,6 +26,11 @@ struct Gemm {
   BiasMode bias = BiasMode::None;
   bool relu = false;
   GemmPath path = GemmPath::Auto;
+  // The tiled kernel's workgroup (wx x wy) and block of C per invocation (tm x tn); zeros: the
+  // rule's 16 x 16 and 4 x 4. Set by measured selection (nn/plan/gemm_plan.hpp) and tests.
+  struct Tiles {
+    uint32_t wx = 0, wy = 0, tm = 0, tn = 0;
+  } tiles;
   // > 0: store C blocked as (N / c_block, M, c_block) — a convolution's NCHW output straight
   // from the GEMM, without a transpose pass (shaders/gemm_common.glsl).
   uint32_t c_block = 0;

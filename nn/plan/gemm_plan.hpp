@@ -1,0 +1,47 @@
+#pragma once
+// Which kernel a GEMM takes on this device. The candidates: the texel kernel (with its own
+// tile rules, nn/ops/gemm.cpp) where the operands can be read as texels, the tiled
+// shared-memory kernel in several workgroup and block shapes, and the naive one; on a CPU
+// driver, where the texel kernel applies it is the only one (gemm_plan.cpp has the numbers). With
+// --autotune off (or a product only one kernel can do: a fused pool, a pooled operand, beta
+// != 0), the rule's choice; with cached / full, the winner remembered for this product's shape
+// on this device, or (full) measured now on random operands: every candidate checked against
+// the tiled 16 x 16 x 4 x 4 kernel's result and timed with device timestamps, taking turns.
+#include <string>
+#include <vector>
+
+#include "nn/ops/gemm.hpp"
+
+namespace vkt::nn {
+
+struct GemmVariant {
+  GemmPath path = GemmPath::Tiled;
+  Gemm::Tiles tiles;  // tiled only; zeros: the rule's
+  std::string name() const;  // "texel", "tiled 16x16 4x4", "naive"
+  bool operator==(const GemmVariant& o) const {
+    return path == o.path && tiles.wx == o.tiles.wx && tiles.wy == o.tiles.wy && tiles.tm == o.tiles.tm &&
+           tiles.tn == o.tiles.tn;
+  }
+};
+
+// The variants that can compute `g` with these operands on this device; the first is the
+// rule's choice (`rule`, what gemm_path() says).
+std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
+                                         DeviceSpan c, GemmPath rule);
+
+// The variant gemm() records for `g` (g.path is Auto). Never measures under --autotune off.
+GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,
+                      GemmPath rule);
+
+struct GemmMeasurement {
+  GemmVariant variant;
+  double ms = 0;      // median device time of one product
+  double error = 0;   // relative L2 difference from the tiled 16 x 16 x 4 x 4 kernel's C
+  bool correct = false;
+};
+// Times every candidate on random operands the size of a, b, bias, c; a candidate more than
+// twice as slow as the fastest in its first run is not run again.
+std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
+                                          DeviceSpan c, const std::vector<GemmVariant>& candidates, int reps = 3);
+
+}  // namespace vkt::nn

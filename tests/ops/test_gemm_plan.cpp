@@ -1,0 +1,104 @@
+// Planning a GEMM: the candidates a device gets, every candidate agreeing with the tiled
+// reference when measured, and --autotune off taking the rule's kernel.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "nn/plan/conv2d_plan.hpp"
+#include "nn/plan/gemm_plan.hpp"
+#include "runtime/buffer.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel_cache.hpp"
+#include "tests/temp_dir.hpp"
+#include "tests/test_support.hpp"
+
+using namespace vkt;
+using namespace vkt::nn;
+
+namespace {
+
+struct PrivateCache {  // as in test_conv2d_plan.cpp: the user's kernel cache stays out of it
+  test::TempDir dir;
+  PrivateCache() { setenv("XDG_CACHE_HOME", dir.path().c_str(), 1); }
+};
+
+const GemmVariant kAll[] = {{GemmPath::Texel, {}},         {GemmPath::Tiled, {16, 16, 4, 4}}, {GemmPath::Tiled, {8, 8, 4, 4}},
+                            {GemmPath::Tiled, {16, 16, 8, 8}}, {GemmPath::Tiled, {32, 8, 4, 4}}, {GemmPath::Naive, {}}};
+
+}  // namespace
+
+TEST_CASE("gemm plan: every kernel and tile shape agrees with the tiled reference on odd shapes, transposes, bias, split K") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  struct Case {
+    Gemm g;
+    const char* what;
+  };
+  std::vector<Case> cases;
+  Gemm a;
+  a.M = 37, a.N = 29, a.K = 45;  // nothing a multiple of a block
+  cases.push_back({a, "37x29x45"});
+  Gemm b = a;
+  b.trans_a = b.trans_b = true;
+  b.bias = BiasMode::PerColumn;
+  b.relu = true;
+  cases.push_back({b, "transposed, bias per column, ReLU"});
+  Gemm c;
+  c.M = 16, c.N = 12, c.K = 4096;  // a long sum: split K
+  cases.push_back({c, "split K"});
+  Gemm d;
+  d.M = 8, d.N = 16, d.K = 32, d.batch = 3, d.stride_a = 256, d.stride_b = 512, d.stride_c = 128;
+  cases.push_back({d, "batched"});
+  for (auto& [g0, what] : cases) {
+    CAPTURE(what);
+    Gemm g = g0;
+    g.lda = g.trans_a ? g.M : g.K;
+    g.ldb = g.trans_b ? g.K : g.N;
+    g.ldc = g.N;
+    Buffer split;
+    if (std::string(what) == "split K") {
+      split = Buffer(ctx, gemm_split_scratch_floats(g.M, g.N) * 4, "split");
+      g.split_scratch = split;
+    }
+    const std::vector<GemmVariant> all(std::begin(kAll), std::end(kAll));
+    const auto m = measure_gemm(ctx, g, {}, {}, {}, {}, all, 2);
+    REQUIRE(m.size() == all.size());
+    for (const auto& x : m) {
+      CAPTURE(x.variant.name());
+      if (x.variant.path == GemmPath::Texel && !ctx.policy().vec4_texels) continue;  // the device has no texel views
+      CHECK(x.correct);
+      CHECK(std::isfinite(x.ms));
+    }
+  }
+}
+
+TEST_CASE("gemm plan: the candidates on this device, and --autotune off takes the rule's kernel") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  Gemm g;
+  g.M = 64, g.N = 64, g.K = 64, g.lda = 64, g.ldb = 64, g.ldc = 64;
+  Buffer A(ctx, 64 * 64 * 4, "A"), B(ctx, 64 * 64 * 4, "B"), C(ctx, 64 * 64 * 4, "C");
+  const GemmPath rule = gemm_path(ctx, g, A, B, A, C);
+  const auto cands = gemm_candidates(ctx, g, A, B, A, C, rule);
+  REQUIRE_FALSE(cands.empty());
+  CHECK(cands.front().path == rule);
+  std::string names;
+  for (const auto& v : cands) names += v.name() + "; ";
+  MESSAGE("candidates: " << names);
+  const KernelPolicy& p = ctx.policy();
+  if (p.cpu_driver && rule == GemmPath::Texel) {
+    CHECK(cands.size() == 1);  // measured once, by hand: nothing else is close on a CPU driver
+  } else {
+    CHECK(cands.size() >= 3);  // the tiled shapes and the naive kernel (and texel where it applies)
+  }
+  // A fused pool is the texel kernel's alone; beta != 0 is never measured.
+  Gemm beta = g;
+  beta.beta = 1.0f;
+  CHECK(gemm_candidates(ctx, beta, A, B, A, C, rule).size() == 1);
+  KernelPolicy off = p;
+  off.autotune = AutotuneMode::Off;
+  ctx.set_policy(off);
+  CHECK(plan_gemm(ctx, g, A, B, A, C, rule) == cands.front());
+  CHECK(ctx.kernel_cache(kernel_candidates_checksum()).size() == 0);
+}
