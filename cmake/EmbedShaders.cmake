@@ -1,3 +1,32 @@
+# vktrain_shader_variant(NAME SOURCE.glsl [DEFINES D...] [EXTENSIONS E...])
+# Writes ${CMAKE_BINARY_DIR}/shaders/variants/NAME.comp: #version, the include extension, each
+# E required, each D defined, then SOURCE included; appends it to VKTRAIN_SHADER_VARIANTS. The
+# file is rewritten only when its text changes, so a re-configure rebuilds nothing.
+function(vktrain_shader_variant name source)
+  cmake_parse_arguments(V "" "" "DEFINES;EXTENSIONS" ${ARGN})
+  set(text "#version 450\n#extension GL_GOOGLE_include_directive : require\n")
+  foreach(e ${V_EXTENSIONS})
+    string(APPEND text "#extension ${e} : require\n")
+  endforeach()
+  string(APPEND text "// Generated from shaders/variants.cmake: edit it, not this file.\n")
+  foreach(d ${V_DEFINES})
+    string(APPEND text "#define ${d}\n")
+  endforeach()
+  string(APPEND text "#include \"${source}\"\n")
+  set(file ${CMAKE_BINARY_DIR}/shaders/variants/${name}.comp)
+  set(old "")
+  if(EXISTS ${file})
+    file(READ ${file} old)
+  endif()
+  if(NOT old STREQUAL text)
+    file(WRITE ${file} "${text}")
+  endif()
+  if(EXISTS ${CMAKE_SOURCE_DIR}/shaders/${name}.comp)
+    message(FATAL_ERROR "shader ${name}: both shaders/${name}.comp and a variant in shaders/variants.cmake")
+  endif()
+  set(VKTRAIN_SHADER_VARIANTS ${VKTRAIN_SHADER_VARIANTS} ${file} PARENT_SCOPE)
+endfunction()
+
 # vktrain_embed_shaders(OUT_VAR shader.comp ...)
 # For each compute shader: glslangValidator (Vulkan 1.1 target, include dir shaders/, a depfile
 # so editing an included .glsl rebuilds only its users) -> spirv-val -> a .cpp holding the words.

@@ -1,4 +1,4 @@
-// Body of batchnorm_backward.comp / batchnorm_backward_sg.comp: training-mode backward with the
+// Body of batchnorm_backward / batchnorm_backward_sg: training-mode backward with the
 // batch-statistics terms, one workgroup per channel c, two passes:
 //   1. sum_dy = sum dy,  sum_dy_xhat = sum dy xhat,  xhat = (x - save_mean) save_invstd
 //      dbeta[c] = sum_dy, dgamma[c] = sum_dy_xhat                       (written, not added)

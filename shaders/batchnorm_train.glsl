@@ -1,4 +1,4 @@
-// Body of batchnorm_train.comp / batchnorm_train_sg.comp: training-mode forward, one workgroup
+// Body of batchnorm_train / batchnorm_train_sg: training-mode forward, one workgroup
 // per channel c, three passes over the channel's M = N HW values:
 //   1. mean = (1/M) sum x
 //   2. var  = (1/M) sum (x - mean)^2          two passes: no E[x^2] - E[x]^2 cancellation

@@ -1,4 +1,4 @@
-// Convolution geometry shared by im2col.comp and col2im.comp; mirrors nn/ops/conv2d.cpp.
+// Convolution geometry shared by im2col.comp and col2im; mirrors nn/ops/conv2d.cpp.
 // x is (N, C, H, W); the column matrix has one row per output pixel and one column per
 // (c, r, s), zero-padded from C*R*S up to LDCOL. Row order:
 //   POOL 0: raster order, row = (n, oh, ow).

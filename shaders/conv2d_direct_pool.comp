@@ -10,7 +10,7 @@
 // outside any branch, which llvmpipe loads once for all 8 lanes (a scalar load and a
 // broadcast; loaded lane by lane, the kernel was 3-4x slower), and each filter's 4 accumulators stay in registers, where the GEMM's 16 x 8
 // blocks live on the stack; a product with K = C·R·S = 9 is all overhead around few
-// multiply-adds. Stores and winners are as gemm_texel_maxpool.comp's: the pooled maximum y
+// multiply-adds. Stores and winners are as gemm_texel_maxpool's: the pooled maximum y
 // and the winning cell (maxpool2x2_window.glsl), (N, K, PH, PW), or (N, PH, PW, K) with
 // Y_NHWC, 4 filters per vec4 store. (Storing the uniform way, uniform_store.glsl, as the
 // Winograd transforms do, was measured no faster here: 2.09 vs 2.18 ms for cnn.conv1 at b64.)

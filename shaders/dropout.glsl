@@ -5,7 +5,7 @@
 //   keep = (h >> 8) >= threshold,  threshold = ceil(p * 2^24) computed on the host in double
 // `step` comes from the step block, so a recorded stream replayed at the next step draws a new
 // mask. One vec4 per invocation, the last one partial, through vec4_io.glsl (spec constant 3,
-// VEC4: offsets 16-byte aligned); dropout_texel.comp reads x through an RGBA32F texel view.
+// VEC4: offsets 16-byte aligned); dropout_texel reads x through an RGBA32F texel view.
 // Bindings: 0 x, 1 y, 2 step block, 3 texel view of x (texel variant only).
 #include "common.glsl"
 #define STEP_BLOCK_BINDING 2

@@ -1,4 +1,4 @@
-// Body of gather_batch.comp (storage reads) and gather_batch_texel.comp (GATHER_TEXEL: the
+// Body of gather_batch (storage reads) and gather_batch_texel (GATHER_TEXEL: the
 // data set, the index list and the labels read through R32UI texel views). Builds one batch
 // on the device from the uint8 data set kept there: image i of the batch is data-set image
 // indices[step_block.batch_start + i] (or batch_start + i when `sequential`), its bytes scaled

@@ -1,7 +1,7 @@
 // GEMM for CPU Vulkan drivers (lavapipe), the general epilogue: C = alpha op(A) op(B) + beta C
 // + bias, optional ReLU, stored row-major, blocked (c_block) or as split-K slabs. The register-
 // tiled product itself is gemm_texel_body.glsl (shared with gemm_texel_maxpool.glsl). Compiled
-// twice: gemm_texel.comp and gemm_texel_sg.comp (A shared by subgroup shuffle).
+// twice: gemm_texel and gemm_texel_sg (A shared by subgroup shuffle).
 #include "gemm_texel_body.glsl"
 
 // The epilogue's choices (EPI_*) are specialization constants: gemm_texel_body.glsl says why.

@@ -1,5 +1,5 @@
-// The product half of the texel GEMM kernels (gemm_texel.comp: general epilogue;
-// gemm_texel_maxpool.comp: a convolution's fused 2x2 max pool).
+// The product half of the texel GEMM kernels (gemm_texel: general epilogue;
+// gemm_texel_maxpool: a convolution's fused 2x2 max pool).
 // GEMM for CPU Vulkan drivers (lavapipe): register tiling, no shared memory. Each invocation
 // owns a TM x TN block of C in registers;
 // A and B are read through uniform texel buffers, all fetches of a 4-deep k-step issued before

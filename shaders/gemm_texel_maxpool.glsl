@@ -3,7 +3,7 @@
 // consecutive columns one window, so each vec4 of an invocation's accumulators is a window.
 // The epilogue adds the bias, applies the ReLU, and stores only the pooled maximum y (N images,
 // M channels, PHW cells; with POOL_NHWC (N, PHW, M)) and the winning cell 0-3 as a float (4: the ReLU zeroed the whole
-// window): what gemm_texel.comp + maxpool2x2_windows_forward.comp compute, bit for bit,
+// window): what gemm_texel + maxpool2x2_windows_forward.comp compute, bit for bit,
 // without writing the un-pooled output and reading it back.
 #extension GL_EXT_control_flow_attributes : require
 #include "gemm_texel_body.glsl"

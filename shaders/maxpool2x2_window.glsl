@@ -2,7 +2,7 @@
 // row-major order as a vec4: returns the maximum and sets `cell` to the winner 0-3 as a float
 // (4: none, when the fused ReLU zeroed the whole window: relu'(z) = 0 for every cell, so no
 // gradient passes). Ties go to the first maximum, as maxpool2d_forward.comp. Shared by
-// maxpool2x2_windows_forward.comp and gemm_texel_maxpool.comp, which must agree bit for bit.
+// maxpool2x2_windows_forward.comp and gemm_texel_maxpool, which must agree bit for bit.
 float window_max(vec4 v, bool relu, out float cell) {
   float best = v.x;
   cell = 0.0;

@@ -1,4 +1,4 @@
-// Body of mse_loss.comp (training: writes dpred) and mse_loss_eval.comp (evaluation: defines
+// Body of mse_loss (training: writes dpred) and mse_loss_eval (evaluation: defines
 // MSE_EVAL_ONLY, metrics only).
 //
 // One workgroup covers the whole batch; invocation i takes rows i, i + WG, ...

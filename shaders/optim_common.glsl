@@ -1,4 +1,4 @@
-// Shared by the optimizer kernels (sgd.comp, adam.comp, rmsprop.comp): one dispatch updates a
+// Shared by the optimizer kernels (sgd, adam, rmsprop): one dispatch updates a
 // flat parameter buffer p (n floats) from its flat gradient g and the optimizer's moment
 // buffers, all the same length. Mirrors OptimPush in nn/optim/optimizer.cpp.
 //

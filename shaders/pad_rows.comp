@@ -2,7 +2,7 @@
 #extension GL_GOOGLE_include_directive : require
 // dst (rows, ld_dst) = src (rows, cols) with each row zero-padded from cols to ld_dst, so a
 // matrix with ragged rows (a 1-channel 3x3 convolution's weights: 9 columns) can be read
-// as whole vec4s by gemm_texel.comp.
+// as whole vec4s by gemm_texel.
 #include "common.glsl"
 
 layout(std430, binding = 0) readonly buffer In { float src[]; };

@@ -1,5 +1,5 @@
-// Body of softmax_cross_entropy.comp (training: writes dlogits) and
-// softmax_cross_entropy_eval.comp (evaluation: defines SCE_EVAL_ONLY, metrics only).
+// Body of softmax_cross_entropy (training: writes dlogits) and
+// softmax_cross_entropy_eval (evaluation: defines SCE_EVAL_ONLY, metrics only).
 //
 // One workgroup covers the whole batch; invocation i takes rows i, i + WG, i + 2 WG, ...
 // Per row n with logits z (K) and label l:

@@ -1,7 +1,7 @@
-// The adjoint of winograd_input.comp, per tile: dd = B dV Bᵀ (dV as backward-data's product
+// The adjoint of winograd_input, per tile: dd = B dV Bᵀ (dV as backward-data's product
 // leaves it, 4 channels per fetch), the gradient of the tile's 4x4
 // input patch, stored as a column matrix dd (T, 16·C) with columns (i, j, c), channels
-// innermost. Tiles overlap by 2 pixels, so col2im.comp (R = S = 4, stride 2, channels-last)
+// innermost. Tiles overlap by 2 pixels, so col2im (R = S = 4, stride 2, channels-last)
 // then sums each pixel's terms into dx. One invocation per tile and 4 channels.
 #include "common.glsl"
 #include "winograd_common.glsl"

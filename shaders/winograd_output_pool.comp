@@ -3,7 +3,7 @@
 // The Winograd convolution's output transform, fused with bias, ReLU and the 2x2 max pool:
 // each 2x2 output tile y = Aᵀ m A is one pool window, so only its maximum y (N, K, TH, TW)
 // and the winning cell (0-3, or 4 when the ReLU zeroed all four: maxpool2x2_window.glsl) are
-// stored, as the direct route's gemm_texel_maxpool.comp does. One invocation per tile and 4
+// stored, as the direct route's gemm_texel_maxpool does. One invocation per tile and 4
 // filters: 16 vec4 reads of M (16, T, K).
 #include "common.glsl"
 #include "winograd_common.glsl"

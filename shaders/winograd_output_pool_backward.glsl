@@ -1,7 +1,7 @@
 // The adjoint of winograd_output_pool.comp: from the pooled gradient dy (N, K, TH, TW) and the
 // winning cells, dM[ξ][t][k] = (A dY Aᵀ)[ξ], where the tile's dY holds dy at the winner and 0
 // elsewhere (all 0 when the ReLU zeroed the window, cell 4). One invocation per tile and 4
-// filters, no loop, as winograd_input.comp: 8 scalar reads, 16 vec4 stores. (An invocation
+// filters, no loop, as winograd_input: 8 scalar reads, 16 vec4 stores. (An invocation
 // taking 16 tiles in a loop, to sum the bias gradient on the way, ran 4x slower per byte
 // stored: storage stores are per-lane loops on llvmpipe, and inside a loop each one also
 // tests the loop's mask.) The bias gradient is the column sum of dM[5] = (A dY Aᵀ)[1][1]:

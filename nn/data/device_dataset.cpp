@@ -12,7 +12,7 @@
 namespace vkt::nn {
 namespace {
 
-constexpr uint32_t kMaxChunks = 4;  // bindings in shaders/gather_batch.comp
+constexpr uint32_t kMaxChunks = 4;  // bindings in shaders/gather_batch.glsl
 constexpr uint32_t kGatherLocal = 64;
 constexpr uint32_t kGatherPerInvocation = 4;  // words (or pixels) per invocation: PER_INV
 

@@ -11,7 +11,7 @@
 namespace vkt::nn {
 namespace {
 
-// Mirrors the push block of shaders/dropout.comp.
+// Mirrors the push block of shaders/dropout.glsl.
 struct DropoutPush {
   uint32_t n, seed, threshold;
   float scale;

@@ -293,7 +293,7 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     const uint32_t pool_nhwc = g.pool_channels_last;
     // The epilogue's choices and the k-tail are specialization constants, not push-constant
     // tests: llvmpipe runs every branch with lanes masked, so an untaken path still costs its
-    // loads and stores (shaders/gemm_texel.comp).
+    // loads and stores (shaders/gemm_texel.glsl).
     const uint32_t k_tail = g.K % 4 != 0, bias_mode = static_cast<uint32_t>(g.bias), relu = g.relu;
     const uint32_t fetch_8 = (q.k_chunk ? q.k_chunk : g.K) >= 128;  // shaders/gemm_texel_body.glsl
     if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split

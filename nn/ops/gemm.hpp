@@ -2,7 +2,7 @@
 // GEMM, the workhorse of dense layers (and of conv2d's backward-weight pass):
 //   C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C + bias, then optional ReLU.
 // Two kernels, chosen per device and shape (gemm_path):
-//   texel: shaders/gemm_texel.comp, register tiling + texel-buffer loads; best on CPU drivers.
+//   texel: shaders/gemm_texel.glsl, register tiling + texel-buffer loads; best on CPU drivers.
 //          Rows that are not whole vec4s (K = 10) are read one float per fetch (R32F views).
 //   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
 //   naive: shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
@@ -41,7 +41,7 @@ struct Gemm {
   // > 0 (texel kernel only; see gemm_path): a convolution's fused 2x2 max pool. N counts col
   // rows grouped by window (4 per window); C receives the pooled maxima as (N/4 / maxpool_cells
   // images, M channels, maxpool_cells) and maxpool_argmax the winning cells
-  // (shaders/gemm_texel_maxpool.comp). Never split.
+  // (shaders/gemm_texel_maxpool.glsl). Never split.
   uint32_t maxpool_cells = 0;
   DeviceSpan maxpool_argmax;
   // > 1: `batch` independent products in one dispatch (a Winograd convolution's 16), product z

@@ -205,7 +205,7 @@ TEST_CASE("conv2d with a fused ReLU and 2x2 max pool: forward vs reference, back
   // with padding, C·R·S not a multiple of 4, and the pool without the ReLU are covered too.
   Context ctx(test::test_context_options());
   // N, C, H, W, K, R, S, sh, sw, ph, pw, pool. Both forward routes: the texel GEMM pooling in
-  // its epilogue (gemm_texel_maxpool.comp), and any other GEMM writing the window-grouped
+  // its epilogue (gemm_texel_maxpool), and any other GEMM writing the window-grouped
   // output for maxpool2x2_windows_forward.comp.
   check_pooled_both_gemms(ctx,
                           {

@@ -1,6 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// rmsprop.glsl reading whole vec4s through RGBA32F texel views (bindings 5 p, 6 g, 7 v):
-// vec4_io.glsl says why.
-#define VEC4_TEXEL
-#include "rmsprop.glsl"

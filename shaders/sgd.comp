@@ -1,5 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// sgd.glsl reading every buffer through storage bindings: the fallback when a span cannot
-// be viewed as an RGBA32F texel buffer (sgd_texel.comp).
-#include "sgd.glsl"

@@ -1,4 +1,0 @@
-#version 450
-#extension GL_GOOGLE_include_directive : require
-// winograd_output_pool_backward.glsl, storing 4 floats per vec4 store.
-#include "winograd_output_pool_backward.glsl"
