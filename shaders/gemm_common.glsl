@@ -13,9 +13,11 @@
 // lane of a subgroup instead of leaving 5 of 8 idle.
 // The push-constant block mirrors nn/ops/gemm.hpp: GemmPush.
 
+#ifndef GEMM_TEXEL_CONSTANTS_DECLARED  // the texel kernels declare these from their list
 layout(constant_id = 5) const bool TRANS_A = false;
 layout(constant_id = 6) const bool TRANS_B = false;
 layout(constant_id = 9) const bool SPLIT_IN_X = false;
+#endif
 
 layout(push_constant) uniform Push {
   uint M, N, K;

@@ -5,10 +5,9 @@
 #include "gemm_texel_body.glsl"
 
 // The epilogue's choices (EPI_*) are specialization constants: gemm_texel_body.glsl says why.
-// Every row of C starts on a vec4 and N % 4 == 0 (for c_block: c_block % 4 == 0): the block
-// is stored as whole vec4s (storage stores are per-lane loops on llvmpipe; one vec4 store is
-// one loop), else float by float.
-layout(constant_id = 15) const bool VEC4_STORE = false;
+// VEC4_STORE: every row of C starts on a vec4 and N % 4 == 0 (for c_block: c_block % 4 == 0):
+// the block is stored as whole vec4s (storage stores are per-lane loops on llvmpipe; one vec4
+// store is one loop), else float by float.
 
 // The same C as gemm_common.glsl's c[], seen as vec4s.
 layout(std430, binding = 3) buffer OutVec4 { vec4 c4[]; };

@@ -22,43 +22,38 @@
 // clamped columns and stores nothing) and share one k range (no splits along x).
 #include "common.glsl"
 
-layout(constant_id = 3) const uint TM = 8;  // rows of C per invocation, a multiple of 4
-layout(constant_id = 4) const uint TN = 8;  // columns of C per invocation, a multiple of 4
-layout(constant_id = 7) const bool A_R32 = false;  // A is an R32F view: one float per fetch
-layout(constant_id = 8) const bool B_R32 = false;
-// Whether a k range can end in a partial 4-deep step (K % 4 != 0). A constant, not a test of
-// p.K: llvmpipe runs both sides of a branch with lanes masked, so a tail step that "never
-// runs" still costs a whole k-step per invocation unless it is compiled out.
-layout(constant_id = 11) const bool K_TAIL = true;
-// Fetch 8 deep before multiplying (nn/ops/gemm.cpp sets it for k ranges of 128 or more).
-// texelFetch is an out-of-line call that clobbers the vector registers, so the accumulators
-// are spilled and reloaded around each group of fetches: twice the depth halves that traffic.
-// Measured (bench gemm, median of 5-7, side by side): 1024³ 34.6-34.9 -> 37.4-38.8 GFLOP/s,
-// conv2 fwd 64x6400x288 NT 5.66-5.88 -> 4.85-5.01 ms, long-k 6400x64x512 9.6-10.6 -> 8.6-9.1;
-// but short sums got slower (6400x64x32: 0.86 -> 0.92-0.96 ms; x4: 0.38 -> 0.51-0.56), and
-// 16 deep was no better than 8 (1024³ 37.8, TN/NN products 10-25 % worse).
-layout(constant_id = 16) const bool FETCH_8 = false;
-layout(constant_id = 17) const bool C_BLOCKED = false;  // c_block != 0 (gemm_common.glsl)
-// The epilogue's choices, fixed per pipeline (nn/ops/gemm.cpp) rather than read from the push
-// constants: llvmpipe executes both sides of every branch with lanes masked, so each path left
-// in the shader costs every invocation its loads and stores whether taken or not. Measured with
-// LP_NUM_THREADS=1 (bench gemm short-k): 6400 x 64 x 4 went from 2.04 to 0.71 ms, x 32 from 3.0
-// to 1.7 ms, when the untaken paths (the guarded k-tail, the float-by-float store, beta's
-// reads, the bias fetches) stopped being compiled in.
-layout(constant_id = 12) const uint EPI_BIAS = 0;      // p.bias_mode
-layout(constant_id = 13) const bool EPI_RELU = false;  // p.relu != 0
-layout(constant_id = 14) const bool EPI_BETA = false;  // p.beta != 0: C is read
-// A is a pooled convolution's gradient read straight from the pool's output gradient dy
-// (N, M, PHW) through binding 0 and its winners (argmax) through binding 2, both R32F: A's
-// row m, columns k..k+3 are window k/4 of channel m, dy at the winning cell and 0 elsewhere
-// (what maxpool2x2_windows_backward.comp would have stored; nn/ops/gemm.hpp, Gemm::pooled_a).
-layout(constant_id = 18) const bool A_POOLED = false;
-layout(constant_id = 19) const uint A_PHW = 1;
-// The pooled tensors are channels-last, (N, PH, PW, M) instead of (N, M, PH, PW): a fused max
-// pool's y and winners (gemm_texel_maxpool.glsl), or a pooled A's dy and winners, which are
-// then read through RGBA32F views, 4 rows per fetch. M % 4 == 0. Rows of one window lie side
-// by side, where NCHW's odd planes (13 x 13) forbid any vec4 (nn/ops/conv2d.hpp).
-layout(constant_id = 20) const bool POOL_NHWC = false;
+// Every constant of gemm_texel_constants.glsl, declared here for both kernels; what each means:
+#define GEMM_TEXEL_CONSTANT(NAME, ID, TYPE, VALUE) layout(constant_id = ID) const TYPE NAME = VALUE;
+#include "gemm_texel_constants.glsl"
+#undef GEMM_TEXEL_CONSTANT
+#define GEMM_TEXEL_CONSTANTS_DECLARED
+
+// TM, TN: the block of C per invocation, rows and columns, multiples of 4.
+// A_R32, B_R32: the operand is an R32F view: one float per fetch (above).
+// K_TAIL: whether a k range can end in a partial 4-deep step (K % 4 != 0). A constant, not a
+// test of p.K: llvmpipe runs both sides of a branch with lanes masked, so a tail step that
+// "never runs" still costs a whole k-step per invocation unless it is compiled out.
+// FETCH_8: fetch 8 deep before multiplying (nn/ops/gemm.cpp sets it for k ranges of 128 or
+// more). texelFetch is an out-of-line call that clobbers the vector registers, so the
+// accumulators are spilled and reloaded around each group of fetches: twice the depth halves
+// that traffic (docs/perf/lavapipe-kernels.md; 16 deep was no better than 8).
+// C_BLOCKED: c_block != 0 (gemm_common.glsl).
+// EPI_BIAS (p.bias_mode), EPI_RELU (p.relu != 0), EPI_BETA (p.beta != 0: C is read): the
+// epilogue's choices, fixed per pipeline rather than read from the push constants: llvmpipe
+// executes both sides of every branch with lanes masked, so each path left in the shader costs
+// every invocation its loads and stores whether taken or not.
+// A_POOLED, A_PHW: A is a pooled convolution's gradient read straight from the pool's output
+// gradient dy (N, M, A_PHW) through binding 0 and its winners (argmax) through binding 2, both
+// R32F: A's row m, columns k..k+3 are window k/4 of channel m, dy at the winning cell and 0
+// elsewhere (what maxpool2x2_windows_backward would have stored; nn/ops/gemm.hpp,
+// Gemm::pooled_cells).
+// POOL_NHWC: the pooled tensors are channels-last, (N, PH, PW, M) instead of (N, M, PH, PW): a
+// fused max pool's y and winners (gemm_texel_maxpool.glsl), or a pooled A's dy and winners,
+// which are then read through RGBA32F views, 4 rows per fetch. M % 4 == 0. Rows of one window
+// lie side by side, where NCHW's odd planes (13 x 13) forbid any vec4 (nn/ops/conv2d.hpp).
+// PHW (gemm_texel_maxpool.glsl): pooled cells per image and channel. VEC4_STORE
+// (gemm_texel.glsl): C is stored as whole vec4s.
+// SPLIT_IN_X, TRANS_A, TRANS_B: gemm_common.glsl.
 #ifdef GEMM_A_SHUFFLE
 const bool A_SHUFFLE = true;  // TM % 8 == 0, subgroups of 8; not with A_POOLED
 #else

@@ -9,7 +9,6 @@
 #include "gemm_texel_body.glsl"
 #include "maxpool2x2_window.glsl"
 
-layout(constant_id = 10) const uint PHW = 1;  // pooled cells per image and channel
 
 // binding 3 (gemm_common.glsl's c[]) is the pooled y.
 layout(std430, binding = 4) writeonly buffer Argmax { float argmax[]; };

@@ -51,6 +51,24 @@ bool texel_a_shuffle_ok(const Context& ctx, const Gemm& g) {
   return p.gemm_shuffle && g.a_shuffle && p.subgroups_of_8() && g.pooled_cells == 0 && g.M >= 8;
 }
 
+// The texel kernels' specialization constants by name (shaders/gemm_texel_constants.glsl is
+// the one list; its defaults are the shaders').
+struct GemmTexelConstants {
+#define GEMM_TEXEL_CONSTANT(NAME, ID, TYPE, VALUE) uint32_t NAME = VALUE;
+#include "shaders/gemm_texel_constants.glsl"
+#undef GEMM_TEXEL_CONSTANT
+  // In constant-ID order from 3, as KernelSpec::constants wants them.
+  std::vector<uint32_t> values() const {
+    std::vector<uint32_t> v;
+#define GEMM_TEXEL_CONSTANT(NAME, ID, TYPE, VALUE) \
+  v.resize(std::max<size_t>(v.size(), ID - 2));    \
+  v[ID - 3] = NAME;
+#include "shaders/gemm_texel_constants.glsl"
+#undef GEMM_TEXEL_CONSTANT
+    return v;
+  }
+};
+
 // How gemm() runs one product: the kernel, its blocks, workgroups and K splits.
 struct GemmPlan {
   GemmPath path = GemmPath::Auto;
@@ -296,14 +314,18 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     // loads and stores (shaders/gemm_texel.glsl).
     const uint32_t k_tail = g.K % 4 != 0, bias_mode = static_cast<uint32_t>(g.bias), relu = g.relu;
     const uint32_t fetch_8 = (q.k_chunk ? q.k_chunk : g.K) >= 128;  // shaders/gemm_texel_body.glsl
+    GemmTexelConstants k;
+    k.TM = q.tm, k.TN = q.tn, k.TRANS_A = trans_a, k.TRANS_B = trans_b, k.A_R32 = a_r32, k.B_R32 = b_r32;
+    k.K_TAIL = k_tail, k.EPI_BIAS = bias_mode, k.EPI_RELU = relu, k.FETCH_8 = fetch_8, k.POOL_NHWC = pool_nhwc;
     if (g.maxpool_cells) {  // the pooled maxima and their cells instead of C; never split
+      k.SPLIT_IN_X = 0, k.PHW = g.maxpool_cells, k.EPI_BETA = 0, k.VEC4_STORE = 0, k.C_BLOCKED = 0, k.A_POOLED = 0;
+      k.A_PHW = 0;
       KernelSpec spec{kernel_stem(g, q),
                       {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage,
                        BindingKind::Storage},
                       sizeof(GemmPush),
                       {q.wx, q.wy, 1},
-                      {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, 0u, g.maxpool_cells, k_tail, bias_mode, relu, 0u,
-                       0u, fetch_8, 0u, 0u, 0u, pool_nhwc}};
+                      k.values()};
       const uint64_t pooled = uint64_t(g.M) * g.N / 4;
       s.dispatch(ctx.kernel(spec),
                  {a_arg, b_arg, texel(bias_or_a), out(c.sub(0, pooled)), out(g.maxpool_argmax.sub(0, pooled))},
@@ -312,13 +334,13 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
     }
     const uint32_t vec4_store = (g.c_block == 0 ? g.ldc % 4 == 0 : g.c_block % 4 == 0) &&
                                 push.split_stride % 4 == 0 && g.stride_c % 4 == 0 && g.N % 4 == 0;
+    k.SPLIT_IN_X = q.split_in_x, k.PHW = 0, k.EPI_BETA = push.beta != 0.0f, k.VEC4_STORE = vec4_store;
+    k.C_BLOCKED = g.c_block != 0, k.A_POOLED = g.pooled_cells != 0, k.A_PHW = std::max(g.pooled_cells, 1u);
     KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Texel, BindingKind::Texel, BindingKind::Texel, BindingKind::Storage},
                     sizeof(GemmPush),
                     {q.wx, q.wy, 1},
-                    {q.tm, q.tn, trans_a, trans_b, a_r32, b_r32, q.split_in_x, 0u, k_tail, bias_mode, relu,
-                     push.beta != 0.0f, vec4_store, fetch_8, g.c_block != 0, g.pooled_cells != 0,
-                     std::max(g.pooled_cells, 1u), pool_nhwc}};
+                    k.values()};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {q.grid_x, q.gy, q.grid_z * g.batch});
   } else if (path == GemmPath::Naive) {
     KernelSpec spec{kernel_stem(g, q),
