@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -184,12 +185,35 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpa
   return out;
 }
 
+std::string tuned_shape_key(const Gemm& g) {
+  return "tiled-shape " + std::to_string(g.M) + "x" + std::to_string(g.N) + "x" + std::to_string(g.K) +
+         (g.trans_a ? " ta" : "") + (g.trans_b ? " tb" : "");
+}
+
+std::optional<GemmVariant> parse_tiled_variant(const std::string& name) {
+  unsigned wx = 0, wy = 0, tm = 0, tn = 0;
+  char tail = 0;
+  if (std::sscanf(name.c_str(), "tiled %ux%u %ux%u%c", &wx, &wy, &tm, &tn, &tail) != 4 || !wx || !wy || !tm || !tn ||
+      wx > 1024 || wy > 1024 || tm > 16 || tn > 16)
+    return std::nullopt;
+  return GemmVariant{GemmPath::Tiled, {wx, wy, tm, tn}};
+}
+
 GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,
                       GemmPath rule) {
-  const std::vector<GemmVariant> cands = gemm_candidates(ctx, g, a, b, bias, c, rule);
+  std::vector<GemmVariant> cands = gemm_candidates(ctx, g, a, b, bias, c, rule);
   const GemmVariant fallback = cands.front();
   if (ctx.policy().autotune == AutotuneMode::Off || cands.size() < 2) return fallback;
   KernelCache& cache = ctx.kernel_cache(kernel_candidates_checksum());
+  // A shape `vktrain tune-kernels --remember` found for this size competes too (within limits).
+  if (const auto tuned = cache.find(tuned_shape_key(g)))
+    if (const auto v = parse_tiled_variant(tuned->winner)) {
+      const KernelPolicy& p = ctx.policy();
+      const auto& t = v->tiles;
+      const bool fits = t.wx * t.wy <= p.max_workgroup_invocations && t.wx <= p.max_workgroup_x &&
+                        t.wy <= p.max_workgroup_y && 16ull * (t.wy * t.tm + t.wx * t.tn) * 4 <= p.shared_memory_bytes;
+      if (fits && std::find(cands.begin(), cands.end(), *v) == cands.end()) cands.push_back(*v);
+    }
   const std::string key = cache_key(g, cands);
   if (const auto hit = cache.find(key))
     for (const GemmVariant& v : cands)

@@ -7,6 +7,7 @@
 // != 0), the rule's choice; with cached / full, the winner remembered for this product's shape
 // on this device, or (full) measured now on random operands: every candidate checked against
 // the tiled 16 x 16 x 4 x 4 kernel's result and timed with device timestamps, taking turns.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
 // The variant gemm() records for `g` (g.path is Auto). Never measures under --autotune off.
 GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,
                       GemmPath rule);
+
+// The kernel-cache key under which `vktrain tune-kernels --remember` keeps the best tiled shape
+// it found for a product of this size; plan_gemm adds that shape to the candidates it measures.
+std::string tuned_shape_key(const Gemm& g);
+// "tiled 8x2 4x8" -> that variant; nullopt for any other text.
+std::optional<GemmVariant> parse_tiled_variant(const std::string& name);
 
 struct GemmMeasurement {
   GemmVariant variant;

@@ -102,3 +102,35 @@ TEST_CASE("gemm plan: the candidates on this device, and --autotune off takes th
   CHECK(plan_gemm(ctx, g, A, B, A, C, rule) == cands.front());
   CHECK(ctx.kernel_cache(kernel_candidates_checksum()).size() == 0);
 }
+
+TEST_CASE("gemm plan: a shape tune-kernels remembered joins the measured candidates of every product of its size") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  KernelPolicy p = ctx.policy();
+  p.cpu_driver = false;  // plan as on a GPU: every kernel is a candidate (all of them run on any device)
+  p.autotune = AutotuneMode::Full;
+  ctx.set_policy(p);
+  Gemm g;
+  g.M = 40, g.N = 24, g.K = 36, g.lda = 36, g.ldb = 24, g.ldc = 24;
+  Buffer A(ctx, 40 * 36 * 4, "A"), B(ctx, 36 * 24 * 4, "B"), C(ctx, 40 * 24 * 4, "C");
+  KernelCache& kc = ctx.kernel_cache(kernel_candidates_checksum());
+  kc.remember(tuned_shape_key(g), {"tiled 4x4 2x2", {}});
+  CHECK(parse_tiled_variant("tiled 4x4 2x2") == GemmVariant{GemmPath::Tiled, {4, 4, 2, 2}});
+  CHECK_FALSE(parse_tiled_variant("tiled 4x4"));
+  CHECK_FALSE(parse_tiled_variant("texel"));
+  const GemmPath rule = gemm_path(ctx, g, A, B, A, C);
+  const GemmVariant chosen = plan_gemm(ctx, g, A, B, A, C, rule);
+  // The measurement's record names the tuned shape among what it timed, checked and correct.
+  const auto entry = kc.find(
+      [&] {
+        std::vector<GemmVariant> cands = gemm_candidates(ctx, g, A, B, A, C, rule);
+        cands.push_back({GemmPath::Tiled, {4, 4, 2, 2}});
+        std::string names;
+        for (const auto& v : cands) names += (names.empty() ? "" : ",") + v.name();
+        return "gemm 40x24x36 ld36,24,24 bias0 [" + names + "]";
+      }());
+  REQUIRE(entry);
+  CHECK(entry->winner == chosen.name());
+  REQUIRE(entry->detail.contains("tiled 4x4 2x2"));
+  CHECK(entry->detail["tiled 4x4 2x2"]["correct"] == true);
+}

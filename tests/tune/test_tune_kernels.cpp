@@ -1,0 +1,65 @@
+// `vktrain tune-kernels`: a sampler's proposals for the tiled GEMM timed on this device.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/cli_runner.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace vkt::test;
+using json = nlohmann::json;
+
+TEST_CASE("tune-kernels: every proposal is checked and timed or fails with its reason, and the best is reported") {
+  const CommandResult r =
+      run_vktrain({"tune-kernels", "--gemm", "48x40x36", "--trials", "6", "--sampler", "random", "--repeats", "1", "--json"});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  REQUIRE(j["trials"].size() == 6);
+  double best = 1e300;
+  for (const auto& t : j["trials"]) {
+    CHECK(t["variant"].get<std::string>().rfind("tiled ", 0) == 0);
+    if (t["state"] == "complete") {
+      CHECK(t["ms"].get<double>() > 0);
+      best = std::min(best, t["ms"].get<double>());
+    } else {
+      CHECK(t["state"] == "failed");
+    }
+  }
+  // Seed 0's six random shapes (the same on every run) include some that fit any device with
+  // 256 invocations and 16 KiB of shared memory, the Vulkan minimums.
+  REQUIRE(j["best"].is_object());
+  CHECK(j["best"]["ms"].get<double>() == best);
+  CHECK(j["candidates"].contains("tiled 16x16 4x4"));
+  CHECK(j["candidates"]["tiled 16x16 4x4"].get<double>() > 0);
+}
+
+TEST_CASE("tune-kernels: a malformed product is refused in one line") {
+  const CommandResult r = run_vktrain({"tune-kernels", "--gemm", "64x64", "--trials", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(r.err.find("--gemm 64x64") != std::string::npos);
+}
+
+TEST_CASE("tune-kernels --remember: the best shape is kept in the kernel cache under the product's size") {
+  vkt::test::TempDir home;
+  setenv("XDG_CACHE_HOME", home.path().c_str(), 1);
+  const CommandResult r = run_vktrain(
+      {"tune-kernels", "--gemm", "32x32x32", "--trials", "4", "--sampler", "random", "--repeats", "1", "--remember", "--json"});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  REQUIRE(out["best"].is_object());
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
+    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
+  REQUIRE_FALSE(file.empty());
+  std::ifstream in(file);
+  const json cache = json::parse(in);
+  CHECK(cache["entries"]["tiled-shape 32x32x32 tb"]["winner"] == out["best"]["variant"]);
+}
