@@ -1,12 +1,12 @@
 #include "nn/plan/conv2d_plan.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <memory>
 
 #include "nn/ops/conv2d_routes.hpp"
+#include "nn/plan/measure.hpp"
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel_cache.hpp"
@@ -16,22 +16,6 @@
 
 namespace vkt::nn {
 namespace {
-
-std::vector<float> random_floats(size_t n, uint64_t seed) {
-  std::vector<float> v(n);
-  uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
-  for (auto& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = static_cast<float>(static_cast<double>(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-  }
-  return v;
-}
-
-Buffer filled(Context& ctx, const std::vector<float>& v, const char* name) {
-  Buffer b(ctx, std::max<size_t>(v.size(), 4) * 4, name);
-  b.upload(v);
-  return b;
-}
 
 Buffer scratch(Context& ctx, uint64_t floats, const char* name) {
   return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
@@ -50,25 +34,6 @@ struct Candidate {
     return {col, t, span_or_empty(w_gemm), partials, span_or_empty(argmax), span_or_empty(v)};
   }
 };
-
-// |got - want| / |want| in L2 norm (kRouteTolerance says why not the largest difference); NaN
-// or infinity anywhere in `got` counts as infinitely wrong.
-double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-  double diff = 0, norm = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (!std::isfinite(got[i])) return INFINITY;
-    const double d = double(got[i]) - double(want[i]);
-    diff += d * d;
-    norm += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return INFINITY;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
 
 uint64_t fnv1a(const void* p, size_t n, uint64_t h) {
   const auto* b = static_cast<const uint8_t*>(p);
@@ -111,9 +76,8 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
   std::vector<Conv2dRoute> routes = routes_in;
   if (std::find(routes.begin(), routes.end(), Conv2dRoute::Im2col) == routes.end()) routes.push_back(Conv2dRoute::Im2col);
   const uint64_t xs = uint64_t(c.N) * c.C * c.H * c.W, ws = uint64_t(c.K) * c.CRS();
-  const Buffer x = filled(ctx, random_floats(xs, 1), "autotune x"), w = filled(ctx, random_floats(ws, 2), "autotune w"),
-               b = filled(ctx, random_floats(c.K, 3), "autotune b"),
-               dy = filled(ctx, random_floats(c.out_count(), 4), "autotune dy");
+  const Buffer x = random_buffer(ctx, xs, 1, "autotune x"), w = random_buffer(ctx, ws, 2, "autotune w"),
+               b = random_buffer(ctx, c.K, 3, "autotune b"), dy = random_buffer(ctx, c.out_count(), 4, "autotune dy");
 
   std::vector<std::unique_ptr<Candidate>> cands;
   for (Conv2dRoute r : routes) {
@@ -148,16 +112,7 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
   // Taking turns, so that a machine's load drifting during the measurement hits every route alike.
   for (int rep = 0; rep < reps; ++rep)
     for (auto& k : cands) {
-      if (!k->stream) continue;
-      const auto t0 = std::chrono::steady_clock::now();
-      k->stream->run();
-      const auto timings = k->stream->timings();
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      if (!timings.empty()) {
-        ms = 0;
-        for (const auto& t : timings) ms += t.ms;
-      }
-      k->ms.push_back(ms);
+      if (k->stream) k->ms.push_back(run_and_time(*k->stream));
     }
 
   // The im2col route is the reference (it is the last candidate, and always applies).
@@ -183,7 +138,7 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
     }
     m.ms = median(k->ms);
     const auto got = outputs(*k);
-    for (size_t i = 0; i < got.size(); ++i) m.error = std::max(m.error, relative_error(got[i], want[i]));
+    for (size_t i = 0; i < got.size(); ++i) m.error = std::max(m.error, relative_l2(got[i], want[i]));
     m.correct = m.error <= kRouteTolerance;
     if (!m.correct)
       std::cerr << "vktrain: warning: conv2d route " << conv2d_route_name(m.route) << " differs from im2col by "

@@ -1,13 +1,13 @@
 #include "nn/plan/gemm_plan.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cmath>
 #include <iostream>
 #include <memory>
 
 #include "nn/plan/conv2d_plan.hpp"
+#include "nn/plan/measure.hpp"
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel_cache.hpp"
@@ -24,38 +24,6 @@ constexpr uint32_t kTiledBk = 16;      // gemm.cpp's k-step of the tiled kernel
 constexpr double kGemmTolerance = 1e-4;  // relative L2: fp32 sums in another order (1e-6)
 
 uint64_t fits(uint64_t rows, uint64_t cols, uint64_t ld) { return rows == 0 ? 0 : (rows - 1) * ld + cols; }
-
-std::vector<float> random_floats(uint64_t n, uint64_t seed) {
-  std::vector<float> v(std::max<uint64_t>(n, 4));
-  uint64_t s = seed * 0x9e3779b97f4a7c15ull + 7;
-  for (auto& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = static_cast<float>(static_cast<double>(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-  }
-  return v;
-}
-
-Buffer filled(Context& ctx, uint64_t n, uint64_t seed, const char* name) {
-  const std::vector<float> v = random_floats(n, seed);
-  Buffer b(ctx, v.size() * 4, name);
-  b.upload(v);
-  return b;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? INFINITY : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
-double relative_l2(const std::vector<float>& got, const std::vector<float>& want) {
-  double d = 0, n = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (!std::isfinite(got[i])) return INFINITY;
-    d += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-    n += double(want[i]) * want[i];
-  }
-  return std::sqrt(d) / std::max(std::sqrt(n), 1e-30);
-}
 
 std::string cache_key(const Gemm& g, const std::vector<GemmVariant>& cands) {
   const auto u = [](uint64_t v) { return std::to_string(v); };
@@ -114,8 +82,8 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpa
   const uint64_t nb = last * g.stride_b + fits(g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
   const uint64_t nc = g.c_block ? uint64_t(g.M) * g.N : last * g.stride_c + fits(g.M, g.N, g.ldc);
   const uint64_t nbias = g.bias == BiasMode::PerColumn ? g.N : g.bias == BiasMode::PerRow ? g.M : 4;
-  const Buffer A = filled(ctx, na, 11, "autotune A"), B = filled(ctx, nb, 12, "autotune B"),
-               bias = filled(ctx, nbias, 13, "autotune bias");
+  const Buffer A = random_buffer(ctx, na, 11, "autotune A"), B = random_buffer(ctx, nb, 12, "autotune B"),
+               bias = random_buffer(ctx, nbias, 13, "autotune bias");
   Buffer split;
   if (!g.split_scratch.empty()) split = Buffer(ctx, g.split_scratch.count * 4, "autotune split-K");
 
@@ -127,16 +95,7 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpa
     std::string failure;
   };
   std::vector<std::unique_ptr<Run>> runs;
-  const auto time_once = [](Run& r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    r.s->run();
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (const auto t = r.s->timings(); !t.empty()) {
-      ms = 0;
-      for (const auto& x : t) ms += x.ms;
-    }
-    r.ms.push_back(ms);
-  };
+  const auto time_once = [](Run& r) { r.ms.push_back(run_and_time(*r.s)); };
   for (const GemmVariant& v : candidates) {
     auto r = std::make_unique<Run>();
     r->v = v;
