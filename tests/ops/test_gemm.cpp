@@ -30,13 +30,22 @@ std::vector<double> with_padding(const std::vector<double>& m, int rows, int col
 }
 
 // A kernel to test: the texel kernel comes in two forms, its lanes sharing A's rows by subgroup
-// shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own.
+// shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own; the
+// tiled kernel in every shape measured selection tries (nn/plan/gemm_plan.cpp) and one
+// tune-kernels may propose (a narrow workgroup of 1-wide blocks).
 struct TestKernel {
   GemmPath path;
   bool a_shuffle;
+  Gemm::Tiles tiles{};
 };
-const TestKernel kKernels[] = {{GemmPath::Texel, true}, {GemmPath::Texel, false}, {GemmPath::Tiled, true},
-                           {GemmPath::Naive, true}};
+const TestKernel kKernels[] = {{GemmPath::Texel, true},
+                               {GemmPath::Texel, false},
+                               {GemmPath::Tiled, true},
+                               {GemmPath::Tiled, true, {8, 8, 4, 4}},
+                               {GemmPath::Tiled, true, {16, 16, 8, 8}},
+                               {GemmPath::Tiled, true, {32, 8, 4, 4}},
+                               {GemmPath::Tiled, true, {4, 16, 1, 8}},
+                               {GemmPath::Naive, true}};
 
 // The shader a texel product must take: the shuffled form wherever the device and shape allow
 // it (rows of A at least 8, no splits along x), so that both forms really get tested.
@@ -81,6 +90,9 @@ void check_gemm(Context& ctx, TestKernel kernel, int M, int N, int K, bool ta, b
   g.lda = a_cols + pad, g.ldb = b_cols + pad;
   g.path = path;
   g.a_shuffle = kernel.a_shuffle;
+  g.tiles = kernel.tiles;
+  CAPTURE(kernel.tiles.wx);
+  CAPTURE(kernel.tiles.tm);
   // Every shape must really take the texel kernel when asked for it: rows that are not whole
   // vec4s are read through R32F views.
   if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers) {
