@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
-#include "nn/plan/conv2d_plan.hpp"
+#include "nn/plan/measure.hpp"
 #include "nn/plan/gemm_plan.hpp"
 #include "runtime/kernel_cache.hpp"
 #include "runtime/buffer.hpp"
@@ -116,7 +116,7 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
                  {"ms", best->value}, {"trial", best->id}};
   }
   if (o.remember && best)
-    ctx.kernel_cache(nn::kernel_candidates_checksum())
+    nn::plan_cache(ctx)
         .remember(nn::tuned_shape_key(g), {best_json["variant"].get<std::string>(), {{"ms", best->value}, {"sampler", o.sampler}}});
   if (o.json) {
     std::cout << nlohmann::json{{"gemm", o.gemm}, {"device", ctx.info().name}, {"sampler", o.sampler},

@@ -10,9 +10,7 @@
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel_cache.hpp"
-#include "runtime/shaders.hpp"
 #include "util/error.hpp"
-#include "util/file_io.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -35,34 +33,7 @@ struct Candidate {
   }
 };
 
-uint64_t fnv1a(const void* p, size_t n, uint64_t h) {
-  const auto* b = static_cast<const uint8_t*>(p);
-  for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
-  return h;
-}
-
 }  // namespace
-
-uint64_t kernel_candidates_checksum() {
-  static const uint64_t sum = [] {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const auto& r : conv2d_routes()) h = fnv1a(r.name, std::char_traits<char>::length(r.name) + 1, h);
-    for (const auto& s : embedded_shaders()) {
-      h = fnv1a(s.name.data(), s.name.size(), h);
-      h = fnv1a(s.words.data(), s.words.size_bytes(), h);
-    }
-    // And the binary itself: the routes' host code (tile sizes, splits, the pick rule) changes
-    // with it as much as with the shaders. Reading it costs a few milliseconds, once.
-    try {
-      const std::vector<uint8_t> exe = read_file("/proc/self/exe");
-      h = fnv1a(exe.data(), exe.size(), h);
-    } catch (const std::exception&) {
-      // Not Linux, or no /proc: the shaders and names alone.
-    }
-    return h;
-  }();
-  return sum;
-}
 
 std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates) {
   std::string key = "conv2d " + c.str() + (dx_needed ? "" : " no-dx") + " [";
@@ -149,14 +120,8 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
 }
 
 Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRoute fallback) {
-  double fallback_ms = INFINITY;
-  for (const auto& x : m)
-    if (x.route == fallback && x.correct) fallback_ms = x.ms;
-  const Conv2dMeasurement* best = nullptr;
-  for (const auto& x : m)
-    if (x.correct && (!best || x.ms < best->ms)) best = &x;
-  if (!best) return Conv2dRoute::Im2col;
-  return best->ms < kWinMargin * fallback_ms ? best->route : fallback_ms < INFINITY ? fallback : best->route;
+  const Conv2dMeasurement* w = pick_fastest(m, [&](const Conv2dMeasurement& x) { return x.route == fallback; });
+  return w ? w->route : Conv2dRoute::Im2col;
 }
 
 Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed) {
@@ -164,7 +129,7 @@ Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed) {
   const std::vector<Conv2dRoute> candidates = conv2d_candidates(c, p);
   const Conv2dRoute fallback = conv2d_default_route(c, p);
   if (p.autotune == AutotuneMode::Off || candidates.size() < 2) return {c, fallback};
-  KernelCache& cache = ctx.kernel_cache(kernel_candidates_checksum());
+  KernelCache& cache = plan_cache(ctx);
   const std::string key = conv2d_cache_key(c, dx_needed, candidates);
   if (const auto hit = cache.find(key))
     for (Conv2dRoute r : candidates)
@@ -172,12 +137,8 @@ Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed) {
   if (p.autotune == AutotuneMode::Cached) return {c, fallback};
   const auto m = measure_conv2d(ctx, c, dx_needed, candidates);
   const Conv2dRoute winner = pick_conv2d_route(m, fallback);
-  nlohmann::json detail = nlohmann::json::object();
-  for (const auto& x : m)
-    detail[conv2d_route_name(x.route)] = {{"ms", std::isfinite(x.ms) ? x.ms : -1.0},
-                                          {"error", std::isfinite(x.error) ? x.error : -1.0},
-                                          {"correct", x.correct}};
-  cache.remember(key, {conv2d_route_name(winner), detail});
+  cache.remember(key, {conv2d_route_name(winner),
+                       measurement_detail(m, [](const Conv2dMeasurement& x) { return conv2d_route_name(x.route); })});
   return {c, winner};
 }
 

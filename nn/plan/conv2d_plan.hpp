@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/ops/conv2d.hpp"
+#include "nn/plan/measure.hpp"
 
 namespace vkt::nn {
 
@@ -26,9 +27,6 @@ struct Conv2dMeasurement {
 // rejects it); nearly constant in the batch, as the count of such windows grows with it and so
 // does the norm's square. A wrong kernel is off by order 1.
 inline constexpr double kRouteTolerance = 1e-2;
-// A measured route replaces the default only when it is this much faster: the median of a few
-// runs on a shared machine moves by a few percent, and the default was chosen by measurement too.
-inline constexpr double kWinMargin = 0.97;
 
 // The plan for `c` (NCHW; the graph sets the layouts afterwards). `dx_needed`: false for a
 // model's first layer, whose backward computes no dx (some routes are faster then).
@@ -42,7 +40,5 @@ Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRou
 
 // The kernel-cache key of a plan choice: op, shape, whether dx is computed, the candidates.
 std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates);
-// Checksum of the candidate set: every shader's SPIR-V, every route's name and this binary.
-uint64_t kernel_candidates_checksum();
 
 }  // namespace vkt::nn

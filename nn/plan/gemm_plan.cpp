@@ -6,7 +6,6 @@
 #include <iostream>
 #include <memory>
 
-#include "nn/plan/conv2d_plan.hpp"
 #include "nn/plan/measure.hpp"
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
@@ -163,7 +162,7 @@ GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, D
   std::vector<GemmVariant> cands = gemm_candidates(ctx, g, a, b, bias, c, rule);
   const GemmVariant fallback = cands.front();
   if (ctx.policy().autotune == AutotuneMode::Off || cands.size() < 2) return fallback;
-  KernelCache& cache = ctx.kernel_cache(kernel_candidates_checksum());
+  KernelCache& cache = plan_cache(ctx);
   // A shape `vktrain tune-kernels --remember` found for this size competes too (within limits).
   if (const auto tuned = cache.find(tuned_shape_key(g)))
     if (const auto v = parse_tiled_variant(tuned->winner)) {
@@ -179,22 +178,9 @@ GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, D
       if (v.name() == hit->winner) return v;
   if (ctx.policy().autotune == AutotuneMode::Cached) return fallback;
   const auto m = measure_gemm(ctx, g, a, b, bias, c, cands);
-  // The fastest correct one, the rule's unless beaten by the same margin as a conv route.
-  const GemmMeasurement* best = nullptr;
-  double fallback_ms = INFINITY;
-  for (const auto& x : m) {
-    if (!x.correct) continue;
-    if (x.variant == fallback) fallback_ms = x.ms;
-    if (!best || x.ms < best->ms) best = &x;
-  }
-  GemmVariant winner = fallback;
-  if (best && best->ms < kWinMargin * fallback_ms) winner = best->variant;
-  nlohmann::json detail = nlohmann::json::object();
-  for (const auto& x : m)
-    detail[x.variant.name()] = {{"ms", std::isfinite(x.ms) ? x.ms : -1.0},
-                                {"error", std::isfinite(x.error) ? x.error : -1.0},
-                                {"correct", x.correct}};
-  cache.remember(key, {winner.name(), detail});
+  const GemmMeasurement* w = pick_fastest(m, [&](const GemmMeasurement& x) { return x.variant == fallback; });
+  const GemmVariant winner = w ? w->variant : fallback;
+  cache.remember(key, {winner.name(), measurement_detail(m, [](const GemmMeasurement& x) { return x.variant.name(); })});
   return winner;
 }
 

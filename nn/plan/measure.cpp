@@ -3,8 +3,40 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string_view>
+
+#include "nn/ops/conv2d_routes.hpp"
+#include "runtime/context.hpp"
+#include "runtime/kernel_cache.hpp"
+#include "runtime/shaders.hpp"
+#include "tuning/hash.hpp"
+#include "util/file_io.hpp"
 
 namespace vkt::nn {
+
+uint64_t kernel_candidates_checksum() {
+  static const uint64_t sum = [] {
+    const auto bytes = [](const void* p, size_t n) { return std::string_view(static_cast<const char*>(p), n); };
+    uint64_t h = tune::fnv1a64("");  // the offset basis
+    for (const auto& r : conv2d_routes()) h = tune::fnv1a64(bytes(r.name, std::char_traits<char>::length(r.name) + 1), h);
+    for (const auto& s : embedded_shaders()) {
+      h = tune::fnv1a64(s.name, h);
+      h = tune::fnv1a64(bytes(s.words.data(), s.words.size_bytes()), h);
+    }
+    // And the binary itself: the routes' host code (tile sizes, splits, the pick rule) changes
+    // with it as much as with the shaders. Reading it costs a few milliseconds, once.
+    try {
+      const std::vector<uint8_t> exe = read_file("/proc/self/exe");
+      h = tune::fnv1a64(bytes(exe.data(), exe.size()), h);
+    } catch (const std::exception&) {
+      // Not Linux, or no /proc: the shaders and names alone.
+    }
+    return h;
+  }();
+  return sum;
+}
+
+KernelCache& plan_cache(Context& ctx) { return ctx.kernel_cache(kernel_candidates_checksum()); }
 
 Buffer random_buffer(Context& ctx, uint64_t floats, uint64_t seed, const char* name) {
   std::vector<float> v(std::max<uint64_t>(floats, 4));
