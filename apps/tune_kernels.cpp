@@ -44,6 +44,12 @@ nn::Gemm parse_product(const TuneKernelsOptions& o) {
   return g;
 }
 
+// A trial's shape.
+nn::Gemm::Tiles tiles_of(const tune::Params& params) {
+  const auto get = [&](const char* k) { return static_cast<uint32_t>(tune::as_double(params.at(k))); };
+  return {get("wx"), get("wy"), get("tm"), get("tn")};
+}
+
 // The searched shapes: workgroup wx x wy, block tm x tn.
 const char* kSpace = R"({
   "wx": {"type": "categorical", "choices": [4, 8, 16, 32, 64]},
@@ -76,15 +82,12 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
     t.id = i;
     t.seed = uint64_t(i);
     t.params = space.with_fixed(*params);
-    const auto get = [&](const char* k) { return static_cast<uint32_t>(tune::as_double(t.params.at(k))); };
-    const nn::Gemm::Tiles tiles{get("wx"), get("wy"), get("tm"), get("tn")};
-    const uint64_t shared = 16ull * (tiles.wy * tiles.tm + tiles.wx * tiles.tn) * 4;
-    if (tiles.wx * tiles.wy > policy.max_workgroup_invocations || tiles.wx > policy.max_workgroup_x ||
-        tiles.wy > policy.max_workgroup_y || shared > policy.shared_memory_bytes) {
+    const nn::Gemm::Tiles tiles = tiles_of(t.params);
+    if (!nn::tiled_shape_fits(policy, tiles)) {
       t.state = tune::TrialState::Failed;
       t.reason = "past the device's workgroup or shared-memory limits";
     } else {
-      const auto m = nn::measure_gemm(ctx, g, {}, {}, {}, {}, {reference, {nn::GemmPath::Tiled, tiles}}, o.repeats);
+      const auto m = nn::measure_gemm(ctx, g, {reference, {nn::GemmPath::Tiled, tiles}}, o.repeats);
       if (m[1].correct) {
         t.state = tune::TrialState::Complete;
         t.value = m[1].ms;
@@ -106,13 +109,12 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   // the ones a CPU driver's plan keeps).
   std::vector<nn::GemmVariant> cands{{nn::GemmPath::Texel, {}}, reference, {nn::GemmPath::Naive, {}}};
   if (!policy.vec4_texels) cands.erase(cands.begin());
-  const auto measured = nn::measure_gemm(ctx, g, {}, {}, {}, {}, cands, o.repeats);
+  const auto measured = nn::measure_gemm(ctx, g, cands, o.repeats);
   nlohmann::json others = nlohmann::json::object();
   for (const auto& m : measured) others[m.variant.name()] = m.correct ? m.ms : -1.0;
   nlohmann::json best_json = nullptr;
   if (best) {
-    const auto get = [&](const char* k) { return static_cast<uint32_t>(tune::as_double(best->params.at(k))); };
-    best_json = {{"variant", nn::GemmVariant{nn::GemmPath::Tiled, {get("wx"), get("wy"), get("tm"), get("tn")}}.name()},
+    best_json = {{"variant", nn::GemmVariant{nn::GemmPath::Tiled, tiles_of(best->params)}.name()},
                  {"ms", best->value}, {"trial", best->id}};
   }
   if (o.remember && best)

@@ -22,7 +22,7 @@ Gemm packed(Gemm g) {
 }
 
 void require_fits(const char* what, DeviceSpan s, uint64_t rows, uint64_t cols, uint64_t ld) {
-  const uint64_t need = rows == 0 ? 0 : (rows - 1) * ld + cols;
+  const uint64_t need = gemm_matrix_floats(rows, cols, ld);
   if (s.count < need)
     throw Error(std::string("gemm: ") + what + " holds " + std::to_string(s.count) + " floats, the shape needs " +
                 std::to_string(need));

@@ -64,6 +64,11 @@ struct Gemm {
   bool a_shuffle = true;
 };
 
+// Floats a rows x cols matrix with leading dimension ld spans: what gemm() requires of an operand.
+inline uint64_t gemm_matrix_floats(uint64_t rows, uint64_t cols, uint64_t ld) {
+  return rows == 0 ? 0 : (rows - 1) * ld + cols;
+}
+
 // Floats of split_scratch that let gemm() split any M x N output as far as it wants.
 constexpr uint32_t kMaxSplits = 64;
 inline uint64_t gemm_split_scratch_floats(uint64_t M, uint64_t N) { return kMaxSplits * M * N; }

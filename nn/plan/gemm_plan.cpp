@@ -22,8 +22,6 @@ const Gemm::Tiles kTiledShapes[] = {{16, 16, 4, 4}, {8, 8, 4, 4}, {16, 16, 8, 8}
 constexpr uint32_t kTiledBk = 16;      // gemm.cpp's k-step of the tiled kernel
 constexpr double kGemmTolerance = 1e-4;  // relative L2: fp32 sums in another order (1e-6)
 
-uint64_t fits(uint64_t rows, uint64_t cols, uint64_t ld) { return rows == 0 ? 0 : (rows - 1) * ld + cols; }
-
 std::string cache_key(const Gemm& g, const std::vector<GemmVariant>& cands) {
   const auto u = [](uint64_t v) { return std::to_string(v); };
   std::string k = "gemm " + u(g.M) + "x" + u(g.N) + "x" + u(g.K) + (g.trans_a ? " ta" : "") + (g.trans_b ? " tb" : "") +
@@ -61,10 +59,7 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
   t.path = GemmPath::Texel;
   if (rule != GemmPath::Texel && gemm_path(ctx, t, a, b, bias, c) == GemmPath::Texel) out.push_back({GemmPath::Texel, {}});
   for (const Gemm::Tiles& s : kTiledShapes) {
-    const uint64_t shared = uint64_t(kTiledBk) * (s.wy * s.tm + s.wx * s.tn) * 4;
-    if (s.wx * s.wy > p.max_workgroup_invocations || s.wx > p.max_workgroup_x || s.wy > p.max_workgroup_y ||
-        shared > p.shared_memory_bytes)
-      continue;
+    if (!tiled_shape_fits(p, s)) continue;
     const GemmVariant v{GemmPath::Tiled, s};
     if (!(v == rule_variant)) out.push_back(v);
   }
@@ -72,14 +67,20 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
   return out;
 }
 
-std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpan, DeviceSpan, DeviceSpan, DeviceSpan,
-                                          const std::vector<GemmVariant>& candidates, int reps) {
+bool tiled_shape_fits(const KernelPolicy& p, const Gemm::Tiles& t) {
+  const uint64_t shared = uint64_t(kTiledBk) * (t.wy * t.tm + t.wx * t.tn) * 4;
+  return t.wx * t.wy <= p.max_workgroup_invocations && t.wx <= p.max_workgroup_x && t.wy <= p.max_workgroup_y &&
+         shared <= p.shared_memory_bytes;
+}
+
+std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std::vector<GemmVariant>& candidates,
+                                          int reps) {
   // Operands exactly as large as the product reads (gemm() checked the real ones against the
   // same sizes), at offset 0: every candidate the real spans allow is allowed here too.
   const uint64_t last = g.batch > 1 ? g.batch - 1 : 0;
-  const uint64_t na = last * g.stride_a + fits(g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
-  const uint64_t nb = last * g.stride_b + fits(g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
-  const uint64_t nc = g.c_block ? uint64_t(g.M) * g.N : last * g.stride_c + fits(g.M, g.N, g.ldc);
+  const uint64_t na = last * g.stride_a + gemm_matrix_floats(g.trans_a ? g.K : g.M, g.trans_a ? g.M : g.K, g.lda);
+  const uint64_t nb = last * g.stride_b + gemm_matrix_floats(g.trans_b ? g.N : g.K, g.trans_b ? g.K : g.N, g.ldb);
+  const uint64_t nc = g.c_block ? uint64_t(g.M) * g.N : last * g.stride_c + gemm_matrix_floats(g.M, g.N, g.ldc);
   const uint64_t nbias = g.bias == BiasMode::PerColumn ? g.N : g.bias == BiasMode::PerRow ? g.M : 4;
   const Buffer A = random_buffer(ctx, na, 11, "autotune A"), B = random_buffer(ctx, nb, 12, "autotune B"),
                bias = random_buffer(ctx, nbias, 13, "autotune bias");
@@ -165,19 +166,15 @@ GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, D
   KernelCache& cache = plan_cache(ctx);
   // A shape `vktrain tune-kernels --remember` found for this size competes too (within limits).
   if (const auto tuned = cache.find(tuned_shape_key(g)))
-    if (const auto v = parse_tiled_variant(tuned->winner)) {
-      const KernelPolicy& p = ctx.policy();
-      const auto& t = v->tiles;
-      const bool fits = t.wx * t.wy <= p.max_workgroup_invocations && t.wx <= p.max_workgroup_x &&
-                        t.wy <= p.max_workgroup_y && 16ull * (t.wy * t.tm + t.wx * t.tn) * 4 <= p.shared_memory_bytes;
-      if (fits && std::find(cands.begin(), cands.end(), *v) == cands.end()) cands.push_back(*v);
-    }
+    if (const auto v = parse_tiled_variant(tuned->winner))
+      if (tiled_shape_fits(ctx.policy(), v->tiles) && std::find(cands.begin(), cands.end(), *v) == cands.end())
+        cands.push_back(*v);
   const std::string key = cache_key(g, cands);
   if (const auto hit = cache.find(key))
     for (const GemmVariant& v : cands)
       if (v.name() == hit->winner) return v;
   if (ctx.policy().autotune == AutotuneMode::Cached) return fallback;
-  const auto m = measure_gemm(ctx, g, a, b, bias, c, cands);
+  const auto m = measure_gemm(ctx, g, cands);
   const GemmMeasurement* w = pick_fastest(m, [&](const GemmMeasurement& x) { return x.variant == fallback; });
   const GemmVariant winner = w ? w->variant : fallback;
   cache.remember(key, {winner.name(), measurement_detail(m, [](const GemmMeasurement& x) { return x.variant.name(); })});

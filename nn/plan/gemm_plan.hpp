@@ -30,6 +30,10 @@ struct GemmVariant {
 std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
                                          DeviceSpan c, GemmPath rule);
 
+// Whether the tiled kernel in this shape stays within the device's workgroup and
+// shared-memory limits.
+bool tiled_shape_fits(const KernelPolicy& p, const Gemm::Tiles& t);
+
 // The variant gemm() records for `g` (g.path is Auto). Never measures under --autotune off.
 GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,
                       GemmPath rule);
@@ -46,9 +50,9 @@ struct GemmMeasurement {
   double error = 0;   // relative L2 difference from the tiled 16 x 16 x 4 x 4 kernel's C
   bool correct = false;
 };
-// Times every candidate on random operands the size of a, b, bias, c; a candidate more than
-// twice as slow as the fastest in its first run is not run again.
-std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
-                                          DeviceSpan c, const std::vector<GemmVariant>& candidates, int reps = 3);
+// Times every candidate on random operands as large as the (packed) product `g` reads; a
+// candidate more than twice as slow as the fastest in its first run is not run again.
+std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std::vector<GemmVariant>& candidates,
+                                          int reps = 3);
 
 }  // namespace vkt::nn

@@ -62,7 +62,7 @@ TEST_CASE("gemm plan: every kernel and tile shape agrees with the tiled referenc
       g.split_scratch = split;
     }
     const std::vector<GemmVariant> all(std::begin(kAll), std::end(kAll));
-    const auto m = measure_gemm(ctx, g, {}, {}, {}, {}, all, 2);
+    const auto m = measure_gemm(ctx, g, all, 2);
     REQUIRE(m.size() == all.size());
     for (const auto& x : m) {
       CAPTURE(x.variant.name());
