@@ -17,15 +17,7 @@ Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, u
 // forward to backward, so each layer keeps its own.
 class Conv2dRun : public LayerRun {
  public:
-  Conv2dRun(Context& ctx, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias) {
-    const auto ws = conv2d_workspace_size(c);
-    col_ = Buffer(ctx, ws.col * 4, "conv2d im2col");
-    t_ = Buffer(ctx, ws.t * 4, "conv2d transposed output");
-    if (ws.w_gemm) w_gemm_ = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM");
-    partials_ = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
-    if (ws.argmax) argmax_ = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
-    if (ws.v) v_ = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles");
-  }
+  Conv2dRun(Context& ctx, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias), ws_(ctx, c) {}
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, shape(io), workspace(), io.relu);
   }
@@ -43,13 +35,10 @@ class Conv2dRun : public LayerRun {
     c.y_channels_last = io.y_channels_last;
     return c;
   }
-  Conv2dWorkspace workspace() const {
-    return {col_, t_, w_gemm_.handle() ? DeviceSpan(w_gemm_) : DeviceSpan{}, partials_,
-            argmax_.handle() ? DeviceSpan(argmax_) : DeviceSpan{}, v_.handle() ? DeviceSpan(v_) : DeviceSpan{}};
-  }
+  Conv2dWorkspace workspace() const { return ws_.spans(); }
   Conv2dPlan c_;
   bool bias_;
-  Buffer col_, t_, w_gemm_, partials_, argmax_, v_;
+  Conv2dWorkspaceBuffers ws_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "nn/ops/conv2d_routes.hpp"
 #include "nn/ops/gemm.hpp"
+#include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
 #include "util/error.hpp"
 
@@ -33,6 +34,21 @@ void Conv2dPlan::validate() const {
 }
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c) { return conv2d_route_info(c.route).workspace(c); }
+
+Conv2dWorkspaceBuffers::Conv2dWorkspaceBuffers(Context& ctx, const Conv2dPlan& c) {
+  const auto ws = conv2d_workspace_size(c);
+  col = Buffer(ctx, ws.col * 4, "conv2d im2col");
+  t = Buffer(ctx, ws.t * 4, "conv2d transposed output");
+  if (ws.w_gemm) w_gemm = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM");
+  partials = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
+  if (ws.argmax) argmax = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
+  if (ws.v) v = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles");
+}
+
+Conv2dWorkspace Conv2dWorkspaceBuffers::spans() const {
+  const auto optional = [](const Buffer& b) { return b.handle() ? DeviceSpan(b) : DeviceSpan{}; };
+  return {col, t, optional(w_gemm), partials, optional(argmax), optional(v)};
+}
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,
                     const Conv2dWorkspace& ws, bool relu) {

@@ -19,18 +19,15 @@ Buffer scratch(Context& ctx, uint64_t floats, const char* name) {
   return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
 }
 
-DeviceSpan span_or_empty(const Buffer& b) { return b.handle() ? DeviceSpan(b) : DeviceSpan{}; }
-
-// One candidate's outputs and workspace, and its recorded forward + backward.
+// One candidate's outputs and workspace (allocated as the layer allocates it), and its recorded
+// forward + backward.
 struct Candidate {
   Conv2dPlan plan;
-  Buffer col, t, w_gemm, partials, argmax, v, y, dx, dw, db;
+  std::unique_ptr<Conv2dWorkspaceBuffers> ws;
+  Buffer y, dx, dw, db;
   std::unique_ptr<Stream> stream;
   std::vector<double> ms;
   std::string failure;
-  Conv2dWorkspace workspace() const {
-    return {col, t, span_or_empty(w_gemm), partials, span_or_empty(argmax), span_or_empty(v)};
-  }
 };
 
 }  // namespace
@@ -55,13 +52,7 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
     auto k = std::make_unique<Candidate>();
     k->plan = Conv2dPlan(c, r);
     try {
-      const Conv2dWorkspaceSize z = conv2d_workspace_size(k->plan);
-      k->col = scratch(ctx, z.col, "autotune col");
-      k->t = scratch(ctx, z.t, "autotune t");
-      if (z.w_gemm) k->w_gemm = scratch(ctx, z.w_gemm, "autotune w_gemm");
-      k->partials = scratch(ctx, z.partials, "autotune partials");
-      if (z.argmax) k->argmax = scratch(ctx, z.argmax, "autotune argmax");
-      if (z.v) k->v = scratch(ctx, z.v, "autotune v");
+      k->ws = std::make_unique<Conv2dWorkspaceBuffers>(ctx, k->plan);
       k->y = scratch(ctx, c.out_count(), "autotune y");
       k->dx = scratch(ctx, xs, "autotune dx");
       k->dw = scratch(ctx, ws, "autotune dw");
@@ -70,8 +61,8 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
       Stream& s = *k->stream;
       // Without the fused ReLU: it costs nothing measurable, and outputs near 0 would be one more
       // way for two routes' roundings to route a gradient differently (kRouteTolerance).
-      conv2d_forward(s, k->y, x, w, b, k->plan, k->workspace(), false);
-      conv2d_backward(s, dx_needed ? DeviceSpan(k->dx) : DeviceSpan{}, k->dw, k->db, dy, x, w, k->plan, k->workspace());
+      conv2d_forward(s, k->y, x, w, b, k->plan, k->ws->spans(), false);
+      conv2d_backward(s, dx_needed ? DeviceSpan(k->dx) : DeviceSpan{}, k->dw, k->db, dy, x, w, k->plan, k->ws->spans());
       s.timestamp("end");
       s.run();  // warm: first-use costs (pipeline creation, page faults) are not the route's
     } catch (const std::exception& e) {
