@@ -19,6 +19,9 @@ std::string heaps_text(const DeviceInfo& d) {
 
 // What kernel choice reads on this device (runtime/kernel_policy.hpp).
 nlohmann::json to_json(const KernelPolicy& p) {
+  nlohmann::json switches = nlohmann::json::object();
+  for (const KernelSwitch& s : kernel_switches()) switches[s.name] = p.*(s.field);
+  switches["gemm"] = gemm_choice_name(p.gemm);
   return {{"cpu_driver", p.cpu_driver},
           {"subgroup_size", p.subgroup_size},
           {"subgroup_shuffle", p.subgroup_shuffle},
@@ -31,16 +34,7 @@ nlohmann::json to_json(const KernelPolicy& p) {
           {"int64", p.int64},
           {"max_storage_buffer_range", p.max_storage_buffer_range},
           {"timestamps", p.timestamps},
-          {"switches",
-           {{"fusion", p.fusion},
-            {"winograd", p.winograd},
-            {"winograd_f33", p.winograd_f33},
-            {"direct", p.direct},
-            {"channels_last", p.channels_last},
-            {"gemm_shuffle", p.gemm_shuffle},
-            {"uniform_store", p.uniform_store},
-            {"column_sum", p.column_sum},
-            {"gemm", gemm_choice_name(p.gemm)}}}};
+          {"switches", switches}};
 }
 
 nlohmann::json to_json(const DeviceInfo& d) {

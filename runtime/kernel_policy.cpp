@@ -13,21 +13,16 @@ extern char** environ;
 namespace vkt {
 namespace {
 
-struct Switch {
-  const char* name;
-  bool KernelPolicy::*field;
-};
 
-// Every VKTRAIN_NO_* switch. Setting one to 1 turns its candidate off.
-constexpr std::array<Switch, 8> kSwitches{{
-    {"VKTRAIN_NO_FUSION", &KernelPolicy::fusion},
-    {"VKTRAIN_NO_WINOGRAD", &KernelPolicy::winograd},
-    {"VKTRAIN_NO_WINOGRAD_F33", &KernelPolicy::winograd_f33},
-    {"VKTRAIN_NO_DIRECT", &KernelPolicy::direct},
-    {"VKTRAIN_NO_CHANNELS_LAST", &KernelPolicy::channels_last},
-    {"VKTRAIN_NO_SHUFFLE", &KernelPolicy::gemm_shuffle},
-    {"VKTRAIN_NO_UNIFORM_STORE", &KernelPolicy::uniform_store},
-    {"VKTRAIN_NO_COLUMN_SUM", &KernelPolicy::column_sum},
+constexpr std::array<KernelSwitch, 8> kSwitches{{
+    {"VKTRAIN_NO_FUSION", "fusion", &KernelPolicy::fusion},
+    {"VKTRAIN_NO_WINOGRAD", "winograd", &KernelPolicy::winograd},
+    {"VKTRAIN_NO_WINOGRAD_F33", "winograd_f33", &KernelPolicy::winograd_f33},
+    {"VKTRAIN_NO_DIRECT", "direct", &KernelPolicy::direct},
+    {"VKTRAIN_NO_CHANNELS_LAST", "channels_last", &KernelPolicy::channels_last},
+    {"VKTRAIN_NO_SHUFFLE", "gemm_shuffle", &KernelPolicy::gemm_shuffle},
+    {"VKTRAIN_NO_UNIFORM_STORE", "uniform_store", &KernelPolicy::uniform_store},
+    {"VKTRAIN_NO_COLUMN_SUM", "column_sum", &KernelPolicy::column_sum},
 }};
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
@@ -42,6 +37,8 @@ std::vector<std::string> process_env_names() {
 }
 
 }  // namespace
+
+std::span<const KernelSwitch> kernel_switches() { return kSwitches; }
 
 KernelPolicy kernel_policy(const DeviceInfo& info) {
   return kernel_policy(info, [](const char* n) { return std::getenv(n); }, process_env_names());
@@ -68,18 +65,18 @@ KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const s
   for (const std::string& name : env_names) {
     if (!starts_with(name, "VKTRAIN_NO_")) continue;
     bool known = false;
-    for (const Switch& s : kSwitches) known = known || name == s.name;
+    for (const KernelSwitch& s : kSwitches) known = known || name == s.variable;
     if (!known) {
       std::string list;
-      for (const Switch& s : kSwitches) list += (list.empty() ? "" : ", ") + std::string(s.name);
+      for (const KernelSwitch& s : kSwitches) list += (list.empty() ? "" : ", ") + std::string(s.variable);
       throw InputError(name + " is not a vktrain switch", "the switches are " + list);
     }
   }
-  for (const Switch& s : kSwitches) {
-    const char* v = env(s.name);
+  for (const KernelSwitch& s : kSwitches) {
+    const char* v = env(s.variable);
     if (!v || !*v || std::strcmp(v, "0") == 0) continue;
     if (std::strcmp(v, "1") != 0)
-      throw InputError(std::string(s.name) + "=" + v + ": a switch takes 1 (off) or 0 (on)");
+      throw InputError(std::string(s.variable) + "=" + v + ": a switch takes 1 (off) or 0 (on)");
     p.*(s.field) = false;
   }
   if (const char* g = env("VKTRAIN_GEMM"); g && *g) {

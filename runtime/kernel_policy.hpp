@@ -9,6 +9,7 @@
 // the device lacks would record kernels it cannot run.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "runtime/device_info.hpp"
@@ -57,6 +58,15 @@ struct KernelPolicy {
   // (the shuffled texel GEMM, the uniform stores).
   bool subgroups_of_8() const { return subgroup_size == 8 && subgroup_shuffle; }
 };
+
+// Every VKTRAIN_NO_* switch: its variable, its name in `devices --json`, and the field that
+// setting it to 1 turns off.
+struct KernelSwitch {
+  const char* variable;
+  const char* name;
+  bool KernelPolicy::*field;
+};
+std::span<const KernelSwitch> kernel_switches();
 
 // Reads an environment variable: getenv, or a table in tests.
 using EnvLookup = std::function<const char*(const char*)>;
