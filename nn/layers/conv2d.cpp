@@ -68,8 +68,8 @@ std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleSha
   return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, false, first), bias_);
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in,
-                                                                   uint32_t batch, bool, bool first) const {
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch,
+                                                         bool first) const {
   return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, true, first), bias_);
 }
 

@@ -15,13 +15,11 @@ class Conv2dLayer : public Layer {
   std::vector<ParamInfo> params(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
                                         bool training, bool first) const override;
-  bool can_fuse_relu() const override { return true; }
-  bool can_fuse_maxpool2x2() const override { return true; }
-  std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                        bool training, bool first) const override;
-  bool reads_channels_last() const override { return true; }
-  bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch,
-                                   bool first) const override;
+  // The layer fused with a following [ReLU and] 2x2 max pool (nn/model/fusion.cpp's patterns):
+  // its run writes the pooled output and takes the pooled gradient.
+  std::unique_ptr<LayerRun> instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const;
+  // Whether that pooled run can write its output channels-last on this device.
+  bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const;
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
             {"padding", padding_}, {"bias", bias_}};

@@ -12,7 +12,6 @@ class DenseLayer : public Layer {
   std::vector<ParamInfo> params(const SampleShape& in) const override;
   std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
                                         bool training, bool first) const override;
-  bool can_fuse_relu() const override { return true; }
   nlohmann::json to_json() const override { return {{"type", "dense"}, {"units", units_}, {"bias", bias_}}; }
 
  private:

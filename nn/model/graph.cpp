@@ -22,77 +22,51 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   storage_.reserve(2 * (L + 1));
   acts_.resize(L + 1);
   grads_.resize(L + 1);
-  plan_fusion(model, ctx.policy());
+  fusion_ = plan_fusion(ctx, model, batch, training, ctx.policy().fusion);
   // Boundaries joined by a view layer (flatten, eval-mode dropout) share memory: group[b] is
   // the first boundary of b's chain. One activation and one gradient buffer per group; the
   // group of the input needs no gradient (nothing upstream of the data learns).
-  // A fused ReLU shares its activation (not its gradient) with its input; boundaries inside a
-  // conv-ReLU-pool group get no memory at all (the conv's run keeps what it needs).
+  // A folded ReLU shares its activation (not its gradient) with its input; boundaries inside an
+  // absorbing group get no memory at all (the head's run keeps what it needs).
   std::vector<size_t> group(L + 1, 0), act_group(L + 1, 0);
   for (size_t i = 0; i < L; ++i) {
     const bool view = model.layers()[i]->is_view(training);
     group[i + 1] = view ? group[i] : i + 1;
-    act_group[i + 1] = view || fused_[i] ? act_group[i] : i + 1;
+    act_group[i + 1] = view || fusion_.relu_folded[i] ? act_group[i] : i + 1;
   }
   for (size_t b = 0; b <= L; ++b) {
-    if (b > 0 && b < L && absorbed_[b]) continue;  // the output of a conv or ReLU inside a group
+    if (b > 0 && b < L && fusion_.absorbed[b]) continue;  // an output inside an absorbing group
     const uint64_t n = shapes[b].size() * batch;
     const std::string what = b == 0 ? "input batch" : "activation " + std::to_string(b) + " (" + model.layers()[b - 1]->type() + ")";
     acts_[b] = act_group[b] == b ? make(n, what) : acts_[act_group[b]];
     if (training && b != 0) grads_[b] = group[b] == b ? make(n, "gradient of " + what) : grads_[group[b]];
   }
-  // A fused conv-pool group whose output goes straight into a convolution: that boundary may be
-  // channels-last when both layers can do it on this device (nn/ops/conv2d.hpp says why).
-  channels_last_.assign(L + 1, false);
-  for (size_t i = 0; i < L; ++i) {
-    const size_t b = pool_end_[i] + 1;
-    if (!pool_end_[i] || b >= L) continue;
-    const Layer& producer = *model.layers()[i];
-    channels_last_[b] = model.layers()[b]->reads_channels_last() &&
-                        producer.writes_channels_last_pooled(ctx, shapes[i], batch, group[i] == 0);
-  }
   for (size_t i = 0; i < L; ++i) {
     const Layer& layer = *model.layers()[i];
-    runs_.push_back(absorbed_[i]     ? nullptr
-                    : pool_end_[i] ? layer.instantiate_with_maxpool2x2(ctx, shapes[i], batch, training, group[i] == 0)
-                                   : layer.instantiate(ctx, shapes[i], batch, training, group[i] == 0));
+    const FusionPattern* p = fusion_.pattern[i];
+    const bool first = fusion_.first[i];
+    runs_.push_back(fusion_.absorbed[i] ? nullptr
+                    : p && p->instantiate ? p->instantiate(ctx, layer, shapes[i], batch, first)
+                                          : layer.instantiate(ctx, shapes[i], batch, training, first));
   }
 }
 
-void Graph::plan_fusion(const Model& model, const KernelPolicy& policy) {
-  const auto& layers = model.layers();
-  const size_t L = layers.size();
-  fused_.assign(L, false);
-  absorbed_.assign(L, false);
-  relu_epilogue_.assign(L, false);
-  pool_end_.assign(L, 0);
-  if (!policy.fusion) return;
-  for (size_t i = 0; i < L; ++i) {
-    if (!layers[i]->can_fuse_maxpool2x2()) continue;
-    size_t j = i + 1;
-    const bool relu = j < L && layers[j]->type() == "relu";
-    if (relu) ++j;
-    if (j >= L || !layers[j]->is_maxpool2x2()) continue;
-    pool_end_[i] = j;
-    relu_epilogue_[i] = relu;
-    for (size_t k = i + 1; k <= j; ++k) absorbed_[k] = true;
-  }
-  for (size_t i = 1; i < L; ++i)
-    if (!absorbed_[i] && layers[i]->type() == "relu" && layers[i - 1]->can_fuse_relu())
-      fused_[i] = relu_epilogue_[i - 1] = true;
+bool Graph::runs_forward(size_t i) const {
+  return !model_.layers()[i]->is_view(training_) && !fusion_.relu_folded[i] && !fusion_.absorbed[i];
 }
 
 LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
   LayerIO io;
   io.batch = batch_;
-  const size_t out = pool_end_[i] ? pool_end_[i] + 1 : i + 1;  // a fused pool's output is the run's
+  // An absorbing group's output is its head's; a folded ReLU's output is its head's output.
+  const size_t out = fusion_.pattern[i] && fusion_.pattern[i]->instantiate ? fusion_.last[i] + 1 : i + 1;
   io.x = acts_[i];
   io.y = acts_[out];
   io.training = training_;
   io.step_block = step_block;
-  io.relu = relu_epilogue_[i];
-  io.x_channels_last = channels_last_[i];
-  io.y_channels_last = channels_last_[out];
+  io.relu = fusion_.relu_epilogue[i];
+  io.x_channels_last = fusion_.channels_last[i];
+  io.y_channels_last = fusion_.channels_last[out];
   if (training_) {
     io.dy = grads_[out];
     io.dx = grads_[i];  // empty when layer i reads the data (directly or through views)
@@ -107,16 +81,14 @@ LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
 }
 
 void Graph::record_forward(Stream& s, DeviceSpan step_block) {
-  for (size_t i = 0; i < runs_.size(); ++i) {
-    if (model_.layers()[i]->is_view(training_) || fused_[i] || absorbed_[i]) continue;
-    runs_[i]->forward(s, io_for(i, step_block));
-  }
+  for (size_t i = 0; i < runs_.size(); ++i)
+    if (runs_forward(i)) runs_[i]->forward(s, io_for(i, step_block));
 }
 
 void Graph::record_backward(Stream& s, DeviceSpan step_block) {
   if (!training_) throw Error("record_backward on an evaluation graph");
   for (size_t i = runs_.size(); i-- > 0;)
-    if (!model_.layers()[i]->is_view(training_) && !absorbed_[i]) runs_[i]->backward(s, io_for(i, step_block));
+    if (!model_.layers()[i]->is_view(training_) && !fusion_.absorbed[i]) runs_[i]->backward(s, io_for(i, step_block));
 }
 
 std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
@@ -125,12 +97,14 @@ std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
   std::vector<RunPlan> out;
   const auto& layers = model_.layers();
   for (size_t i = 0; i < runs_.size(); ++i) {
-    if (!runs_[i] || layers[i]->is_view(training_) || fused_[i]) continue;
+    if (!runs_forward(i)) continue;
     RunPlan r;
     r.first_layer = i;
-    r.last_layer = pool_end_[i] ? pool_end_[i] : i;
-    if (relu_epilogue_[i] && !pool_end_[i] && i + 1 < layers.size()) r.last_layer = i + 1;
-    for (size_t k = r.first_layer; k <= r.last_layer; ++k) r.layers += (k > i ? "+" : "") + layers[k]->type();
+    r.last_layer = fusion_.last[i];
+    for (size_t k = r.first_layer; k <= r.last_layer; ++k) {
+      if (k > i) r.layers += '+';
+      r.layers += layers[k]->type();
+    }
     r.choice = runs_[i]->plan();
     const LayerIO io = io_for(i, step);
     r.x_channels_last = io.x_channels_last;
@@ -145,7 +119,7 @@ std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
       runs_[i]->backward(s, io);
       r.backward = s.dispatched_kernels();
       // A fused ReLU's backward is its own run's: list it with the group.
-      if (r.last_layer == i + 1 && fused_[i + 1] && runs_[i + 1]) {
+      if (r.last_layer == i + 1 && fusion_.relu_folded[i + 1]) {
         Stream t(ctx);
         runs_[i + 1]->backward(t, io_for(i + 1, step));
         r.backward.insert(r.backward.begin(), t.dispatched_kernels().begin(), t.dispatched_kernels().end());

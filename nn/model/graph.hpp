@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "nn/model/fusion.hpp"
 #include "nn/model/model.hpp"
 #include "runtime/buffer.hpp"
-#include "runtime/kernel_policy.hpp"
 
 namespace vkt::nn {
 
@@ -48,30 +48,20 @@ class Graph {
 
  private:
   LayerIO io_for(size_t layer, DeviceSpan step_block) const;
-  // Decides which layers run fused (the vectors below); KernelPolicy::fusion off turns it off.
-  void plan_fusion(const Model& model, const KernelPolicy& policy);
+  // Whether layer i has a forward pass of its own to record (not a view, not folded or absorbed
+  // into an earlier layer's run).
+  bool runs_forward(size_t i) const;
 
   const Model& model_;
   ModelBuffers& buffers_;
   uint32_t batch_;
   bool training_;
+  // Which layers run fused and which boundaries are channels-last (nn/model/fusion.hpp);
+  // KernelPolicy::fusion off: none.
+  FusionPlan fusion_;
   std::vector<Buffer> storage_;           // the activation and gradient buffers
   std::vector<DeviceSpan> acts_, grads_;  // per boundary; views alias their neighbour
-  std::vector<std::unique_ptr<LayerRun>> runs_;
-  // fused_[i]: layer i is a ReLU whose forward pass layer i-1 does in its epilogue. Its output
-  // then shares memory with its input; its backward still runs, on that output (relu'(z) is
-  // 1 exactly where relu(z) > 0).
-  std::vector<bool> fused_;
-  // relu_epilogue_[i]: layer i applies the ReLU after it in its own forward pass.
-  std::vector<bool> relu_epilogue_;
-  // Conv -> [ReLU] -> 2x2 max pool as one run (nn/ops/conv2d.hpp, Conv2dShape::pool):
-  // pool_end_[i] is the pool's index for the conv at i (0: no such group); the ReLU and pool
-  // are absorbed_: no run, no memory, no pass in either direction.
-  std::vector<size_t> pool_end_;
-  std::vector<bool> absorbed_;
-  // channels_last_[b]: boundary b holds (batch, H, W, C) tensors, between a conv with a fused
-  // pool and the conv after it (Layer::reads_channels_last). Decided once both are known.
-  std::vector<bool> channels_last_;
+  std::vector<std::unique_ptr<LayerRun>> runs_;  // null for absorbed layers
 };
 
 }  // namespace vkt::nn

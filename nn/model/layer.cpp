@@ -1,7 +1,5 @@
 #include "nn/model/layer.hpp"
 
-#include "util/error.hpp"
-
 namespace vkt::nn {
 
 std::string SampleShape::str() const {
@@ -13,10 +11,6 @@ uint64_t ParamInfo::size() const {
   uint64_t n = 1;
   for (auto d : shape) n *= static_cast<uint64_t>(d);
   return n;
-}
-
-std::unique_ptr<LayerRun> Layer::instantiate_with_maxpool2x2(Context&, const SampleShape&, uint32_t, bool, bool) const {
-  throw Error(type() + " cannot fuse a max pool");
 }
 
 }  // namespace vkt::nn

@@ -46,7 +46,8 @@ struct LayerIO {
   DeviceSpan step_block;                  // this step's StepBlock (nn/ops/step_block.hpp)
   bool training = true;
   bool relu = false;  // apply ReLU to y in the same pass (the next layer's ReLU, fused)
-  // x and dx (resp. y and dy) are channels-last, (batch, H, W, C): see Layer::reads_channels_last.
+  // x and dx (resp. y and dy) are channels-last, (batch, H, W, C): only at the boundaries the
+  // fusion pass chose (nn/model/fusion.hpp).
   bool x_channels_last = false, y_channels_last = false;
 };
 
@@ -75,27 +76,6 @@ class Layer {
   // True if the output is the input, unchanged in memory (flatten; dropout when not
   // training): the graph aliases the two and records nothing.
   virtual bool is_view(bool /*training*/) const { return false; }
-  // True if forward can apply a ReLU to its output in the same pass (a GEMM epilogue), so a
-  // following ReLU layer costs no memory pass of its own in the forward direction.
-  virtual bool can_fuse_relu() const { return false; }
-  // True for a max pool with a 2x2 window, stride 2 and no padding.
-  virtual bool is_maxpool2x2() const { return false; }
-  // True if this layer can also do a following 2x2 max pool (after a fused ReLU, if any), in
-  // both directions; the graph then builds its run with instantiate_with_maxpool2x2, whose
-  // output is the pooled one, and skips the ReLU and pool layers.
-  virtual bool can_fuse_maxpool2x2() const { return false; }
-  virtual std::unique_ptr<LayerRun> instantiate_with_maxpool2x2(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                                bool training, bool first) const;
-  // Channels-last boundaries (nn/ops/conv2d.hpp, Conv2dShape::x_channels_last): a layer whose
-  // input (and its gradient) may be (batch, H, W, C) instead of NCHW, and one whose output,
-  // pooled by a fused 2x2 max pool, may be. The graph makes a boundary channels-last only
-  // where the layers on both sides say yes, so no other layer ever sees such a tensor.
-  // `first`: the layer reads the data (it computes no dx).
-  virtual bool reads_channels_last() const { return false; }
-  virtual bool writes_channels_last_pooled(Context&, const SampleShape& /*in*/, uint32_t /*batch*/,
-                                           bool /*first*/) const {
-    return false;
-  }
 };
 
 }  // namespace vkt::nn
