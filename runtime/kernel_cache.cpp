@@ -111,6 +111,13 @@ size_t KernelCache::size() const {
   return entries_.size();
 }
 
+size_t KernelCache::count(std::string_view prefix) const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [key, choice] : entries_) n += key.starts_with(prefix);
+  return n;
+}
+
 void KernelCache::remember(const std::string& key, const KernelChoice& choice) {
   std::lock_guard lock(mutex_);
   entries_[key] = choice;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "runtime/device_info.hpp"
 
@@ -48,6 +49,8 @@ class KernelCache {
   // binary or device: re-measured), or the parse error (warned).
   const std::string& rejected_reason() const { return rejected_; }
   size_t size() const;
+  // The entries whose key starts with `prefix` ("conv2d ", "strided_sum ").
+  size_t count(std::string_view prefix) const;
 
  private:
   // Entries of `file` if it belongs to `identity_`; else empty, with the reason.

@@ -50,7 +50,8 @@ BenchCase maxpool_case(Context& ctx, const nn::Pool2dShape& kPool, bool backward
   } else {
     c.bytes = 4.0 * (p.in_count() + 2 * p.out_count());
     c.record_setup = [s_, kPool](Stream& s) { nn::maxpool2d_forward(s, s_->Y, s_->Extra, s_->X, kPool); };
-    c.record = [s_, kPool](Stream& s) { nn::maxpool2d_backward(s, s_->DX, s_->DY, s_->Extra, kPool); };
+    c.record = [s_, kPool](Stream& s) { nn::maxpool2d_backward(s, nn::maxpool_backward_routes(kPool).front(), s_->DX, s_->DY, s_->Extra, kPool);
+    };
     c.check = [s_, kPool]() {
       ref::Pool2dShape r{int(kPool.N), int(kPool.C), int(kPool.H), int(kPool.W), 2, 2, 2, 2, 0, 0};
       std::vector<double> y(kPool.out_count()), dx(kPool.in_count(), 0.0);

@@ -1,5 +1,7 @@
 #include "nn/ops/pool.hpp"
 
+#include <cstdio>
+
 #include <array>
 #include <string>
 
@@ -70,13 +72,28 @@ void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x,
              {in(x.sub(0, p.in_count())), out(y.sub(0, n)), out(argmax.sub(0, n))}, push_for(p), groups_1d(n, kLocal));
 }
 
-void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax, const Pool2dShape& p) {
+std::string Pool2dShape::str() const {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%ux%ux%ux%u k%ux%u s%ux%u p%ux%u", N, C, H, W, kh, kw, sh, sw, ph, pw);
+  return buf;
+}
+
+std::string maxpool_backward_name(MaxPoolBackward r) { return r == MaxPoolBackward::Scatter ? "scatter" : "gather"; }
+
+std::vector<MaxPoolBackward> maxpool_backward_routes(const Pool2dShape& p) {
+  if (p.sh >= p.kh && p.sw >= p.kw) return {MaxPoolBackward::Scatter, MaxPoolBackward::Gather};
+  return {MaxPoolBackward::Gather};
+}
+
+void maxpool2d_backward(Stream& s, MaxPoolBackward route, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax,
+                        const Pool2dShape& p) {
   p.validate();
   require_span("maxpool2d_backward", "dy", dy, p.out_count());
   require_span("maxpool2d_backward", "argmax", argmax, p.out_count());
   require_span("maxpool2d_backward", "dx", dx, p.in_count());
   const uint64_t n = p.in_count();
-  if (p.sh >= p.kh && p.sw >= p.kw) {  // windows never overlap: zero dx, then scatter dy
+  if (route == MaxPoolBackward::Scatter) {
+    if (p.sh < p.kh || p.sw < p.kw) throw Error("maxpool2d_backward: scatter needs windows that never overlap");
     s.fill(*dx.buffer, 0, dx.offset, n * 4);
     s.dispatch(kernel(s.context(), "maxpool2d_backward_scatter", 3, sizeof(PoolPush)),
                {in(dy.sub(0, p.out_count())), in(argmax.sub(0, p.out_count())), inout(dx.sub(0, n))}, push_for(p),

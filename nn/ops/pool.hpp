@@ -3,6 +3,9 @@
 // average pool. Semantics exactly as tests/reference/pool.hpp (PyTorch floor output sizes).
 // Backward passes are gathers (each dx element visits the outputs whose windows contain it),
 // so overlapping windows (stride < kernel) need no atomics; they WRITE dx.
+#include <string>
+#include <vector>
+
 #include "nn/ops/device_span.hpp"
 
 namespace vkt::nn {
@@ -20,6 +23,7 @@ struct Pool2dShape {
   // Throws InputError for zero sizes or strides, padding over half the window, or a window
   // larger than the padded input. Together these guarantee every window holds a real cell.
   void validate() const;
+  std::string str() const;  // "64x32x26x26 k2x2 s2x2 p0x0"
 };
 
 // y (N, C, OH, OW) = max over each window; argmax (N, C, OH, OW, int32) = the chosen cell's
@@ -27,7 +31,17 @@ struct Pool2dShape {
 // maximum in row-major window order.
 void maxpool2d_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpan x, const Pool2dShape& p);
 // dx (N, C, H, W) = Σ dy over the outputs whose argmax chose the cell (0 elsewhere). Written.
-void maxpool2d_backward(Stream& s, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax, const Pool2dShape& p);
+// Two routes (the plan's choice, nn/plan/pool_plan.hpp):
+//   gather:  shaders/maxpool2d_backward.comp, each dx cell visits the windows holding it; any
+//            stride (the reference).
+//   scatter: zero dx, then shaders/maxpool2d_backward_scatter.comp sends each dy to its winner;
+//            only where windows never overlap (stride >= window), so no two writes meet.
+enum class MaxPoolBackward { Scatter, Gather };
+std::string maxpool_backward_name(MaxPoolBackward r);
+// The routes that apply to `p`, the rule's choice (scatter where it applies) first.
+std::vector<MaxPoolBackward> maxpool_backward_routes(const Pool2dShape& p);
+void maxpool2d_backward(Stream& s, MaxPoolBackward route, DeviceSpan dx, DeviceSpan dy, DeviceSpan argmax,
+                        const Pool2dShape& p);
 
 // The pool of a convolution fused with a 2x2, stride-2 max pool (nn/ops/conv2d.hpp,
 // Conv2dShape::pool), on the GEMM's window-grouped output yw (K, N·PH·PW, 4): y (N, K, PH, PW)

@@ -34,7 +34,10 @@ struct Candidate {
 
 std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates) {
   std::string key = "conv2d " + c.str() + (dx_needed ? "" : " no-dx") + " [";
-  for (size_t i = 0; i < candidates.size(); ++i) key += (i ? "," : "") + conv2d_route_name(candidates[i]);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i) key += ',';
+    key += conv2d_route_name(candidates[i]);
+  }
   return key + "]";
 }
 

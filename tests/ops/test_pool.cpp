@@ -59,13 +59,14 @@ struct MaxRun {
   std::vector<int32_t> argmax;
 };
 
-MaxRun run_max(Context& ctx, const Pool2dShape& p, const std::vector<double>& xv, const std::vector<double>& dyv) {
+MaxRun run_max(Context& ctx, const Pool2dShape& p, const std::vector<double>& xv, const std::vector<double>& dyv,
+               MaxPoolBackward route) {
   Buffer x = test::to_device(ctx, xv, "x"), dy = test::to_device(ctx, dyv, "dy");
   Buffer y = test::nan_buffer(ctx, p.out_count(), "y"), am = test::nan_buffer(ctx, p.out_count(), "argmax"),
          dx = test::nan_buffer(ctx, p.in_count(), "dx");
   Stream s(ctx);
   maxpool2d_forward(s, y, am, x, p);
-  maxpool2d_backward(s, dx, dy, am, p);
+  maxpool2d_backward(s, route, dx, dy, am, p);
   s.run();
   return {test::from_device(y, p.out_count()), test::from_device(dx, p.in_count()),
           am.download_as<int32_t>(p.out_count())};
@@ -89,11 +90,15 @@ TEST_CASE("pool: max pool forward (values, argmax) and backward vs finite differ
       return yy;
     };
     const auto r = ref::random_vector(p.out_count(), 12);
-    const MaxRun got = run_max(ctx, p, inputs[0], r);
-    // Inputs are fp32-rounded on upload; a copy of the max must equal float(ref) exactly.
-    test::check_close(got.y, y, 1e-7, 1e-7, "maxpool forward");
-    CHECK(got.argmax == am);
-    test::check_gradient(got.dx, test::fd_gradient(forward, inputs, 0, r), 1e-6, "maxpool dx");
+    const auto fd = test::fd_gradient(forward, inputs, 0, r);
+    for (MaxPoolBackward route : maxpool_backward_routes(p)) {
+      INFO("backward route " << maxpool_backward_name(route));
+      const MaxRun got = run_max(ctx, p, inputs[0], r, route);
+      // Inputs are fp32-rounded on upload; a copy of the max must equal float(ref) exactly.
+      test::check_close(got.y, y, 1e-7, 1e-7, "maxpool forward");
+      CHECK(got.argmax == am);
+      test::check_gradient(got.dx, fd, 1e-6, "maxpool dx");
+    }
   }
 }
 
@@ -112,10 +117,13 @@ TEST_CASE("pool: max pool ties go to the first maximum in row-major window order
     const auto dyv = ref::random_vector(p.out_count(), 22);
     std::vector<double> dx(p.in_count(), 0.0);
     ref::maxpool2d_backward(dx, dyv, am, rs);
-    const MaxRun got = run_max(ctx, p, xv, dyv);
-    test::check_close(got.y, y, 0, 0, "maxpool forward with ties");
-    CHECK(got.argmax == am);
-    test::check_gradient(got.dx, dx, 1e-6, "maxpool dx with ties vs reference");
+    for (MaxPoolBackward route : maxpool_backward_routes(p)) {
+      INFO("backward route " << maxpool_backward_name(route));
+      const MaxRun got = run_max(ctx, p, xv, dyv, route);
+      test::check_close(got.y, y, 0, 0, "maxpool forward with ties");
+      CHECK(got.argmax == am);
+      test::check_gradient(got.dx, dx, 1e-6, "maxpool dx with ties vs reference");
+    }
   }
 }
 
@@ -128,7 +136,7 @@ TEST_CASE("pool: max pool chooses a real -inf cell, never the padding") {
   std::vector<double> y(p.out_count());
   std::vector<int32_t> am(p.out_count());
   ref::maxpool2d_forward(y, am, xv, to_ref(p));
-  const MaxRun got = run_max(ctx, p, xv, std::vector<double>(p.out_count(), 1.0));
+  const MaxRun got = run_max(ctx, p, xv, std::vector<double>(p.out_count(), 1.0), MaxPoolBackward::Gather);
   CHECK(got.argmax == am);
   CHECK(got.argmax == std::vector<int32_t>{0, 1, 3, 4});
   for (float v : got.y) CHECK(v == -std::numeric_limits<float>::infinity());
@@ -201,10 +209,14 @@ TEST_CASE("pool: the seed CNN's pool (batch 64, 64 channels, 26x26 -> 13x13) vs 
   ref::maxpool2d_forward(y, am, xv, rs);
   const auto dyv = ref::random_vector(p.out_count(), 52);
   ref::maxpool2d_backward(dx, dyv, am, rs);
-  const MaxRun got = run_max(ctx, p, xv, dyv);
-  test::check_close(got.y, y, 1e-7, 1e-7, "maxpool forward");
-  CHECK(got.argmax == am);
-  test::check_gradient(got.dx, dx, 1e-6, "maxpool dx vs reference");
+  REQUIRE(maxpool_backward_routes(p).size() == 2);  // scatter first: the windows never overlap
+  for (MaxPoolBackward route : maxpool_backward_routes(p)) {
+    INFO("backward route " << maxpool_backward_name(route));
+    const MaxRun got = run_max(ctx, p, xv, dyv, route);
+    test::check_close(got.y, y, 1e-7, 1e-7, "maxpool forward");
+    CHECK(got.argmax == am);
+    test::check_gradient(got.dx, dx, 1e-6, "maxpool dx vs reference");
+  }
 }
 
 TEST_CASE("pool: impossible shapes are input errors, short spans are errors") {
