@@ -57,24 +57,26 @@ std::vector<ParamInfo> Conv2dLayer::params(const SampleShape& in) const {
   return p;
 }
 
-Conv2dPlan Conv2dLayer::plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool first) const {
+Conv2dPlan Conv2dLayer::plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool training,
+                             bool first) const {
   Conv2dShape c = shape_for(in, batch, filters_, kernel_, stride_, padding_);
   c.pool = pooled ? 2 : 0;
-  return plan_conv2d(ctx, c, !first);
+  return plan_conv2d(ctx, c, !first, training);
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch, bool,
-                                                   bool first) const {
-  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, false, first), bias_);
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
+                                                   bool training, bool first) const {
+  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, false, training, first), bias_);
 }
 
 std::unique_ptr<LayerRun> Conv2dLayer::instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                         bool first) const {
-  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, true, first), bias_);
+                                                         bool training, bool first) const {
+  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, true, training, first), bias_);
 }
 
-bool Conv2dLayer::writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const {
-  return conv2d_channels_last_output_ok(ctx, plan(ctx, in, batch, true, first), !first);
+bool Conv2dLayer::writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,
+                                              bool first) const {
+  return conv2d_channels_last_output_ok(ctx, plan(ctx, in, batch, true, training, first), !first);
 }
 
 }  // namespace vkt::nn

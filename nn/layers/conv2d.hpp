@@ -17,9 +17,11 @@ class Conv2dLayer : public Layer {
                                         bool training, bool first) const override;
   // The layer fused with a following [ReLU and] 2x2 max pool (nn/model/fusion.cpp's patterns):
   // its run writes the pooled output and takes the pooled gradient.
-  std::unique_ptr<LayerRun> instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const;
+  std::unique_ptr<LayerRun> instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,
+                                               bool first) const;
   // Whether that pooled run can write its output channels-last on this device.
-  bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool first) const;
+  bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,
+                                   bool first) const;
   nlohmann::json to_json() const override {
     return {{"type", "conv2d"}, {"filters", filters_}, {"kernel", kernel_}, {"stride", stride_},
             {"padding", padding_}, {"bias", bias_}};
@@ -27,8 +29,9 @@ class Conv2dLayer : public Layer {
 
  private:
   // This layer at `batch` on ctx's device (nn/plan/conv2d_plan.hpp), fused with a following 2x2
-  // max pool if `pooled`; `first`: it reads the data (computes no dx).
-  Conv2dPlan plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool first) const;
+  // max pool if `pooled`; `first`: it reads the data (computes no dx); `training`: its backward
+  // runs too (an evaluation graph's plan measures the forward pass alone).
+  Conv2dPlan plan(Context& ctx, const SampleShape& in, uint32_t batch, bool pooled, bool training, bool first) const;
   uint32_t filters_, kernel_, stride_, padding_;
   bool bias_;
 };

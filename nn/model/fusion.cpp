@@ -16,11 +16,12 @@ bool is_maxpool2x2(const Layer& l) {
 }
 
 std::unique_ptr<LayerRun> conv2d_pooled(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,
-                                        bool first) {
-  return static_cast<const Conv2dLayer&>(head).instantiate_pooled(ctx, in, batch, first);
+                                        bool training, bool first) {
+  return static_cast<const Conv2dLayer&>(head).instantiate_pooled(ctx, in, batch, training, first);
 }
-bool conv2d_pooled_channels_last(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch, bool first) {
-  return static_cast<const Conv2dLayer&>(head).writes_channels_last_pooled(ctx, in, batch, first);
+bool conv2d_pooled_channels_last(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch, bool training,
+                                 bool first) {
+  return static_cast<const Conv2dLayer&>(head).writes_channels_last_pooled(ctx, in, batch, training, first);
 }
 
 bool matches(const FusionPattern& p, const std::vector<std::unique_ptr<Layer>>& layers, size_t i) {
@@ -88,7 +89,7 @@ FusionPlan plan_fusion(Context& ctx, const Model& model, uint32_t batch, bool tr
     const FusionPattern* p = f.pattern[i];
     const size_t b = f.last[i] + 1;
     if (!p || !p->writes_channels_last || b >= L || !reads_channels_last(*layers[b])) continue;
-    f.channels_last[b] = p->writes_channels_last(ctx, *layers[i], shapes[i], batch, f.first[i]);
+    f.channels_last[b] = p->writes_channels_last(ctx, *layers[i], shapes[i], batch, training, f.first[i]);
   }
   return f;
 }

@@ -24,11 +24,11 @@ struct FusionPattern {
   // Absorb only: the run for the group, reading the head's input and writing the last layer's
   // output (a ReLU inside the group comes to it as LayerIO::relu).
   std::unique_ptr<LayerRun> (*instantiate)(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,
-                                           bool first) = nullptr;
+                                           bool training, bool first) = nullptr;
   // Absorb only (may be null): whether the group's output may be channels-last on this device
   // (nn/ops/conv2d.hpp, Conv2dPlan::y_channels_last), given its consumer can read it so.
   bool (*writes_channels_last)(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,
-                               bool first) = nullptr;
+                               bool training, bool first) = nullptr;
 };
 
 // The table, longest patterns first (the pass takes the first that matches at each layer).

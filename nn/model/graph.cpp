@@ -46,7 +46,7 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
     const FusionPattern* p = fusion_.pattern[i];
     const bool first = fusion_.first[i];
     runs_.push_back(fusion_.absorbed[i] ? nullptr
-                    : p && p->instantiate ? p->instantiate(ctx, layer, shapes[i], batch, first)
+                    : p && p->instantiate ? p->instantiate(ctx, layer, shapes[i], batch, training, first)
                                           : layer.instantiate(ctx, shapes[i], batch, training, first));
   }
 }

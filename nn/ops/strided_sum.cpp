@@ -49,7 +49,9 @@ std::string strided_sum_route_name(StridedSumRoute r) {
 
 std::vector<StridedSumRoute> strided_sum_routes(const Context& ctx, const StridedSum& q, DeviceSpan out, DeviceSpan x) {
   const bool columns = ctx.policy().column_sum && columns_apply(ctx, q, out, x);
-  const bool wide = q.J > 1 && wide_applies(ctx, q, x);
+  // A workgroup of 64 per output: with fewer terms than invocations some have nothing to add,
+  // and the route cannot win; timing it would only slow the first run.
+  const bool wide = q.J >= 64 && wide_applies(ctx, q, x);
   // The rule, measured on lavapipe: columns where it applies, a workgroup per output for sums of
   // 1,024 terms or more, one invocation per output otherwise.
   const StridedSumRoute rule = columns                 ? StridedSumRoute::Columns

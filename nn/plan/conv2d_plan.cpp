@@ -32,8 +32,9 @@ struct Candidate {
 
 }  // namespace
 
-std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates) {
-  std::string key = "conv2d " + c.str() + (dx_needed ? "" : " no-dx") + " [";
+std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates,
+                             bool backward) {
+  std::string key = "conv2d " + c.str() + (!backward ? " forward" : dx_needed ? "" : " no-dx") + " [";
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (i) key += ',';
     key += conv2d_route_name(candidates[i]);
@@ -42,7 +43,7 @@ std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::ve
 }
 
 std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed,
-                                              const std::vector<Conv2dRoute>& routes_in, int reps) {
+                                              const std::vector<Conv2dRoute>& routes_in, int reps, bool backward) {
   c.validate();
   std::vector<Conv2dRoute> routes = routes_in;
   if (std::find(routes.begin(), routes.end(), Conv2dRoute::Im2col) == routes.end()) routes.push_back(Conv2dRoute::Im2col);
@@ -65,7 +66,9 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
       // Without the fused ReLU: it costs nothing measurable, and outputs near 0 would be one more
       // way for two routes' roundings to route a gradient differently (kRouteTolerance).
       conv2d_forward(s, k->y, x, w, b, k->plan, k->ws->spans(), false);
-      conv2d_backward(s, dx_needed ? DeviceSpan(k->dx) : DeviceSpan{}, k->dw, k->db, dy, x, w, k->plan, k->ws->spans());
+      if (backward)
+        conv2d_backward(s, dx_needed ? DeviceSpan(k->dx) : DeviceSpan{}, k->dw, k->db, dy, x, w, k->plan,
+                        k->ws->spans());
       s.timestamp("end");
       s.run();  // warm: first-use costs (pipeline creation, page faults) are not the route's
     } catch (const std::exception& e) {
@@ -85,9 +88,12 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
                                         [](const auto& k) { return k->plan.route == Conv2dRoute::Im2col; });
   if (!ref.stream) throw Error("conv2d autotune: the im2col route failed on " + c.str() + ": " + ref.failure);
   const auto outputs = [&](const Candidate& k) {
-    std::vector<std::vector<float>> o{k.y.download_as<float>(c.out_count()), k.dw.download_as<float>(ws),
-                                      k.db.download_as<float>(c.K)};
-    if (dx_needed) o.push_back(k.dx.download_as<float>(xs));
+    std::vector<std::vector<float>> o{k.y.download_as<float>(c.out_count())};
+    if (backward) {
+      o.push_back(k.dw.download_as<float>(ws));
+      o.push_back(k.db.download_as<float>(c.K));
+    }
+    if (backward && dx_needed) o.push_back(k.dx.download_as<float>(xs));
     return o;
   };
   const auto want = outputs(ref);
@@ -118,18 +124,18 @@ Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRou
   return w ? w->route : Conv2dRoute::Im2col;
 }
 
-Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed) {
+Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed, bool backward) {
   const KernelPolicy& p = ctx.policy();
   const std::vector<Conv2dRoute> candidates = conv2d_candidates(c, p);
   const Conv2dRoute fallback = conv2d_default_route(c, p);
   if (p.autotune == AutotuneMode::Off || candidates.size() < 2) return {c, fallback};
   KernelCache& cache = plan_cache(ctx);
-  const std::string key = conv2d_cache_key(c, dx_needed, candidates);
+  const std::string key = conv2d_cache_key(c, dx_needed, candidates, backward);
   if (const auto hit = cache.find(key))
     for (Conv2dRoute r : candidates)
       if (conv2d_route_name(r) == hit->winner) return {c, r};
   if (p.autotune == AutotuneMode::Cached) return {c, fallback};
-  const auto m = measure_conv2d(ctx, c, dx_needed, candidates);
+  const auto m = measure_conv2d(ctx, c, dx_needed, candidates, 5, backward);
   const Conv2dRoute winner = pick_conv2d_route(m, fallback);
   cache.remember(key, {conv2d_route_name(winner),
                        measurement_detail(m, [](const Conv2dMeasurement& x) { return conv2d_route_name(x.route); })});

@@ -14,7 +14,7 @@ namespace vkt::nn {
 
 struct Conv2dMeasurement {
   Conv2dRoute route;
-  double ms = 0;            // median device time of forward + backward
+  double ms = 0;            // median device time of forward + backward (or forward only)
   double error = 0;         // largest over y, dw, db, dx of |got - im2col's| / |im2col's| (L2 norms)
   bool correct = false;     // error within kRouteTolerance
 };
@@ -30,15 +30,19 @@ inline constexpr double kRouteTolerance = 1e-2;
 
 // The plan for `c` (NCHW; the graph sets the layouts afterwards). `dx_needed`: false for a
 // model's first layer, whose backward computes no dx (some routes are faster then).
-Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed);
+// `backward`: false for an evaluation graph, where only the forward pass is measured.
+Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed, bool backward = true);
 
 // Times every route in `routes` (im2col is added if missing: the reference) on this device.
 std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed,
-                                              const std::vector<Conv2dRoute>& routes, int reps = 5);
+                                              const std::vector<Conv2dRoute>& routes, int reps = 5,
+                                              bool backward = true);
 // The fastest correct route, the default unless another beats it by kWinMargin.
 Conv2dRoute pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dRoute fallback);
 
-// The kernel-cache key of a plan choice: op, shape, whether dx is computed, the candidates.
-std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates);
+// The kernel-cache key of a plan choice: op, shape, whether dx is computed (or, forward only,
+// no backward at all), the candidates.
+std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates,
+                             bool backward = true);
 
 }  // namespace vkt::nn

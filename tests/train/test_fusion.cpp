@@ -85,7 +85,7 @@ TEST_CASE("fusion: the pattern table groups conv+relu+pool, conv+pool, conv+relu
     if (b == 3 || b == 5) {
       const auto& head = dynamic_cast<const Conv2dLayer&>(*model.layers()[b == 3 ? 0 : 3]);
       const size_t h = b == 3 ? 0 : 3;
-      CHECK(f.channels_last[b] == head.writes_channels_last_pooled(ctx, model.shapes()[h], 3, h == 0));
+      CHECK(f.channels_last[b] == head.writes_channels_last_pooled(ctx, model.shapes()[h], 3, true, h == 0));
     } else {
       CHECK_MESSAGE(!f.channels_last[b], "boundary " << b);
     }
