@@ -1,8 +1,15 @@
 // GEMM for GPUs, and the any-shape fallback: classic shared-memory tiling. A workgroup of
 // WX x WY invocations computes a (WY*TM) x (WX*TN) block of C; each k-step of BK stages
 // the matching panels of op(A) and op(B) in shared memory, so every global load is reused
-// WX (or WY) times. Any M, N, K, lda, ldb and either transpose; loads are bounds-checked
-// (gemm_scalar_operands.glsl), the epilogue is gemm_tile_store.glsl.
+// WX (or WY) times. Two ways to load the panels (shaders/variants.cmake):
+//   gemm_tiled       one bounds-checked float per load (gemm_scalar_operands.glsl): any M, N,
+//                    K, lda, ldb and either transpose.
+//   gemm_tiled_vec4  (GEMM_TILED_VEC4) one vec4 per load along each operand's contiguous
+//                    dimension, a quarter of the load instructions. Needs lda, ldb and the
+//                    batch strides multiples of 4, operands bound at 16-byte offsets and BM, BN
+//                    multiples of 4 (nn/ops/gemm.cpp, vec4_gemm_ok); any M, N, K: a quad that
+//                    reaches past the product's edge is read one float at a time.
+// The multiply-adds and the epilogue (gemm_tile_store.glsl) are the same for both.
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 4;
@@ -17,6 +24,55 @@ const uint BN = gl_WorkGroupSize.x * TN;
 shared float As[BK * BM];  // As[k * BM + m]
 shared float Bs[BK * BN];  // Bs[k * BN + n]
 
+#ifdef GEMM_TILED_VEC4
+layout(std430, binding = 0) readonly buffer InA { vec4 a4[]; };
+layout(std430, binding = 1) readonly buffer InB { vec4 b4[]; };
+
+// The four floats of an operand from float index i (a multiple of 4) on, of which the first
+// `left` belong to the product: one vec4 load when all four do, else one float at a time (the
+// rest 0), so nothing past the operand's last float is read.
+#define GEMM_QUAD_READER(NAME, BUF)                            \
+  vec4 NAME(uint i, uint left) {                               \
+    if (left >= 4u) return BUF[i / 4u];                        \
+    vec4 v = vec4(0.0);                                        \
+    for (uint c = 0u; c < left; ++c) v[c] = BUF[i / 4u][c];    \
+    return v;                                                  \
+  }
+GEMM_QUAD_READER(a_quad, a4)
+GEMM_QUAD_READER(b_quad, b4)
+
+// Consecutive invocations load consecutive quads of whichever dimension is contiguous: k for
+// an M x K A, m for a K x M one.
+void load_a_panel(uint bm0, uint k0, uint tid, uint threads) {
+  const uint kend = k_end(), base = BATCH_Z * p.batch_a;
+  for (uint e = tid; e < BK * BM / 4u; e += threads) {
+    if (TRANS_A) {
+      const uint kk = e / (BM / 4u), mm = e % (BM / 4u) * 4u, k = k0 + kk, m = bm0 + mm;
+      const vec4 v = k < kend && m < p.M ? a_quad(base + k * p.lda + m, p.M - m) : vec4(0.0);
+      for (uint c = 0u; c < 4u; ++c) As[kk * BM + mm + c] = v[c];
+    } else {
+      const uint mm = e / (BK / 4u), kk = e % (BK / 4u) * 4u, m = bm0 + mm, k = k0 + kk;
+      const vec4 v = m < p.M && k < kend ? a_quad(base + m * p.lda + k, kend - k) : vec4(0.0);
+      for (uint c = 0u; c < 4u; ++c) As[(kk + c) * BM + mm] = v[c];
+    }
+  }
+}
+// n for a K x N B, k for an N x K one.
+void load_b_panel(uint bn0, uint k0, uint tid, uint threads) {
+  const uint kend = k_end(), base = BATCH_Z * p.batch_b;
+  for (uint e = tid; e < BK * BN / 4u; e += threads) {
+    if (TRANS_B) {
+      const uint nn = e / (BK / 4u), kk = e % (BK / 4u) * 4u, n = bn0 + nn, k = k0 + kk;
+      const vec4 v = n < p.N && k < kend ? b_quad(base + n * p.ldb + k, kend - k) : vec4(0.0);
+      for (uint c = 0u; c < 4u; ++c) Bs[(kk + c) * BN + nn] = v[c];
+    } else {
+      const uint kk = e / (BN / 4u), nn = e % (BN / 4u) * 4u, k = k0 + kk, n = bn0 + nn;
+      const vec4 v = k < kend && n < p.N ? b_quad(base + k * p.ldb + n, p.N - n) : vec4(0.0);
+      for (uint c = 0u; c < 4u; ++c) Bs[kk * BN + nn + c] = v[c];
+    }
+  }
+}
+#else
 #include "gemm_scalar_operands.glsl"
 
 // Consecutive invocations load consecutive addresses of whichever dimension is contiguous.
@@ -32,6 +88,7 @@ void load_b_panel(uint bn0, uint k0, uint tid, uint threads) {
     Bs[kk * BN + nn] = load_b(k0 + kk, bn0 + nn);
   }
 }
+#endif
 
 #include "gemm_tile_store.glsl"
 
