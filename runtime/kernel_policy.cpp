@@ -85,7 +85,9 @@ KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const s
     else if (v == "texel") p.gemm = GemmChoice::Texel;
     else if (v == "tiled") p.gemm = GemmChoice::Tiled;
     else if (v == "naive") p.gemm = GemmChoice::Naive;
-    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel, tiled or naive");
+    else if (v == "vec4") p.gemm = GemmChoice::Vec4;
+    else if (v == "subgroup") p.gemm = GemmChoice::Subgroup;
+    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel, tiled, naive, vec4 or subgroup");
   }
   return p;
 }
@@ -95,6 +97,8 @@ std::string gemm_choice_name(GemmChoice g) {
     case GemmChoice::Texel: return "texel";
     case GemmChoice::Tiled: return "tiled";
     case GemmChoice::Naive: return "naive";
+    case GemmChoice::Vec4: return "vec4";
+    case GemmChoice::Subgroup: return "subgroup";
     default: return "auto";
   }
 }

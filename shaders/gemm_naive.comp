@@ -2,7 +2,7 @@
 #extension GL_GOOGLE_include_directive : require
 // GEMM with one output per invocation, straight from storage buffers: no tiles, no shared
 // memory, no barriers. For small problems on CPU drivers whose operands cannot be bound as
-// texel buffers (gemm_texel), where gemm_tiled.comp's barriers cost more than the arithmetic.
+// texel buffers (gemm_texel), where gemm_tiled.glsl's barriers cost more than the arithmetic.
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 1;  // unused: the shared GEMM layout's slots

@@ -65,6 +65,12 @@ vktrain_shader_variant(gemm_texel_maxpool_sg gemm_texel_maxpool.glsl
 # shaders.
 vktrain_shader_variant(gemm_texel_sg gemm_texel.glsl
   DEFINES GEMM_A_SHUFFLE EXTENSIONS GL_KHR_shader_subgroup_basic GL_KHR_shader_subgroup_shuffle)
+# gemm_tiled.glsl, shared-memory tiling with one bounds-checked float per global load: any
+# shape, the GPU rule's kernel and the reference measured selection checks the others against.
+vktrain_shader_variant(gemm_tiled gemm_tiled.glsl)
+# gemm_tiled.glsl loading its panels one vec4 at a time along each operand's contiguous
+# dimension: leading dimensions and batch strides multiples of 4, operands at 16-byte offsets.
+vktrain_shader_variant(gemm_tiled_vec4 gemm_tiled.glsl DEFINES GEMM_TILED_VEC4)
 # Mean squared error for training: dpred (N, K) = 2 (p - t) / (N K), and the batch's loss sum (sum
 # of per-row means), row count and nonfinite rows added to the metrics block. One workgroup for
 # the whole batch. See mse_loss.glsl, nn/ops/loss.hpp.

@@ -110,7 +110,9 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tile
   // a split, narrow product (the CIFAR CNN's first-layer weight gradient, 32 x 28 x 57,600:
   // 10.4 -> 12.3 ms with 4-wide blocks).
   const bool narrow_shuffled = texel_path && g.N <= 32 && !long_sums && texel_a_shuffle_ok(ctx, g);
-  const bool own_tiles = path == GemmPath::Tiled && tiles.wx;
+  // The tiled, vec4 and subgroup kernels take the tiles they are given (or their defaults).
+  const bool own_tiles = path == GemmPath::Tiled || path == GemmPath::TiledVec4 || path == GemmPath::Subgroup;
+  if (own_tiles && !tiles.wx) tiles = gemm_default_tiles(ctx.policy(), path);
   const uint32_t tn = own_tiles ? tiles.tn : texel_path && g.N >= 16 && !narrow_shuffled ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
   // (gemm_texel_body.glsl, GEMM_A_SHUFFLE): a row costs 1/8 of a fetch instead of one, so the
@@ -179,6 +181,8 @@ std::string kernel_stem(const Gemm& g, const GemmPlan& q) {
     case GemmPath::Texel:
       return std::string(g.maxpool_cells ? "gemm_texel_maxpool" : "gemm_texel") + (q.a_shuffle ? "_sg" : "");
     case GemmPath::Naive: return "gemm_naive";
+    case GemmPath::TiledVec4: return "gemm_tiled_vec4";
+    case GemmPath::Subgroup: return "gemm_subgroup";
     default: return "gemm_tiled";
   }
 }
@@ -191,6 +195,26 @@ std::string gemm_kernel(const Context& ctx, const Gemm& g_in, DeviceSpan a, Devi
   return kernel_stem(g, plan(ctx, g, gemm_path(ctx, g, a, b, g.bias == BiasMode::None ? a : bias, c), g.tiles));
 }
 
+Gemm::Tiles gemm_default_tiles(const KernelPolicy& p, GemmPath path) {
+  if (path != GemmPath::Subgroup) return {16, 16, 4, 4};
+  const uint32_t lanes = std::max(p.subgroup_size, 1u);
+  return {lanes, std::max(128 / lanes, 1u), 4, 4};
+}
+
+bool vec4_gemm_ok(const Gemm& g_in, DeviceSpan a, DeviceSpan b, const Gemm::Tiles& t) {
+  const Gemm g = packed(g_in);
+  // Every quad starts at a float index that is a multiple of 4 from a 16-byte aligned binding:
+  // the rows (ld), the products (batch strides), the panels (BM, BN; BK is 16).
+  const bool strides_ok = g.batch <= 1 || (g.stride_a % 4 == 0 && g.stride_b % 4 == 0);
+  return g.lda % 4 == 0 && g.ldb % 4 == 0 && strides_ok && a.offset % 16 == 0 && b.offset % 16 == 0 &&
+         (t.wy * t.tm) % 4 == 0 && (t.wx * t.tn) % 4 == 0;
+}
+
+bool subgroup_gemm_ok(const KernelPolicy& p) {
+  return p.subgroup_shuffle && p.subgroup_size > 0 && p.subgroup_size <= p.max_workgroup_x &&
+         p.subgroup_size <= p.max_workgroup_invocations;
+}
+
 bool texel_gemm_by_default(const KernelPolicy& p) {
   return p.vec4_texels && (p.gemm == GemmChoice::Texel || (p.gemm == GemmChoice::Auto && p.cpu_driver));
 }
@@ -200,6 +224,8 @@ std::string gemm_path_name(GemmPath p) {
     case GemmPath::Texel: return "texel";
     case GemmPath::Tiled: return "tiled";
     case GemmPath::Naive: return "naive";
+    case GemmPath::TiledVec4: return "vec4";
+    case GemmPath::Subgroup: return "subgroup";
     default: return "auto";
   }
 }
@@ -223,6 +249,8 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
       case GemmChoice::Texel: want = GemmPath::Texel; break;
       case GemmChoice::Tiled: want = GemmPath::Tiled; break;
       case GemmChoice::Naive: want = GemmPath::Naive; break;
+      case GemmChoice::Vec4: want = GemmPath::TiledVec4; break;
+      case GemmChoice::Subgroup: want = GemmPath::Subgroup; break;
       default: break;
     }
   }
@@ -233,6 +261,9 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
     want = !cpu ? GemmPath::Tiled : texel_ok ? GemmPath::Texel : small ? GemmPath::Naive : GemmPath::Tiled;
   }
   if (want == GemmPath::Texel && !texel_ok) want = GemmPath::Tiled;
+  if (want == GemmPath::TiledVec4 && !vec4_gemm_ok(g, a, b, g.tiles.wx ? g.tiles : gemm_default_tiles(policy, want)))
+    want = GemmPath::Tiled;
+  if (want == GemmPath::Subgroup && !subgroup_gemm_ok(policy)) want = GemmPath::Tiled;
   return want;
 }
 
@@ -350,7 +381,14 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {1, 1, trans_a, trans_b}};
     s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push,
                {(g.N + 15) / 16, (g.M + 3) / 4, q.splits * g.batch});
-  } else {
+  } else if (path == GemmPath::Subgroup) {
+    KernelSpec spec{kernel_stem(g, q),
+                    {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
+                    sizeof(GemmPush),
+                    {q.wx, q.wy, 1},
+                    {q.tm, q.tn, trans_a, trans_b}};
+    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push, {q.gx, q.gy, q.splits * g.batch});
+  } else {  // tiled, scalar or vec4 loads
     const uint32_t bk = 16;
     KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},

@@ -1,12 +1,19 @@
 #pragma once
 // GEMM, the workhorse of dense layers (and of conv2d's backward-weight pass):
 //   C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C + bias, then optional ReLU.
-// Two kernels, chosen per device and shape (gemm_path):
-//   texel: shaders/gemm_texel.glsl, register tiling + texel-buffer loads; best on CPU drivers.
-//          Rows that are not whole vec4s (K = 10) are read one float per fetch (R32F views).
-//   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
-//   naive: shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
-//          whose operands cannot be bound as texel buffers.
+// Kernels, chosen per device and shape (gemm_path; measured among them: nn/plan/gemm_plan.hpp):
+//   texel:    shaders/gemm_texel.glsl, register tiling + texel-buffer loads; best on CPU drivers.
+//             Rows that are not whole vec4s (K = 10) are read one float per fetch (R32F views).
+//   tiled:    shaders/gemm_tiled.glsl, shared-memory tiling; the GPU rule; takes any shape.
+//   vec4:     gemm_tiled.glsl loading its panels as vec4s (gemm_tiled_vec4): a GPU candidate
+//             where lda, ldb (and batch strides) are multiples of 4 and A, B sit at 16-byte
+//             offsets (vec4_gemm_ok); any M, N, K.
+//   subgroup: shaders/gemm_subgroup.comp, register tiling with no shared memory: a workgroup
+//             row is one subgroup whose lanes share op(A) by subgroupShuffle; a GPU candidate
+//             where the device has shuffle in compute shaders (subgroup_gemm_ok); any shape.
+//   naive:    shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
+//             whose operands cannot be bound as texel buffers.
+// Asked for a kernel that cannot run the product (GemmPath or VKTRAIN_GEMM), gemm() takes tiled.
 #include <cstdint>
 #include <string>
 
@@ -16,7 +23,7 @@
 namespace vkt::nn {
 
 enum class BiasMode : uint32_t { None = 0, PerColumn = 1, PerRow = 2 };
-enum class GemmPath { Auto, Texel, Tiled, Naive };
+enum class GemmPath { Auto, Texel, Tiled, Naive, TiledVec4, Subgroup };
 
 struct Gemm {
   uint32_t M = 0, N = 0, K = 0;
@@ -26,8 +33,9 @@ struct Gemm {
   BiasMode bias = BiasMode::None;
   bool relu = false;
   GemmPath path = GemmPath::Auto;
-  // The tiled kernel's workgroup (wx x wy) and block of C per invocation (tm x tn); zeros: the
-  // rule's 16 x 16 and 4 x 4. Set by measured selection (nn/plan/gemm_plan.hpp) and tests.
+  // The tiled, vec4 and subgroup kernels' workgroup (wx x wy) and block of C per invocation
+  // (tm x tn); zeros: gemm_default_tiles. Set by measured selection (nn/plan/gemm_plan.hpp)
+  // and tests.
   struct Tiles {
     uint32_t wx = 0, wy = 0, tm = 0, tn = 0;
   } tiles;
@@ -88,11 +96,20 @@ static_assert(sizeof(GemmPush) == 64);
 void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 
 // Which kernel gemm() uses for this shape on this device (after Auto is resolved), and why
-// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|naive) overrides Auto.
+// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|naive|vec4|subgroup)
+// overrides Auto.
 GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 std::string gemm_path_name(GemmPath p);
 // Whether an Auto product whose operands can be read as texels takes the texel kernel.
 bool texel_gemm_by_default(const KernelPolicy& p);
+// The workgroup and blocks the tiled, vec4 and subgroup kernels take when Gemm::tiles is zero:
+// 16 x 16 of 4 x 4, and for subgroup a row of subgroup_size lanes, 128 invocations in all.
+Gemm::Tiles gemm_default_tiles(const KernelPolicy& p, GemmPath path);
+// Whether the vec4 kernel in these tiles can read A and B as vec4s (see the top of this file).
+bool vec4_gemm_ok(const Gemm& g, DeviceSpan a, DeviceSpan b, const Gemm::Tiles& t);
+// Whether the device runs the subgroup kernel: subgroupShuffle in compute shaders, and a
+// subgroup no wider than a workgroup row may be.
+bool subgroup_gemm_ok(const KernelPolicy& p);
 // The shader gemm() dispatches for this product ("gemm_texel_sg", "gemm_tiled", ...).
 std::string gemm_kernel(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 

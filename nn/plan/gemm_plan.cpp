@@ -19,6 +19,15 @@ namespace {
 // register blocks (fewer shared-memory reads per multiply-add), and a wide workgroup that
 // fills a 32-lane subgroup along N.
 const Gemm::Tiles kTiledShapes[] = {{16, 16, 4, 4}, {8, 8, 4, 4}, {16, 16, 8, 8}, {32, 8, 4, 4}};
+// The vec4-load tiled kernel's shapes: the same trade-offs with a quarter of the load
+// instructions (every BM and BN a multiple of 4, as vec4_gemm_ok wants).
+const Gemm::Tiles kVec4Shapes[] = {{16, 16, 4, 4}, {16, 16, 8, 8}, {32, 8, 4, 4}};
+// The subgroup kernel's shapes, as invocations per workgroup and blocks: its rows are one
+// subgroup wide (subgroup_tiles), so a 32-lane device gets 32 x 4 and 32 x 8 workgroups.
+struct SubgroupShape {
+  uint32_t invocations, tm, tn;
+};
+const SubgroupShape kSubgroupShapes[] = {{128, 4, 4}, {256, 8, 4}};
 constexpr uint32_t kTiledBk = 16;      // gemm.cpp's k-step of the tiled kernel
 constexpr double kGemmTolerance = 1e-4;  // relative L2: fp32 sums in another order (1e-6)
 
@@ -33,12 +42,17 @@ std::string cache_key(const Gemm& g, const std::vector<GemmVariant>& cands) {
   return k + "]";
 }
 
+Gemm::Tiles subgroup_tiles(const KernelPolicy& p, const SubgroupShape& s) {
+  return {p.subgroup_size, std::max(s.invocations / p.subgroup_size, 1u), s.tm, s.tn};
+}
+
 }  // namespace
 
 std::string GemmVariant::name() const {
   if (path == GemmPath::Texel) return "texel";
   if (path == GemmPath::Naive) return "naive";
-  return "tiled " + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " + std::to_string(tiles.tm) + "x" +
+  const char* kind = path == GemmPath::TiledVec4 ? "vec4 " : path == GemmPath::Subgroup ? "subgroup " : "tiled ";
+  return kind + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " + std::to_string(tiles.tm) + "x" +
          std::to_string(tiles.tn);
 }
 
@@ -63,14 +77,31 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
     const GemmVariant v{GemmPath::Tiled, s};
     if (!(v == rule_variant)) out.push_back(v);
   }
+  // The vec4 and subgroup kernels are GPU candidates only: they are built around what GPUs
+  // have (coalesced vector loads, registers shared by shuffle). On a CPU driver they would only
+  // be measured where the texel kernel cannot read the operands, mostly rows that are not
+  // whole vec4s, which the vec4 kernel cannot read either; and every candidate there costs a
+  // measurement of ~0.4 s per product. Forced (VKTRAIN_GEMM, Gemm::path) they run anywhere.
+  if (!p.cpu_driver) {
+    for (const Gemm::Tiles& s : kVec4Shapes)
+      if (tiled_shape_fits(p, s) && vec4_gemm_ok(g, a, b, s)) out.push_back({GemmPath::TiledVec4, s});
+    if (subgroup_gemm_ok(p))
+      for (const SubgroupShape& s : kSubgroupShapes) {
+        const Gemm::Tiles t = subgroup_tiles(p, s);
+        if (gemm_workgroup_fits(p, t)) out.push_back({GemmPath::Subgroup, t});
+      }
+  }
   if (rule != GemmPath::Naive) out.push_back({GemmPath::Naive, {}});
   return out;
 }
 
+bool gemm_workgroup_fits(const KernelPolicy& p, const Gemm::Tiles& t) {
+  return t.wx * t.wy <= p.max_workgroup_invocations && t.wx <= p.max_workgroup_x && t.wy <= p.max_workgroup_y;
+}
+
 bool tiled_shape_fits(const KernelPolicy& p, const Gemm::Tiles& t) {
   const uint64_t shared = uint64_t(kTiledBk) * (t.wy * t.tm + t.wx * t.tn) * 4;
-  return t.wx * t.wy <= p.max_workgroup_invocations && t.wx <= p.max_workgroup_x && t.wy <= p.max_workgroup_y &&
-         shared <= p.shared_memory_bytes;
+  return gemm_workgroup_fits(p, t) && shared <= p.shared_memory_bytes;
 }
 
 std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std::vector<GemmVariant>& candidates,

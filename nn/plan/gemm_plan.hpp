@@ -1,8 +1,11 @@
 #pragma once
 // Which kernel a GEMM takes on this device. The candidates: the texel kernel (with its own
 // tile rules, nn/ops/gemm.cpp) where the operands can be read as texels, the tiled
-// shared-memory kernel in several workgroup and block shapes, and the naive one; on a CPU
-// driver, where the texel kernel applies it is the only one (gemm_plan.cpp has the numbers). With
+// shared-memory kernel in several workgroup and block shapes, and the naive one; on a GPU
+// also the tiled kernel with vec4 loads where the operands allow them (vec4_gemm_ok) and the
+// subgroup-shuffle kernel where the device has shuffle (subgroup_gemm_ok), each in a few
+// shapes within the device's limits. On a CPU driver, where the texel kernel applies it is the
+// only one, and the vec4 and subgroup kernels are never candidates (gemm_plan.cpp says why). With
 // --autotune off (or a product only one kernel can do: a fused pool, a pooled operand, beta
 // != 0), the rule's choice; with cached / full, the winner remembered for this product's shape
 // on this device, or (full) measured now on random operands: every candidate checked against
@@ -17,8 +20,8 @@ namespace vkt::nn {
 
 struct GemmVariant {
   GemmPath path = GemmPath::Tiled;
-  Gemm::Tiles tiles;  // tiled only; zeros: the rule's
-  std::string name() const;  // "texel", "tiled 16x16 4x4", "naive"
+  Gemm::Tiles tiles;  // tiled, vec4 and subgroup; zeros: gemm_default_tiles
+  std::string name() const;  // "texel", "tiled 16x16 4x4", "vec4 16x16 4x4", "subgroup 32x4 4x4", "naive"
   bool operator==(const GemmVariant& o) const {
     return path == o.path && tiles.wx == o.tiles.wx && tiles.wy == o.tiles.wy && tiles.tm == o.tiles.tm &&
            tiles.tn == o.tiles.tn;
@@ -33,6 +36,9 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
 // Whether the tiled kernel in this shape stays within the device's workgroup and
 // shared-memory limits.
 bool tiled_shape_fits(const KernelPolicy& p, const Gemm::Tiles& t);
+// Whether a wx x wy workgroup stays within the device's workgroup limits: all the subgroup
+// kernel needs (it uses no shared memory).
+bool gemm_workgroup_fits(const KernelPolicy& p, const Gemm::Tiles& t);
 
 // The variant gemm() records for `g` (g.path is Auto). Never measures under --autotune off.
 GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,

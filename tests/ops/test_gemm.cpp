@@ -1,4 +1,4 @@
-// GEMM and dense: both kernels (texel, tiled), all four transposes, odd shapes, bias, ReLU,
+// GEMM and dense: every kernel (texel, tiled, vec4, subgroup, naive), all four transposes, odd shapes, bias, ReLU,
 // accumulation; the dense layer's backward against finite differences.
 //
 // Tolerances: a K-term fp32 dot product of U(-1,1) data errs by about sqrt(K)·2^-24·Σ|terms|
@@ -32,7 +32,10 @@ std::vector<double> with_padding(const std::vector<double>& m, int rows, int col
 // A kernel to test: the texel kernel comes in two forms, its lanes sharing A's rows by subgroup
 // shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own; the
 // tiled kernel in every shape measured selection tries (nn/plan/gemm_plan.cpp) and one
-// tune-kernels may propose (a narrow workgroup of 1-wide blocks).
+// tune-kernels may propose (a narrow workgroup of 1-wide blocks); the vec4-load tiled kernel in
+// its candidate shapes (shapes it cannot read as vec4s take the tiled kernel, checked too); the
+// subgroup kernel in its default shape (rows one subgroup wide), in the 256-invocation shape
+// for subgroups of 8, and 16 wide, where rows are not subgroups and lanes load their own A.
 struct TestKernel {
   GemmPath path;
   bool a_shuffle;
@@ -45,7 +48,23 @@ const TestKernel kKernels[] = {{GemmPath::Texel, true},
                                {GemmPath::Tiled, true, {16, 16, 8, 8}},
                                {GemmPath::Tiled, true, {32, 8, 4, 4}},
                                {GemmPath::Tiled, true, {4, 16, 1, 8}},
+                               {GemmPath::TiledVec4, true},
+                               {GemmPath::TiledVec4, true, {16, 16, 8, 8}},
+                               {GemmPath::TiledVec4, true, {32, 8, 4, 4}},
+                               {GemmPath::Subgroup, true},
+                               {GemmPath::Subgroup, true, {8, 32, 8, 4}},
+                               {GemmPath::Subgroup, true, {16, 4, 4, 4}},
                                {GemmPath::Naive, true}};
+
+// The shader a forced vec4 or subgroup product must take: its own where the operands and the
+// device allow it, else the tiled kernel.
+void check_forced_kernel(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c) {
+  const Gemm::Tiles t = g.tiles.wx ? g.tiles : gemm_default_tiles(ctx.policy(), g.path);
+  if (g.path == GemmPath::TiledVec4)
+    CHECK(gemm_kernel(ctx, g, a, b, bias, c) == (vec4_gemm_ok(g, a, b, t) ? "gemm_tiled_vec4" : "gemm_tiled"));
+  if (g.path == GemmPath::Subgroup)
+    CHECK(gemm_kernel(ctx, g, a, b, bias, c) == (subgroup_gemm_ok(ctx.policy()) ? "gemm_subgroup" : "gemm_tiled"));
+}
 
 // The shader a texel product must take: the shuffled form wherever the device and shape allow
 // it (rows of A at least 8, no splits along x), so that both forms really get tested.
@@ -99,6 +118,7 @@ void check_gemm(Context& ctx, TestKernel kernel, int M, int N, int K, bool ta, b
     CHECK(gemm_path(ctx, g, a, b, bb, c) == GemmPath::Texel);
     CHECK(gemm_kernel(ctx, g, a, b, bb, c) == expected_texel_kernel(ctx, g));
   }
+  check_forced_kernel(ctx, g, a, b, bb, c);
   Stream s(ctx);
   gemm(s, g, a, b, bias == BiasMode::None ? DeviceSpan{} : DeviceSpan(bb), c);
   s.run();
@@ -178,6 +198,8 @@ TEST_CASE("gemm: split-K (few output tiles, long sums) matches the reference, wi
         g.a_shuffle = kernel.a_shuffle;
         if (path == GemmPath::Texel && ctx.info().rgba32f_texel_buffers)
           CHECK(gemm_kernel(ctx, g, a, b, {}, c) == (N == 12 ? "gemm_texel" : expected_texel_kernel(ctx, g)));
+        g.tiles = kernel.tiles;
+        check_forced_kernel(ctx, g, a, b, a, c);
         Stream s(ctx);
         gemm(s, g, a, b, {}, c);
         CHECK(s.dispatch_count() == 2);  // the split GEMM and the sum of its slabs
@@ -195,7 +217,7 @@ TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
   std::vector<double> want(plain.size());
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) want[size_t(n / L) * M * L + size_t(m) * L + n % L] = plain[size_t(m) * N + n];
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive, GemmPath::TiledVec4, GemmPath::Subgroup}) {
     Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::nan_buffer(ctx, want.size(), "C");
     Gemm g;
     g.M = M, g.N = N, g.K = K, g.trans_b = true, g.c_block = L, g.path = path;
@@ -214,10 +236,10 @@ TEST_CASE("gemm: the large tile variants (texel 8x8 and shuffled 16x8 blocks) on
   }
 }
 
-TEST_CASE("gemm: batched products in one dispatch, on both kernels") {
+TEST_CASE("gemm: batched products in one dispatch, on every kernel") {
   Context ctx(test::test_context_options());
   const int batch = 3;
-  for (TestKernel kernel : {kKernels[0], kKernels[1], kKernels[2]})
+  for (TestKernel kernel : kKernels)
     for (int gap : {4, 1})  // gap 1: strides not multiples of 4, so one dispatch per product
       for (bool ta : {false, true})
         for (bool tb : {false, true}) {
@@ -243,6 +265,8 @@ TEST_CASE("gemm: batched products in one dispatch, on both kernels") {
           g.M = M, g.N = N, g.K = K, g.trans_a = ta, g.trans_b = tb, g.path = path;
           g.batch = batch, g.stride_a = sa, g.stride_b = sb, g.stride_c = sc;
           g.a_shuffle = kernel.a_shuffle;
+          g.tiles = kernel.tiles;
+          check_forced_kernel(ctx, g, a, b, a, c);
           Stream s(ctx);
           gemm(s, g, a, b, {}, c);
           CHECK(s.dispatch_count() == 1);

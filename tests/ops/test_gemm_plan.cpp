@@ -23,8 +23,25 @@ struct PrivateCache {  // as in test_conv2d_plan.cpp: the user's kernel cache st
   PrivateCache() { setenv("XDG_CACHE_HOME", dir.path().c_str(), 1); }
 };
 
-const GemmVariant kAll[] = {{GemmPath::Texel, {}},         {GemmPath::Tiled, {16, 16, 4, 4}}, {GemmPath::Tiled, {8, 8, 4, 4}},
-                            {GemmPath::Tiled, {16, 16, 8, 8}}, {GemmPath::Tiled, {32, 8, 4, 4}}, {GemmPath::Naive, {}}};
+// Every kernel and shape measured selection may offer on some device.
+std::vector<GemmVariant> all_variants(const KernelPolicy& p) {
+  return {{GemmPath::Texel, {}},
+          {GemmPath::Tiled, {16, 16, 4, 4}},
+          {GemmPath::Tiled, {8, 8, 4, 4}},
+          {GemmPath::Tiled, {16, 16, 8, 8}},
+          {GemmPath::Tiled, {32, 8, 4, 4}},
+          {GemmPath::TiledVec4, {16, 16, 4, 4}},
+          {GemmPath::TiledVec4, {16, 16, 8, 8}},
+          {GemmPath::TiledVec4, {32, 8, 4, 4}},
+          {GemmPath::Subgroup, gemm_default_tiles(p, GemmPath::Subgroup)},
+          {GemmPath::Naive, {}}};
+}
+
+bool has(const std::vector<GemmVariant>& cands, const std::string& name) {
+  for (const auto& v : cands)
+    if (v.name() == name) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -61,7 +78,7 @@ TEST_CASE("gemm plan: every kernel and tile shape agrees with the tiled referenc
       split = Buffer(ctx, gemm_split_scratch_floats(g.M, g.N) * 4, "split");
       g.split_scratch = split;
     }
-    const std::vector<GemmVariant> all(std::begin(kAll), std::end(kAll));
+    const std::vector<GemmVariant> all = all_variants(ctx.policy());
     const auto m = measure_gemm(ctx, g, all, 2);
     REQUIRE(m.size() == all.size());
     for (const auto& x : m) {
@@ -133,4 +150,72 @@ TEST_CASE("gemm plan: a shape tune-kernels remembered joins the measured candida
   CHECK(entry->winner == chosen.name());
   REQUIRE(entry->detail.contains("tiled 4x4 2x2"));
   CHECK(entry->detail["tiled 4x4 2x2"]["correct"] == true);
+}
+
+TEST_CASE("gemm plan: a GPU gets the vec4 and subgroup kernels as candidates, within its limits") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  KernelPolicy gpu = ctx.policy();
+  gpu.cpu_driver = false;
+  gpu.gemm = GemmChoice::Auto;
+  // A described GPU (candidates are only listed here, never run): 32-lane subgroups with shuffle.
+  gpu.subgroup_size = 32, gpu.subgroup_shuffle = true;
+  gpu.max_workgroup_invocations = 1024, gpu.max_workgroup_x = 1024, gpu.max_workgroup_y = 1024;
+  gpu.shared_memory_bytes = 48 * 1024;
+  ctx.set_policy(gpu);
+  Gemm g;
+  g.M = 64, g.N = 64, g.K = 64, g.lda = 64, g.ldb = 64, g.ldc = 64;
+  Buffer A(ctx, 64 * 64 * 4, "A"), B(ctx, 64 * 64 * 4, "B"), C(ctx, 64 * 64 * 4, "C");
+  const GemmPath rule = gemm_path(ctx, g, A, B, A, C);
+  CHECK(rule == GemmPath::Tiled);  // the rule is unchanged: the new kernels are measured, never the default
+  const auto cands = gemm_candidates(ctx, g, A, B, A, C, rule);
+  CHECK(cands.front() == GemmVariant{GemmPath::Tiled, {16, 16, 4, 4}});
+  CHECK(has(cands, "vec4 16x16 4x4"));
+  CHECK(has(cands, "vec4 16x16 8x8"));
+  CHECK(has(cands, "vec4 32x8 4x4"));
+  CHECK(has(cands, "subgroup 32x4 4x4"));
+  CHECK(has(cands, "subgroup 32x8 8x4"));
+
+  SUBCASE("rows that are not whole vec4s: no vec4 kernel") {
+    Gemm odd = g;
+    odd.K = 63, odd.lda = 63;
+    const auto c = gemm_candidates(ctx, odd, A, B, A, C, rule);
+    CHECK_FALSE(has(c, "vec4 16x16 4x4"));
+    CHECK(has(c, "subgroup 32x4 4x4"));
+  }
+  SUBCASE("no shuffle: no subgroup kernel") {
+    KernelPolicy p = gpu;
+    p.subgroup_shuffle = false;
+    ctx.set_policy(p);
+    const auto c = gemm_candidates(ctx, g, A, B, A, C, rule);
+    CHECK_FALSE(has(c, "subgroup 32x4 4x4"));
+    CHECK(has(c, "vec4 16x16 4x4"));
+  }
+  SUBCASE("128 invocations and 12 KiB of shared memory: only the shapes that fit") {
+    KernelPolicy p = gpu;
+    p.max_workgroup_invocations = 128, p.shared_memory_bytes = 12 * 1024;
+    ctx.set_policy(p);
+    const auto c = gemm_candidates(ctx, g, A, B, A, C, rule);
+    CHECK_FALSE(has(c, "vec4 16x16 4x4"));  // 256 invocations
+    CHECK_FALSE(has(c, "vec4 16x16 8x8"));
+    CHECK_FALSE(has(c, "vec4 32x8 4x4"));
+    CHECK(has(c, "subgroup 32x4 4x4"));      // 128 invocations, no shared memory
+    CHECK_FALSE(has(c, "subgroup 32x8 8x4"));  // 256
+  }
+  SUBCASE("a CPU driver never gets them") {
+    KernelPolicy p = gpu;
+    p.cpu_driver = true;
+    ctx.set_policy(p);
+    for (const auto& v : gemm_candidates(ctx, g, A, B, A, C, gemm_path(ctx, g, A, B, A, C))) {
+      CAPTURE(v.name());
+      CHECK(v.path != GemmPath::TiledVec4);
+      CHECK(v.path != GemmPath::Subgroup);
+    }
+  }
+  SUBCASE("--autotune off takes the rule's kernel") {
+    KernelPolicy p = gpu;
+    p.autotune = AutotuneMode::Off;
+    ctx.set_policy(p);
+    CHECK(plan_gemm(ctx, g, A, B, A, C, rule) == cands.front());
+  }
 }

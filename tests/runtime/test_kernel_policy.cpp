@@ -92,6 +92,8 @@ TEST_CASE("kernel policy: VKTRAIN_NO_*=1 turns one switch off, =0 and empty leav
   CHECK(with_env(d, {{"VKTRAIN_GEMM", "tiled"}}).gemm == GemmChoice::Tiled);
   CHECK(with_env(d, {{"VKTRAIN_GEMM", "texel"}}).gemm == GemmChoice::Texel);
   CHECK(with_env(d, {{"VKTRAIN_GEMM", "naive"}}).gemm == GemmChoice::Naive);
+  CHECK(with_env(d, {{"VKTRAIN_GEMM", "vec4"}}).gemm == GemmChoice::Vec4);
+  CHECK(with_env(d, {{"VKTRAIN_GEMM", "subgroup"}}).gemm == GemmChoice::Subgroup);
   CHECK(with_env(d, {{"VKTRAIN_GEMM", "auto"}}).gemm == GemmChoice::Auto);
 }
 
