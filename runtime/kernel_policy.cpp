@@ -84,8 +84,7 @@ KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const s
     if (v == "auto") p.gemm = GemmChoice::Auto;
     else if (v == "texel") p.gemm = GemmChoice::Texel;
     else if (v == "tiled") p.gemm = GemmChoice::Tiled;
-    else if (v == "naive") p.gemm = GemmChoice::Naive;
-    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel, tiled or naive");
+    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel or tiled");
   }
   return p;
 }
@@ -94,7 +93,6 @@ std::string gemm_choice_name(GemmChoice g) {
   switch (g) {
     case GemmChoice::Texel: return "texel";
     case GemmChoice::Tiled: return "tiled";
-    case GemmChoice::Naive: return "naive";
     default: return "auto";
   }
 }

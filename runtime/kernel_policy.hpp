@@ -17,7 +17,7 @@
 namespace vkt {
 
 // Which GEMM kernel a product takes (nn/ops/gemm.hpp): Auto lets the planner decide.
-enum class GemmChoice { Auto, Texel, Tiled, Naive };
+enum class GemmChoice { Auto, Texel, Tiled };
 // Whether kernel candidates are measured on the device (nn/plan/autotune.hpp):
 //   Off     the first applicable candidate in table order, nothing measured or read;
 //   Cached  winners from the cache file where it has them, else as Off;

@@ -178,7 +178,6 @@ std::string kernel_stem(const Gemm& g, const GemmPlan& q) {
   switch (q.path) {
     case GemmPath::Texel:
       return std::string(g.maxpool_cells ? "gemm_texel_maxpool" : "gemm_texel") + (q.a_shuffle ? "_sg" : "");
-    case GemmPath::Naive: return "gemm_naive";
     default: return "gemm_tiled";
   }
 }
@@ -199,7 +198,6 @@ std::string gemm_path_name(GemmPath p) {
   switch (p) {
     case GemmPath::Texel: return "texel";
     case GemmPath::Tiled: return "tiled";
-    case GemmPath::Naive: return "naive";
     default: return "auto";
   }
 }
@@ -222,16 +220,11 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
     switch (policy.gemm) {
       case GemmChoice::Texel: want = GemmPath::Texel; break;
       case GemmChoice::Tiled: want = GemmPath::Tiled; break;
-      case GemmChoice::Naive: want = GemmPath::Naive; break;
       default: break;
     }
   }
   const bool cpu = policy.cpu_driver;
-  if (want == GemmPath::Auto) {
-    // On a CPU driver the tiled kernel's barriers cost more than a small product's arithmetic.
-    const bool small = uint64_t(g.M) * g.N * g.K <= (1ull << 22);
-    want = !cpu ? GemmPath::Tiled : texel_ok ? GemmPath::Texel : small ? GemmPath::Naive : GemmPath::Tiled;
-  }
+  if (want == GemmPath::Auto) want = cpu && texel_ok ? GemmPath::Texel : GemmPath::Tiled;
   if (want == GemmPath::Texel && !texel_ok) want = GemmPath::Tiled;
   return want;
 }
@@ -342,14 +335,6 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {q.wx, q.wy, 1},
                     k.values()};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {q.grid_x, q.gy, q.grid_z * g.batch});
-  } else if (path == GemmPath::Naive) {
-    KernelSpec spec{kernel_stem(g, q),
-                    {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
-                    sizeof(GemmPush),
-                    {16, 4, 1},
-                    {1, 1, trans_a, trans_b}};
-    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push,
-               {(g.N + 15) / 16, (g.M + 3) / 4, q.splits * g.batch});
   } else {
     const uint32_t bk = 16;
     KernelSpec spec{kernel_stem(g, q),

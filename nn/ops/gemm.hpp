@@ -5,8 +5,6 @@
 //   texel: shaders/gemm_texel.glsl, register tiling + texel-buffer loads; best on CPU drivers.
 //          Rows that are not whole vec4s (K = 10) are read one float per fetch (R32F views).
 //   tiled: shaders/gemm_tiled.comp, shared-memory tiling; best on GPUs; takes any shape.
-//   naive: shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
-//          whose operands cannot be bound as texel buffers.
 #include <cstdint>
 #include <string>
 
@@ -16,7 +14,7 @@
 namespace vkt::nn {
 
 enum class BiasMode : uint32_t { None = 0, PerColumn = 1, PerRow = 2 };
-enum class GemmPath { Auto, Texel, Tiled, Naive };
+enum class GemmPath { Auto, Texel, Tiled };
 
 struct Gemm {
   uint32_t M = 0, N = 0, K = 0;
@@ -88,7 +86,7 @@ static_assert(sizeof(GemmPush) == 64);
 void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 
 // Which kernel gemm() uses for this shape on this device (after Auto is resolved), and why
-// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|naive) overrides Auto.
+// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled) overrides Auto.
 GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 std::string gemm_path_name(GemmPath p);
 // Whether an Auto product whose operands can be read as texels takes the texel kernel.

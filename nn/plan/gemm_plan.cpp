@@ -37,7 +37,6 @@ std::string cache_key(const Gemm& g, const std::vector<GemmVariant>& cands) {
 
 std::string GemmVariant::name() const {
   if (path == GemmPath::Texel) return "texel";
-  if (path == GemmPath::Naive) return "naive";
   return "tiled " + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " + std::to_string(tiles.tm) + "x" +
          std::to_string(tiles.tn);
 }
@@ -63,7 +62,6 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
     const GemmVariant v{GemmPath::Tiled, s};
     if (!(v == rule_variant)) out.push_back(v);
   }
-  if (rule != GemmPath::Naive) out.push_back({GemmPath::Naive, {}});
   return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Which kernel a GEMM takes on this device. The candidates: the texel kernel (with its own
 // tile rules, nn/ops/gemm.cpp) where the operands can be read as texels, the tiled
-// shared-memory kernel in several workgroup and block shapes, and the naive one; on a CPU
+// shared-memory kernel in several workgroup and block shapes; on a CPU
 // driver, where the texel kernel applies it is the only one (gemm_plan.cpp has the numbers). With
 // --autotune off (or a product only one kernel can do: a fused pool, a pooled operand, beta
 // != 0), the rule's choice; with cached / full, the winner remembered for this product's shape
@@ -18,7 +18,7 @@ namespace vkt::nn {
 struct GemmVariant {
   GemmPath path = GemmPath::Tiled;
   Gemm::Tiles tiles;  // tiled only; zeros: the rule's
-  std::string name() const;  // "texel", "tiled 16x16 4x4", "naive"
+  std::string name() const;  // "texel", "tiled 16x16 4x4"
   bool operator==(const GemmVariant& o) const {
     return path == o.path && tiles.wx == o.tiles.wx && tiles.wy == o.tiles.wy && tiles.tm == o.tiles.tm &&
            tiles.tn == o.tiles.tn;

@@ -44,8 +44,7 @@ const TestKernel kKernels[] = {{GemmPath::Texel, true},
                                {GemmPath::Tiled, true, {8, 8, 4, 4}},
                                {GemmPath::Tiled, true, {16, 16, 8, 8}},
                                {GemmPath::Tiled, true, {32, 8, 4, 4}},
-                               {GemmPath::Tiled, true, {4, 16, 1, 8}},
-                               {GemmPath::Naive, true}};
+                               {GemmPath::Tiled, true, {4, 16, 1, 8}}};
 
 // The shader a texel product must take: the shuffled form wherever the device and shape allow
 // it (rows of A at least 8, no splits along x), so that both forms really get tested.
@@ -195,7 +194,7 @@ TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
   std::vector<double> want(plain.size());
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) want[size_t(n / L) * M * L + size_t(m) * L + n % L] = plain[size_t(m) * N + n];
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive}) {
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled}) {
     Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::nan_buffer(ctx, want.size(), "C");
     Gemm g;
     g.M = M, g.N = N, g.K = K, g.trans_b = true, g.c_block = L, g.path = path;

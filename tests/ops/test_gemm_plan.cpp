@@ -24,7 +24,7 @@ struct PrivateCache {  // as in test_conv2d_plan.cpp: the user's kernel cache st
 };
 
 const GemmVariant kAll[] = {{GemmPath::Texel, {}},         {GemmPath::Tiled, {16, 16, 4, 4}}, {GemmPath::Tiled, {8, 8, 4, 4}},
-                            {GemmPath::Tiled, {16, 16, 8, 8}}, {GemmPath::Tiled, {32, 8, 4, 4}}, {GemmPath::Naive, {}}};
+                            {GemmPath::Tiled, {16, 16, 8, 8}}, {GemmPath::Tiled, {32, 8, 4, 4}}};
 
 }  // namespace
 
@@ -90,7 +90,7 @@ TEST_CASE("gemm plan: the candidates on this device, and --autotune off takes th
   if (p.cpu_driver && rule == GemmPath::Texel) {
     CHECK(cands.size() == 1);  // measured once, by hand: nothing else is close on a CPU driver
   } else {
-    CHECK(cands.size() >= 3);  // the tiled shapes and the naive kernel (and texel where it applies)
+    CHECK(cands.size() >= 3);  // the tiled shapes (and texel where it applies)
   }
   // A fused pool is the texel kernel's alone; beta != 0 is never measured.
   Gemm beta = g;
