@@ -1,126 +1,51 @@
-// `vktrain bench`: every kernel on the seed models' shapes (bench_table()), checked against the
-// CPU reference first, then timed with GPU timestamps: median of --repeats runs after warm-up.
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <iostream>
-#include <nlohmann/json.hpp>
+// `vktrain bench ARGS...`: runs vktrain_bench, the sibling binary beside this one, with the same
+// arguments and hands back its exit code. The benchmark checks every kernel against the
+// double-precision CPU reference (tests/reference/), which is kept out of this binary; its
+// options are defined once, in apps/bench/main.cpp, and `vktrain bench --help` prints them.
+#include <unistd.h>
 
-#include "apps/bench/bench_case.hpp"
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
 #include "apps/commands.hpp"
 #include "util/error.hpp"
 
 namespace vkt::app {
 namespace {
 
-struct BenchOptions {
-  std::string op, shape, device, autotune = "full";
-  int repeats = 7, warmup = 2;
-  bool json = false, list = false, profile = false;
-};
-
-bool op_matches(const std::string& op, const std::string& want) {
-  return want.empty() || op == want || op.rfind(want + "_", 0) == 0;
+std::filesystem::path bench_binary() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("vktrain bench: cannot read /proc/self/exe: " + ec.message());
+  return self.parent_path() / "vktrain_bench";
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-void run_bench(const BenchOptions& o) {
-  std::vector<BenchEntry> rows;
-  for (auto& e : bench_table())
-    if (op_matches(e.op, o.op) && (o.shape.empty() || e.shape.find(o.shape) != std::string::npos)) rows.push_back(e);
-  if (rows.empty()) throw InputError("no benchmark matches --op '" + o.op + "' --shape '" + o.shape + "'");
-  if (o.list) {
-    for (const auto& e : rows) std::cout << e.op << "\t" << e.shape << "\n";
-    return;
-  }
-  ContextOptions co;
-  co.device = o.device;
-  co.autotune = parse_autotune_mode(o.autotune);
-  Context ctx(co);
-  if (!o.json)
-    std::printf("device: %s (%s), median of %d runs after %d warm-up\n%-24s %-40s %-9s %10s %10s\n",
-                ctx.info().name.c_str(), ctx.info().type_name().c_str(), o.repeats, o.warmup, "op", "shape", "kernel",
-                "ms", "GFLOP/s");
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : rows) {
-    BenchCase c = e.make(ctx);
-    Stream s(ctx);
-    if (c.record_setup) c.record_setup(s);
-    s.timestamp("start");
-    s.profile(o.profile);
-    c.record(s);
-    s.profile(false);
-    s.timestamp("end");
-    s.run();
-    if (const std::string err = c.check(); !err.empty())
-      throw Error("bench " + e.op + " [" + e.shape + "]: result differs from the reference: " + err);
-    for (int i = 1; i < o.warmup; ++i) s.run();
-    std::vector<double> ms;
-    for (int i = 0; i < o.repeats; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      s.run();
-      const double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      double device_ms = wall;  // without timestamps the whole submission is timed
-      if (o.profile) {
-        device_ms = 0;
-        bool timed = false;
-        for (const auto& t : s.timings()) {
-          if (t.label == "start") timed = true;
-          else if (timed) device_ms += t.ms;
-        }
-      } else {
-        for (const auto& t : s.timings())
-          if (t.label == "end") device_ms = t.ms;
-      }
-      ms.push_back(device_ms);
-    }
-    const double m = median(ms);
-    if (o.profile && !o.json) {  // the last run's dispatches, in recording order
-      bool timed = false;
-      for (const auto& t : s.timings()) {
-        if (t.label == "start") {
-          timed = true;
-          continue;
-        }
-        if (timed && t.label != "end") std::printf("    %-30s %10.3f ms\n", t.label.c_str(), t.ms);
-      }
-    }
-    const double rate = c.flops > 0 ? c.flops / (m * 1e6) : c.bytes / (m * 1e6);
-    const char* unit = c.flops > 0 ? "gflops" : "gbps";
-    if (o.json) {
-      out.push_back({{"op", e.op}, {"shape", e.shape}, {"kernel", c.variant}, {"ms", m}, {unit, rate},
-                     {"runs", o.repeats}, {"device", ctx.info().name}});
-    } else {
-      std::printf("%-24s %-40s %-9s %10.3f %10.1f%s\n", e.op.c_str(), e.shape.c_str(), c.variant.c_str(), m, rate,
-                  c.flops > 0 ? "" : " GB/s");
-      std::fflush(stdout);
-    }
-  }
-  if (o.json) std::cout << out.dump(2) << "\n";
+[[noreturn]] void run_bench_binary(const std::vector<std::string>& args) {
+  const std::string bin = bench_binary().string();
+  if (access(bin.c_str(), X_OK) != 0)
+    throw Error("vktrain bench runs " + bin + ", which is missing",
+                "build it: cmake --build build --target vktrain_bench");
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(bin.c_str(), argv.data());
+  throw Error("vktrain bench: cannot run " + bin + ": " + std::strerror(errno));
 }
 
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("bench", "Time every kernel on the seed models' shapes (checked against a CPU reference first)");
-  auto o = std::make_shared<BenchOptions>();
-  cmd->add_option("--op", o->op, "Only this op (a prefix: 'conv2d' selects all three passes)");
-  cmd->add_option("--shape", o->shape, "Only shapes containing this text (e.g. 'b64', 'cnn.conv2')");
-  cmd->add_option("--device", o->device, "Device index or name substring (see `vktrain devices`)");
-  cmd->add_option("--autotune", o->autotune, "Kernel choice as `train --autotune` makes it: off, cached or full")
-      ->check(CLI::IsMember({"off", "cached", "full"}))
-      ->capture_default_str();
-  cmd->add_option("--repeats", o->repeats, "Timed runs per row (median reported)")->check(CLI::Range(1, 1000));
-  cmd->add_option("--warmup", o->warmup, "Untimed runs first (the first also checks the result)")->check(CLI::Range(1, 100));
-  cmd->add_flag("--json", o->json, "One JSON object per row: op, shape, kernel, ms, gflops");
-  cmd->add_flag("--list", o->list, "List the rows without running them");
-  cmd->add_flag("--profile", o->profile, "Also print each dispatch's time (last run)");
-  cmd->callback([o] { run_bench(*o); });
+  auto* cmd = app.add_subcommand(
+      "bench", "Time every kernel on the seed models' shapes, checked against a CPU reference first (runs vktrain_bench)");
+  // Everything after `bench`, --help included, belongs to vktrain_bench.
+  cmd->set_help_flag();
+  cmd->prefix_command();
+  cmd->allow_extras();
+  cmd->callback([cmd] { run_bench_binary(cmd->remaining()); });
 }
 
 }  // namespace vkt::app

@@ -107,7 +107,7 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   const tune::Trial* best = tune::best_trial(trials, tune::Direction::Minimize);
   // What --autotune full measures for this product, for comparison (all of them, not only
   // the ones a CPU driver's plan keeps).
-  std::vector<nn::GemmVariant> cands{{nn::GemmPath::Texel, {}}, reference, {nn::GemmPath::Naive, {}}};
+  std::vector<nn::GemmVariant> cands{{nn::GemmPath::Texel, {}}, reference};
   if (!policy.vec4_texels) cands.erase(cands.begin());
   const auto measured = nn::measure_gemm(ctx, g, cands, o.repeats);
   nlohmann::json others = nlohmann::json::object();

@@ -30,9 +30,18 @@ endfunction()
 # vktrain_embed_shaders(OUT_VAR shader.comp ...)
 # For each compute shader: glslangValidator (Vulkan 1.1 target, include dir shaders/, a depfile
 # so editing an included .glsl rebuilds only its users) -> spirv-val -> a .cpp holding the words.
-# A generated table (shader_table.cpp) maps each shader's file stem to its words.
+# A generated table (shader_table.cpp) maps each shader's file stem to its words:
+# vkt::embedded_shaders(), the library's set.
 function(vktrain_embed_shaders OUT_VAR)
-  set(gen_dir ${CMAKE_BINARY_DIR}/shaders)
+  vktrain_embed_shader_set(outputs ${CMAKE_BINARY_DIR}/shaders embedded_shaders ${ARGN})
+  set(${OUT_VAR} ${outputs} PARENT_SCOPE)
+endfunction()
+
+# vktrain_embed_shader_set(OUT_VAR GEN_DIR TABLE_FUNCTION shader.comp ...)
+# The same for a set of shaders kept outside the library (the kernel lab's, dev/kernels/): built
+# into GEN_DIR, listed by vkt::TABLE_FUNCTION(), found by name once passed to
+# vkt::add_embedded_shaders(). Their file stems must differ from the library's.
+function(vktrain_embed_shader_set OUT_VAR gen_dir table_function)
   file(MAKE_DIRECTORY ${gen_dir})
   set(outputs "")
   set(decls "")

@@ -84,10 +84,9 @@ KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const s
     if (v == "auto") p.gemm = GemmChoice::Auto;
     else if (v == "texel") p.gemm = GemmChoice::Texel;
     else if (v == "tiled") p.gemm = GemmChoice::Tiled;
-    else if (v == "naive") p.gemm = GemmChoice::Naive;
     else if (v == "vec4") p.gemm = GemmChoice::Vec4;
     else if (v == "subgroup") p.gemm = GemmChoice::Subgroup;
-    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel, tiled, naive, vec4 or subgroup");
+    else throw InputError("VKTRAIN_GEMM=" + v + ": takes auto, texel, tiled, vec4 or subgroup");
   }
   return p;
 }
@@ -96,7 +95,6 @@ std::string gemm_choice_name(GemmChoice g) {
   switch (g) {
     case GemmChoice::Texel: return "texel";
     case GemmChoice::Tiled: return "tiled";
-    case GemmChoice::Naive: return "naive";
     case GemmChoice::Vec4: return "vec4";
     case GemmChoice::Subgroup: return "subgroup";
     default: return "auto";

@@ -17,7 +17,7 @@
 namespace vkt {
 
 // Which GEMM kernel a product takes (nn/ops/gemm.hpp): Auto lets the planner decide.
-enum class GemmChoice { Auto, Texel, Tiled, Naive, Vec4, Subgroup };
+enum class GemmChoice { Auto, Texel, Tiled, Vec4, Subgroup };
 // Whether kernel candidates are measured on the device (nn/plan/autotune.hpp):
 //   Off     the first applicable candidate in table order, nothing measured or read;
 //   Cached  winners from the cache file where it has them, else as Off;
@@ -72,7 +72,7 @@ std::span<const KernelSwitch> kernel_switches();
 using EnvLookup = std::function<const char*(const char*)>;
 
 // The policy for `info`, with the switches from the environment. A switch takes 0 or 1
-// (empty = unset); VKTRAIN_GEMM takes auto, texel, tiled, naive, vec4 or subgroup; any other
+// (empty = unset); VKTRAIN_GEMM takes auto, texel, tiled, vec4 or subgroup; any other
 // value, or a VKTRAIN_NO_* name that is not a switch (a typo), throws InputError naming it.
 KernelPolicy kernel_policy(const DeviceInfo& info);
 KernelPolicy kernel_policy(const DeviceInfo& info, const EnvLookup& env, const std::vector<std::string>& env_names);

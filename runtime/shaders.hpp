@@ -15,6 +15,11 @@ struct EmbeddedShader {
 
 const std::vector<EmbeddedShader>& embedded_shaders();
 
+// Makes embedded_shader() find a set linked outside the library too (the kernel lab's,
+// dev/kernels/: vktrain_embed_shader_set in cmake/EmbedShaders.cmake). `set` must outlive
+// every lookup; the library's own shaders are searched first.
+void add_embedded_shaders(const std::vector<EmbeddedShader>& set);
+
 // Throws Error if no shader has that name.
 std::span<const uint32_t> embedded_shader(std::string_view name);
 

@@ -11,7 +11,7 @@
 // may have any M/N: its last vec4 reaches into the row padding or the buffer's 16-byte tail.
 // An operand that is not so aligned (a 10-class layer's dy: rows of 10 floats) is read through
 // an R32F view instead (A_R32 / B_R32): 4 scalar fetches per vec4, columns clamped to the row.
-// nn/ops/gemm.cpp checks the shapes and otherwise uses gemm_naive.comp or gemm_tiled.glsl.
+// nn/ops/gemm.cpp checks the shapes and otherwise uses gemm_tiled.glsl.
 //
 // GEMM_A_SHUFFLE (the *_sg.comp twins; subgroups of 8 along x, subgroup shuffle): the 8 lanes
 // of a subgroup share A's rows, so instead of each lane fetching every row of its block (TM

@@ -26,7 +26,9 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-CommandResult run_vktrain(const std::vector<std::string>& args) {
+CommandResult run_vktrain(const std::vector<std::string>& args) { return run_program(VKTRAIN_BINARY, args); }
+
+CommandResult run_program(const std::string& binary, const std::vector<std::string>& args) {
   TempDir io;
   const std::string out_path = (io / "stdout").string(), err_path = (io / "stderr").string();
   const pid_t pid = fork();
@@ -37,7 +39,7 @@ CommandResult run_vktrain(const std::vector<std::string>& args) {
     dup2(out, 1);
     dup2(err, 2);
     std::vector<char*> argv;
-    std::string bin = VKTRAIN_BINARY;
+    std::string bin = binary;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());

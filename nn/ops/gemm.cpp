@@ -180,7 +180,6 @@ std::string kernel_stem(const Gemm& g, const GemmPlan& q) {
   switch (q.path) {
     case GemmPath::Texel:
       return std::string(g.maxpool_cells ? "gemm_texel_maxpool" : "gemm_texel") + (q.a_shuffle ? "_sg" : "");
-    case GemmPath::Naive: return "gemm_naive";
     case GemmPath::TiledVec4: return "gemm_tiled_vec4";
     case GemmPath::Subgroup: return "gemm_subgroup";
     default: return "gemm_tiled";
@@ -223,7 +222,6 @@ std::string gemm_path_name(GemmPath p) {
   switch (p) {
     case GemmPath::Texel: return "texel";
     case GemmPath::Tiled: return "tiled";
-    case GemmPath::Naive: return "naive";
     case GemmPath::TiledVec4: return "vec4";
     case GemmPath::Subgroup: return "subgroup";
     default: return "auto";
@@ -248,18 +246,13 @@ GemmPath gemm_path(const Context& ctx, const Gemm& g_in, DeviceSpan a, DeviceSpa
     switch (policy.gemm) {
       case GemmChoice::Texel: want = GemmPath::Texel; break;
       case GemmChoice::Tiled: want = GemmPath::Tiled; break;
-      case GemmChoice::Naive: want = GemmPath::Naive; break;
       case GemmChoice::Vec4: want = GemmPath::TiledVec4; break;
       case GemmChoice::Subgroup: want = GemmPath::Subgroup; break;
       default: break;
     }
   }
   const bool cpu = policy.cpu_driver;
-  if (want == GemmPath::Auto) {
-    // On a CPU driver the tiled kernel's barriers cost more than a small product's arithmetic.
-    const bool small = uint64_t(g.M) * g.N * g.K <= (1ull << 22);
-    want = !cpu ? GemmPath::Tiled : texel_ok ? GemmPath::Texel : small ? GemmPath::Naive : GemmPath::Tiled;
-  }
+  if (want == GemmPath::Auto) want = cpu && texel_ok ? GemmPath::Texel : GemmPath::Tiled;
   if (want == GemmPath::Texel && !texel_ok) want = GemmPath::Tiled;
   if (want == GemmPath::TiledVec4 && !vec4_gemm_ok(g, a, b, g.tiles.wx ? g.tiles : gemm_default_tiles(policy, want)))
     want = GemmPath::Tiled;
@@ -373,14 +366,6 @@ void gemm(Stream& s, const Gemm& g_in, DeviceSpan a, DeviceSpan b, DeviceSpan bi
                     {q.wx, q.wy, 1},
                     k.values()};
     s.dispatch(ctx.kernel(spec), {a_arg, b_arg, bias_arg, c_arg}, push, {q.grid_x, q.gy, q.grid_z * g.batch});
-  } else if (path == GemmPath::Naive) {
-    KernelSpec spec{kernel_stem(g, q),
-                    {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},
-                    sizeof(GemmPush),
-                    {16, 4, 1},
-                    {1, 1, trans_a, trans_b}};
-    s.dispatch(ctx.kernel(spec), {in(a), in(b), in(bias_or_a), c_arg}, push,
-               {(g.N + 15) / 16, (g.M + 3) / 4, q.splits * g.batch});
   } else if (path == GemmPath::Subgroup) {
     KernelSpec spec{kernel_stem(g, q),
                     {BindingKind::Storage, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage},

@@ -11,8 +11,6 @@
 //   subgroup: shaders/gemm_subgroup.comp, register tiling with no shared memory: a workgroup
 //             row is one subgroup whose lanes share op(A) by subgroupShuffle; a GPU candidate
 //             where the device has shuffle in compute shaders (subgroup_gemm_ok); any shape.
-//   naive:    shaders/gemm_naive.comp, one output per invocation; small shapes on CPU drivers
-//             whose operands cannot be bound as texel buffers.
 // Asked for a kernel that cannot run the product (GemmPath or VKTRAIN_GEMM), gemm() takes tiled.
 #include <cstdint>
 #include <string>
@@ -23,7 +21,7 @@
 namespace vkt::nn {
 
 enum class BiasMode : uint32_t { None = 0, PerColumn = 1, PerRow = 2 };
-enum class GemmPath { Auto, Texel, Tiled, Naive, TiledVec4, Subgroup };
+enum class GemmPath { Auto, Texel, Tiled, TiledVec4, Subgroup };
 
 struct Gemm {
   uint32_t M = 0, N = 0, K = 0;
@@ -96,7 +94,7 @@ static_assert(sizeof(GemmPush) == 64);
 void gemm(Stream& s, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 
 // Which kernel gemm() uses for this shape on this device (after Auto is resolved), and why
-// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|naive|vec4|subgroup)
+// not texel when it is not. KernelPolicy::gemm (VKTRAIN_GEMM=texel|tiled|vec4|subgroup)
 // overrides Auto.
 GemmPath gemm_path(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c);
 std::string gemm_path_name(GemmPath p);

@@ -50,7 +50,6 @@ Gemm::Tiles subgroup_tiles(const KernelPolicy& p, const SubgroupShape& s) {
 
 std::string GemmVariant::name() const {
   if (path == GemmPath::Texel) return "texel";
-  if (path == GemmPath::Naive) return "naive";
   const char* kind = path == GemmPath::TiledVec4 ? "vec4 " : path == GemmPath::Subgroup ? "subgroup " : "tiled ";
   return kind + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " + std::to_string(tiles.tm) + "x" +
          std::to_string(tiles.tn);
@@ -91,7 +90,6 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
         if (gemm_workgroup_fits(p, t)) out.push_back({GemmPath::Subgroup, t});
       }
   }
-  if (rule != GemmPath::Naive) out.push_back({GemmPath::Naive, {}});
   return out;
 }
 

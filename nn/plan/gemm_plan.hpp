@@ -1,7 +1,7 @@
 #pragma once
 // Which kernel a GEMM takes on this device. The candidates: the texel kernel (with its own
 // tile rules, nn/ops/gemm.cpp) where the operands can be read as texels, the tiled
-// shared-memory kernel in several workgroup and block shapes, and the naive one; on a GPU
+// shared-memory kernel in several workgroup and block shapes; on a GPU
 // also the tiled kernel with vec4 loads where the operands allow them (vec4_gemm_ok) and the
 // subgroup-shuffle kernel where the device has shuffle (subgroup_gemm_ok), each in a few
 // shapes within the device's limits. On a CPU driver, where the texel kernel applies it is the
@@ -21,7 +21,7 @@ namespace vkt::nn {
 struct GemmVariant {
   GemmPath path = GemmPath::Tiled;
   Gemm::Tiles tiles;  // tiled, vec4 and subgroup; zeros: gemm_default_tiles
-  std::string name() const;  // "texel", "tiled 16x16 4x4", "vec4 16x16 4x4", "subgroup 32x4 4x4", "naive"
+  std::string name() const;  // "texel", "tiled 16x16 4x4", "vec4 16x16 4x4", "subgroup 32x4 4x4"
   bool operator==(const GemmVariant& o) const {
     return path == o.path && tiles.wx == o.tiles.wx && tiles.wy == o.tiles.wy && tiles.tm == o.tiles.tm &&
            tiles.tn == o.tiles.tn;

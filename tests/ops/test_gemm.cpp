@@ -1,4 +1,4 @@
-// GEMM and dense: every kernel (texel, tiled, vec4, subgroup, naive), all four transposes, odd shapes, bias, ReLU,
+// GEMM and dense: every kernel (texel, tiled, vec4, subgroup), all four transposes, odd shapes, bias, ReLU,
 // accumulation; the dense layer's backward against finite differences.
 //
 // Tolerances: a K-term fp32 dot product of U(-1,1) data errs by about sqrt(K)·2^-24·Σ|terms|
@@ -53,8 +53,7 @@ const TestKernel kKernels[] = {{GemmPath::Texel, true},
                                {GemmPath::TiledVec4, true, {32, 8, 4, 4}},
                                {GemmPath::Subgroup, true},
                                {GemmPath::Subgroup, true, {8, 32, 8, 4}},
-                               {GemmPath::Subgroup, true, {16, 4, 4, 4}},
-                               {GemmPath::Naive, true}};
+                               {GemmPath::Subgroup, true, {16, 4, 4, 4}}};
 
 // The shader a forced vec4 or subgroup product must take: its own where the operands and the
 // device allow it, else the tiled kernel.
@@ -217,7 +216,7 @@ TEST_CASE("gemm: c_block stores a convolution's output as NCHW") {
   std::vector<double> want(plain.size());
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) want[size_t(n / L) * M * L + size_t(m) * L + n % L] = plain[size_t(m) * N + n];
-  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::Naive, GemmPath::TiledVec4, GemmPath::Subgroup}) {
+  for (GemmPath path : {GemmPath::Texel, GemmPath::Tiled, GemmPath::TiledVec4, GemmPath::Subgroup}) {
     Buffer a = test::to_device(ctx, A, "A"), b = test::to_device(ctx, B, "B"), c = test::nan_buffer(ctx, want.size(), "C");
     Gemm g;
     g.M = M, g.N = N, g.K = K, g.trans_b = true, g.c_block = L, g.path = path;

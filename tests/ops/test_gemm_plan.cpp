@@ -33,8 +33,7 @@ std::vector<GemmVariant> all_variants(const KernelPolicy& p) {
           {GemmPath::TiledVec4, {16, 16, 4, 4}},
           {GemmPath::TiledVec4, {16, 16, 8, 8}},
           {GemmPath::TiledVec4, {32, 8, 4, 4}},
-          {GemmPath::Subgroup, gemm_default_tiles(p, GemmPath::Subgroup)},
-          {GemmPath::Naive, {}}};
+          {GemmPath::Subgroup, gemm_default_tiles(p, GemmPath::Subgroup)}};
 }
 
 bool has(const std::vector<GemmVariant>& cands, const std::string& name) {
@@ -107,7 +106,7 @@ TEST_CASE("gemm plan: the candidates on this device, and --autotune off takes th
   if (p.cpu_driver && rule == GemmPath::Texel) {
     CHECK(cands.size() == 1);  // measured once, by hand: nothing else is close on a CPU driver
   } else {
-    CHECK(cands.size() >= 3);  // the tiled shapes and the naive kernel (and texel where it applies)
+    CHECK(cands.size() >= 3);  // the tiled shapes (and texel where it applies)
   }
   // A fused pool is the texel kernel's alone; beta != 0 is never measured.
   Gemm beta = g;

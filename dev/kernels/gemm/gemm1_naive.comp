@@ -1,8 +1,10 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// GEMM with one output per invocation, straight from storage buffers: no tiles, no shared
-// memory, no barriers. For small problems on CPU drivers whose operands cannot be bound as
-// texel buffers (gemm_texel), where gemm_tiled.glsl's barriers cost more than the arithmetic.
+// Kernel lab, GEMM variant 1: one output per invocation, straight from storage buffers: no
+// tiles, no shared memory, no barriers. The baseline the production kernels
+// (shaders/gemm_tiled.glsl, shaders/gemm_texel.glsl) are measured against; no device's plan
+// takes it (dev/kernels/README.md has the numbers). Push constants and C's layout: the
+// production kernels' (shaders/gemm_common.glsl), so the lab drives it with nn::GemmPush.
 #include "common.glsl"
 
 layout(constant_id = 3) const uint TM = 1;  // unused: the shared GEMM layout's slots
