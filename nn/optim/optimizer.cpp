@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nn/ops/step_block.hpp"
+#include "nn/plan/reduction_plan.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel.hpp"
 #include "util/error.hpp"
@@ -68,6 +69,26 @@ const Kernel& reduce_kernel(Context& ctx, ReducePath path, bool texel_reads) {
                      subgroups ? 64u * 4u : 512u * 4u});
 }
 
+}  // namespace
+
+std::string reduce_path_name(ReducePath p) {
+  switch (p) {
+    case ReducePath::Texel: return "texel";
+    case ReducePath::Subgroup: return "subgroup";
+    case ReducePath::Shared: return "shared";
+    case ReducePath::Auto: break;
+  }
+  return "auto";
+}
+
+std::vector<ReducePath> reduce_paths(const KernelPolicy& p, bool texel_possible) {
+  if (!p.subgroup_arithmetic) return {ReducePath::Shared};
+  if (texel_possible) return {ReducePath::Texel, ReducePath::Subgroup, ReducePath::Shared};
+  return {ReducePath::Subgroup, ReducePath::Shared};
+}
+
+namespace {
+
 // Pass 1 over x (and w) into partials, pass 2 over the partials into result.
 void reduce_two_pass(Stream& s, const char* op, uint32_t mode, DeviceSpan x, DeviceSpan w, uint64_t n_reg, double l1,
                      double l2, double max_norm, const ReduceScratch& scratch) {
@@ -79,9 +100,7 @@ void reduce_two_pass(Stream& s, const char* op, uint32_t mode, DeviceSpan x, Dev
   Context& ctx = s.context();
   ReducePath path = scratch.path;
   const bool texel_possible = texel_ok(ctx, x) && texel_ok(ctx, w);
-  if (path == ReducePath::Auto)
-    path = !ctx.policy().subgroup_arithmetic ? ReducePath::Shared
-                                           : (texel_possible ? ReducePath::Texel : ReducePath::Subgroup);
+  if (path == ReducePath::Auto) path = plan_reduce(ctx, x.count, texel_possible);
   if (path == ReducePath::Texel && !texel_possible)
     throw Error(std::string(op) + ": the spans cannot be read as texel buffers on this device");
   const Kernel& first = reduce_kernel(ctx, path, path == ReducePath::Texel);

@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nn/ops/device_span.hpp"
+#include "runtime/kernel_policy.hpp"
 
 namespace vkt::nn {
 
@@ -57,8 +59,13 @@ int moment_buffers(const OptimizerConfig& c);
 // (fastest on lavapipe) and sums with subgroupAdd; Subgroup = storage-buffer reads and
 // subgroupAdd; Shared = storage reads and a shared-memory tree (portable). Auto picks the
 // first the device (subgroup arithmetic, texel buffers) and the spans (texel-aligned offsets)
-// allow. Tests force each path to cover them all; a forced path the device lacks throws Error.
+// allow, or what its plan measured faster (nn/plan/reduction_plan.hpp). Tests force each path
+// to cover them all; a forced path the device lacks throws Error.
 enum class ReducePath { Auto, Texel, Subgroup, Shared };
+std::string reduce_path_name(ReducePath p);
+// The paths that can sum n elements of spans `texel_possible` says can be read as texels, the
+// rule's (texel, else subgroup, where the device has subgroup arithmetic; else shared) first.
+std::vector<ReducePath> reduce_paths(const KernelPolicy& p, bool texel_possible);
 
 // Device scratch for the two-pass reductions (clipping, penalty value).
 struct ReduceScratch {

@@ -30,4 +30,30 @@ StridedSumRoute plan_strided_sum(Context& ctx, const StridedSum& q, DeviceSpan o
   return routes[choose_variant(ctx, strided_sum_cache_key(q, routes), t)];
 }
 
+std::string reduce_cache_key(uint64_t n, const std::vector<ReducePath>& paths) {
+  std::string key = "reduce " + std::to_string(n) + " [";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i) key += ',';
+    key += reduce_path_name(paths[i]);
+  }
+  return key + "]";
+}
+
+ReducePath plan_reduce(Context& ctx, uint64_t n, bool texel_possible) {
+  const std::vector<ReducePath> paths = reduce_paths(ctx.policy(), texel_possible);
+  if (paths.size() < 2 || n == 0 || ctx.policy().autotune == AutotuneMode::Off) return paths.front();
+  // The gradient-norm mode: what clipping runs every step (the penalty mode reads the same).
+  const Buffer g = random_buffer(ctx, n, 31, "autotune reduce g");
+  const Buffer partials(ctx, std::max<uint64_t>(reduce_partials(n), 4) * 4, "autotune reduce partials"),
+      result(ctx, 16, "autotune reduce result");
+  VariantTrial t;
+  for (ReducePath r : paths) t.names.push_back(reduce_path_name(r));
+  t.reference = paths.size() - 1;  // shared: any device
+  t.record = [&](size_t i, Stream& s) {
+    grad_global_norm(s, DeviceSpan(g, 0, n), DeviceSpan(g, 0, n), 0, 0, 0, 1.0, {result, partials, paths[i]});
+  };
+  t.output = [&](size_t) { return result.download_as<float>(2); };
+  return paths[choose_variant(ctx, reduce_cache_key(n, paths), t)];
+}
+
 }  // namespace vkt::nn

@@ -81,6 +81,24 @@ TEST_CASE("small plans: --autotune full measures every route once and remembers,
   }
 }
 
+TEST_CASE("small plans: the optimizer's two-pass reduction, off and full") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  const uint64_t n = 93322;  // the seed CNN's parameters
+  const auto paths = reduce_paths(ctx.policy(), true);
+  with_autotune(ctx, AutotuneMode::Off);
+  CHECK(plan_reduce(ctx, n, true) == paths.front());
+  CHECK(paths.back() == ReducePath::Shared);
+  with_autotune(ctx, AutotuneMode::Full);
+  const ReducePath chosen = plan_reduce(ctx, n, true);
+  if (paths.size() < 2) return;  // a device without subgroup arithmetic: shared only, nothing to measure
+  const auto hit = ctx.kernel_cache(kernel_candidates_checksum()).find(reduce_cache_key(n, paths));
+  REQUIRE(hit.has_value());
+  MESSAGE("reduce " << n << ": " << hit->detail.dump());
+  CHECK(hit->winner == reduce_path_name(chosen));
+  for (ReducePath r : paths) CHECK(hit->detail.at(reduce_path_name(r)).at("correct") == true);
+}
+
 TEST_CASE("small plans: a variant that throws or differs from the reference is never chosen") {
   PrivateCache cache;
   Context ctx(test::test_context_options());
