@@ -1,6 +1,6 @@
 // The GEMM variants of the kernel lab, numbered as in dev/kernels/README.md:
 //   1 naive  dev/kernels/gemm/gemm1_naive.comp, dispatched here
-//   2 tiled  shaders/gemm_tiled.comp (production), through nn::gemm with GemmPath::Tiled
+//   2 tiled  shaders/gemm_tiled.glsl (production), through nn::gemm with GemmPath::Tiled
 //   3 texel  shaders/gemm_texel.glsl (production), through nn::gemm with GemmPath::Texel
 // Every variant is compared with tests/reference's double-precision GEMM, then (bench) timed.
 #include <algorithm>
