@@ -15,10 +15,6 @@
 namespace vkt::nn {
 namespace {
 
-Buffer scratch(Context& ctx, uint64_t floats, const char* name) {
-  return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
-}
-
 // One candidate's outputs and workspace (allocated as the layer allocates it), and its recorded
 // forward + backward.
 struct Candidate {
@@ -34,12 +30,9 @@ struct Candidate {
 
 std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dRoute>& candidates,
                              bool backward) {
-  std::string key = "conv2d " + c.str() + (!backward ? " forward" : dx_needed ? "" : " no-dx") + " [";
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    if (i) key += ',';
-    key += conv2d_route_name(candidates[i]);
-  }
-  return key + "]";
+  std::vector<std::string> names;
+  for (Conv2dRoute r : candidates) names.push_back(conv2d_route_name(r));
+  return candidates_key("conv2d " + c.str() + (!backward ? " forward" : dx_needed ? "" : " no-dx"), names);
 }
 
 std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed,
@@ -57,10 +50,10 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
     k->plan = Conv2dPlan(c, r);
     try {
       k->ws = std::make_unique<Conv2dWorkspaceBuffers>(ctx, k->plan);
-      k->y = scratch(ctx, c.out_count(), "autotune y");
-      k->dx = scratch(ctx, xs, "autotune dx");
-      k->dw = scratch(ctx, ws, "autotune dw");
-      k->db = scratch(ctx, c.K, "autotune db");
+      k->y = scratch_buffer(ctx, c.out_count(), "autotune y");
+      k->dx = scratch_buffer(ctx, xs, "autotune dx");
+      k->dw = scratch_buffer(ctx, ws, "autotune dw");
+      k->db = scratch_buffer(ctx, c.K, "autotune db");
       k->stream = std::make_unique<Stream>(ctx);
       Stream& s = *k->stream;
       // Without the fused ReLU: it costs nothing measurable, and outputs near 0 would be one more

@@ -129,7 +129,7 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std
     auto r = std::make_unique<Run>();
     r->v = v;
     try {
-      r->c = Buffer(ctx, std::max<uint64_t>(nc, 4) * 4, "autotune C");
+      r->c = scratch_buffer(ctx, nc, "autotune C");
       Gemm gv = g;
       gv.path = v.path;
       gv.tiles = v.tiles;

@@ -50,6 +50,19 @@ Buffer random_buffer(Context& ctx, uint64_t floats, uint64_t seed, const char* n
   return b;
 }
 
+Buffer scratch_buffer(Context& ctx, uint64_t floats, const char* name) {
+  return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
+}
+
+std::string candidates_key(const std::string& op_shape, const std::vector<std::string>& candidates) {
+  std::string key = op_shape + " [";
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i) key += ',';
+    key += candidates[i];
+  }
+  return key + "]";
+}
+
 double run_and_time(Stream& s) {
   const auto t0 = std::chrono::steady_clock::now();
   s.run();

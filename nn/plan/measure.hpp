@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "runtime/buffer.hpp"
@@ -55,6 +56,11 @@ nlohmann::json measurement_detail(const std::vector<M>& m, Name name) {
 
 // `floats` (at least 4) uniform in [-1, 1), the same for the same seed.
 Buffer random_buffer(Context& ctx, uint64_t floats, uint64_t seed, const char* name);
+// An output buffer for a candidate: `floats`, at least 4 (a buffer is never empty).
+Buffer scratch_buffer(Context& ctx, uint64_t floats, const char* name);
+// The kernel-cache key of a choice among `candidates` for `op_shape` ("strided_sum 64x1600
+// /1,64"): "op_shape [a,b,c]", so that a different candidate set is a different entry.
+std::string candidates_key(const std::string& op_shape, const std::vector<std::string>& candidates);
 // Runs the recorded stream once and returns its device time between its first and last
 // marks in ms (host time around the run where the device has no timestamps).
 double run_and_time(Stream& s);

@@ -17,9 +17,9 @@ MaxPoolBackward plan_maxpool2d_backward(Context& ctx, const Pool2dShape& p) {
   // The winners come from a real forward pass over random data, as in training.
   const Buffer x = random_buffer(ctx, p.in_count(), 21, "autotune pool x"),
                dy = random_buffer(ctx, p.out_count(), 22, "autotune pool dy");
-  const Buffer y(ctx, std::max<uint64_t>(p.out_count(), 4) * 4, "autotune pool y"),
-      argmax(ctx, std::max<uint64_t>(p.out_count(), 4) * 4, "autotune pool argmax"),
-      dx(ctx, std::max<uint64_t>(p.in_count(), 4) * 4, "autotune pool dx");
+  const Buffer y = scratch_buffer(ctx, p.out_count(), "autotune pool y"),
+               argmax = scratch_buffer(ctx, p.out_count(), "autotune pool argmax"),
+               dx = scratch_buffer(ctx, p.in_count(), "autotune pool dx");
   {
     Stream s(ctx);
     maxpool2d_forward(s, y, argmax, x, p);

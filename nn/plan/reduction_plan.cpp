@@ -9,19 +9,16 @@
 namespace vkt::nn {
 
 std::string strided_sum_cache_key(const StridedSum& q, const std::vector<StridedSumRoute>& routes) {
-  std::string key = "strided_sum " + q.str() + " [";
-  for (size_t i = 0; i < routes.size(); ++i) {
-    if (i) key += ',';
-    key += strided_sum_route_name(routes[i]);
-  }
-  return key + "]";
+  std::vector<std::string> names;
+  for (StridedSumRoute r : routes) names.push_back(strided_sum_route_name(r));
+  return candidates_key("strided_sum " + q.str(), names);
 }
 
 StridedSumRoute plan_strided_sum(Context& ctx, const StridedSum& q, DeviceSpan out, DeviceSpan x) {
   const std::vector<StridedSumRoute> routes = strided_sum_routes(ctx, q, out, x);
   if (routes.size() < 2 || q.J == 0 || ctx.policy().autotune == AutotuneMode::Off) return routes.front();
   const Buffer xs = random_buffer(ctx, q.x_floats(), 11, "autotune strided-sum x");
-  const Buffer ys(ctx, std::max<uint64_t>(q.I, 4) * 4, "autotune strided-sum out");
+  const Buffer ys = scratch_buffer(ctx, q.I, "autotune strided-sum out");
   VariantTrial t;
   for (StridedSumRoute r : routes) t.names.push_back(strided_sum_route_name(r));
   t.reference = size_t(std::find(routes.begin(), routes.end(), StridedSumRoute::Rows) - routes.begin());
@@ -31,12 +28,9 @@ StridedSumRoute plan_strided_sum(Context& ctx, const StridedSum& q, DeviceSpan o
 }
 
 std::string reduce_cache_key(uint64_t n, const std::vector<ReducePath>& paths) {
-  std::string key = "reduce " + std::to_string(n) + " [";
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (i) key += ',';
-    key += reduce_path_name(paths[i]);
-  }
-  return key + "]";
+  std::vector<std::string> names;
+  for (ReducePath r : paths) names.push_back(reduce_path_name(r));
+  return candidates_key("reduce " + std::to_string(n), names);
 }
 
 ReducePath plan_reduce(Context& ctx, uint64_t n, bool texel_possible) {
@@ -44,8 +38,8 @@ ReducePath plan_reduce(Context& ctx, uint64_t n, bool texel_possible) {
   if (paths.size() < 2 || n == 0 || ctx.policy().autotune == AutotuneMode::Off) return paths.front();
   // The gradient-norm mode: what clipping runs every step (the penalty mode reads the same).
   const Buffer g = random_buffer(ctx, n, 31, "autotune reduce g");
-  const Buffer partials(ctx, std::max<uint64_t>(reduce_partials(n), 4) * 4, "autotune reduce partials"),
-      result(ctx, 16, "autotune reduce result");
+  const Buffer partials = scratch_buffer(ctx, reduce_partials(n), "autotune reduce partials"),
+               result = scratch_buffer(ctx, 2, "autotune reduce result");
   VariantTrial t;
   for (ReducePath r : paths) t.names.push_back(reduce_path_name(r));
   t.reference = paths.size() - 1;  // shared: any device
