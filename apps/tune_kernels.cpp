@@ -1,9 +1,12 @@
-// `vktrain tune-kernels`: the tiled GEMM kernel's workgroup and register block searched with the
-// tuning layer's own samplers, the kernel benchmark as the objective (device time of one
-// product, minimized). Each proposal is checked against the tiled 16x16 4x4 kernel's result
-// before its time counts; shapes past the device's workgroup or shared-memory limits fail.
-// Prints every trial, the best, and the candidates `--autotune full` measures for the same
-// product, side by side. With --remember the best shape joins those candidates (gemm_plan.hpp).
+// `vktrain tune-kernels`: one GEMM kernel's workgroup and register block (texel, tiled, vec4 or
+// subgroup) searched with the tuning layer's own samplers, the kernel benchmark as the
+// objective: a proposal's device time over the rule's kernel's (what --autotune off takes:
+// the texel kernel's rules on a CPU driver, else the tiled 16x16 4x4), the two timed in turns,
+// so that a shared machine's load drifting between trials does not pick the winner. Each
+// proposal is checked against the tiled 16x16 4x4 kernel's result before its time counts;
+// shapes past the device's workgroup or shared-memory limits, or that the kernel cannot run on
+// these operands, fail. Prints every trial and the best. With --remember the best shape joins
+// the candidates `--autotune full` measures (gemm_plan.hpp), where it must beat the rule again.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -24,7 +27,7 @@ namespace vkt::app {
 namespace {
 
 struct TuneKernelsOptions {
-  std::string gemm = "128x128x784", sampler = "tpe", device;
+  std::string gemm = "128x128x784", kernel = "tiled", sampler = "tpe", device;
   bool trans_a = false, trans_b = true, json = false, remember = false;
   int trials = 30, repeats = 3;
   uint64_t seed = 0;
@@ -44,18 +47,55 @@ nn::Gemm parse_product(const TuneKernelsOptions& o) {
   return g;
 }
 
-// A trial's shape.
-nn::Gemm::Tiles tiles_of(const tune::Params& params) {
-  const auto get = [&](const char* k) { return static_cast<uint32_t>(tune::as_double(params.at(k))); };
-  return {get("wx"), get("wy"), get("tm"), get("tn")};
+// The searched shapes of each kernel: workgroup wx x wy, block tm x tn. The texel kernel's
+// blocks are whole vec4s (4 to 16); the vec4 kernel's panels are whole vec4s with blocks of 2 or
+// more; the subgroup kernel's rows are one subgroup wide, so its wx is not searched.
+const char* space_json(nn::GemmPath kernel) {
+  switch (kernel) {
+    case nn::GemmPath::Texel:
+      return R"({"wx": {"type": "categorical", "choices": [8, 16, 32, 64]},
+                 "wy": {"type": "categorical", "choices": [1, 2, 4, 8]},
+                 "tm": {"type": "categorical", "choices": [4, 8, 12, 16]},
+                 "tn": {"type": "categorical", "choices": [4, 8, 12, 16]}})";
+    case nn::GemmPath::TiledVec4:
+      return R"({"wx": {"type": "categorical", "choices": [4, 8, 16, 32, 64]},
+                 "wy": {"type": "categorical", "choices": [1, 2, 4, 8, 16, 32]},
+                 "tm": {"type": "categorical", "choices": [2, 4, 8]},
+                 "tn": {"type": "categorical", "choices": [2, 4, 8]}})";
+    case nn::GemmPath::Subgroup:
+      return R"({"wy": {"type": "categorical", "choices": [1, 2, 4, 8, 16]},
+                 "tm": {"type": "categorical", "choices": [1, 2, 4, 8]},
+                 "tn": {"type": "categorical", "choices": [1, 2, 4, 8]}})";
+    default:
+      return R"({"wx": {"type": "categorical", "choices": [4, 8, 16, 32, 64]},
+                 "wy": {"type": "categorical", "choices": [1, 2, 4, 8, 16, 32]},
+                 "tm": {"type": "categorical", "choices": [1, 2, 4, 8]},
+                 "tn": {"type": "categorical", "choices": [1, 2, 4, 8]}})";
+  }
 }
 
-// The searched shapes: workgroup wx x wy, block tm x tn.
-const char* kSpace = R"({
-  "wx": {"type": "categorical", "choices": [4, 8, 16, 32, 64]},
-  "wy": {"type": "categorical", "choices": [1, 2, 4, 8, 16, 32]},
-  "tm": {"type": "categorical", "choices": [1, 2, 4, 8]},
-  "tn": {"type": "categorical", "choices": [1, 2, 4, 8]}})";
+nn::GemmPath parse_kernel(const std::string& name) {
+  for (nn::GemmPath p : nn::kTunableKernels)
+    if (nn::gemm_path_name(p) == name) return p;
+  throw InputError("--kernel " + name + ": takes texel, tiled, vec4 or subgroup");
+}
+
+// A trial's variant (the subgroup kernel's wx is the device's subgroup size).
+nn::GemmVariant variant_of(nn::GemmPath kernel, const tune::Params& params, const KernelPolicy& policy) {
+  const auto get = [&](const char* k) { return static_cast<uint32_t>(tune::as_double(params.at(k))); };
+  const uint32_t wx = kernel == nn::GemmPath::Subgroup ? policy.subgroup_size : get("wx");
+  return {kernel, {wx, get("wy"), get("tm"), get("tn")}};
+}
+
+// Whether the shape is within the device's limits for its kernel (the operands are checked
+// when it is measured).
+bool within_limits(const KernelPolicy& p, const nn::GemmVariant& v) {
+  switch (v.path) {
+    case nn::GemmPath::Texel: return nn::texel_tiles_ok(p, v.tiles);
+    case nn::GemmPath::Subgroup: return nn::gemm_workgroup_fits(p, v.tiles);
+    default: return nn::tiled_shape_fits(p, v.tiles);
+  }
+}
 
 void run_tune_kernels(const TuneKernelsOptions& o) {
   const nn::Gemm g = parse_product(o);
@@ -64,16 +104,23 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   co.autotune = AutotuneMode::Off;  // the candidates below are timed directly
   Context ctx(co);
   const KernelPolicy& policy = ctx.policy();
-  const tune::Space space = tune::Space::parse(nlohmann::json::parse(kSpace));
+  const nn::GemmPath kernel = parse_kernel(o.kernel);
+  if (kernel == nn::GemmPath::Texel && !policy.vec4_texels)
+    throw Error("--kernel texel: " + ctx.info().name + " has no RGBA32F texel buffer views");
+  if (kernel == nn::GemmPath::Subgroup && !nn::subgroup_gemm_ok(policy))
+    throw Error("--kernel subgroup: " + ctx.info().name + " has no subgroup shuffle in compute shaders");
+  const tune::Space space = tune::Space::parse(nlohmann::json::parse(space_json(kernel)));
   const auto sampler = tune::make_sampler(o.sampler, space, o.seed);
   const nn::GemmVariant reference{nn::GemmPath::Tiled, {16, 16, 4, 4}};
+  const nn::GemmVariant rule =
+      policy.cpu_driver && policy.vec4_texels ? nn::GemmVariant{nn::GemmPath::Texel, {}} : reference;
 
   std::vector<tune::Trial> trials;
   nlohmann::json rows = nlohmann::json::array();
   if (!o.json)
-    std::printf("tiled GEMM %s%s%s on %s, %d trials, sampler %s: median of %d runs, ms\n", o.gemm.c_str(),
-                g.trans_a ? " ta" : "", g.trans_b ? " tb" : "", ctx.info().name.c_str(), o.trials, o.sampler.c_str(),
-                o.repeats);
+    std::printf("%s GEMM %s%s%s on %s, %d trials, sampler %s: median of %d runs in turns with the rule's %s\n",
+                o.kernel.c_str(), o.gemm.c_str(), g.trans_a ? " ta" : "", g.trans_b ? " tb" : "",
+                ctx.info().name.c_str(), o.trials, o.sampler.c_str(), o.repeats, rule.name().c_str());
   for (int i = 0; i < o.trials; ++i) {
     const tune::History history{trials, tune::Direction::Minimize};
     const auto params = sampler->sample(space, history);
@@ -82,31 +129,39 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
     t.id = i;
     t.seed = uint64_t(i);
     t.params = space.with_fixed(*params);
-    const nn::Gemm::Tiles tiles = tiles_of(t.params);
-    if (!nn::tiled_shape_fits(policy, tiles)) {
+    const nn::GemmVariant v = variant_of(kernel, t.params, policy);
+    double ms = -1, rule_ms = -1;
+    if (!within_limits(policy, v)) {
       t.state = tune::TrialState::Failed;
       t.reason = "past the device's workgroup or shared-memory limits";
     } else {
-      const auto m = nn::measure_gemm(ctx, g, {reference, {nn::GemmPath::Tiled, tiles}}, o.repeats);
-      if (m[1].correct) {
+      // measure_gemm also runs the tiled reference once, untimed, where it is neither.
+      const auto m = v == rule ? nn::measure_gemm(ctx, g, {v}, o.repeats) : nn::measure_gemm(ctx, g, {rule, v}, o.repeats);
+      if (!m[0].correct) throw Error("the rule's kernel " + rule.name() + " failed on " + o.gemm);
+      rule_ms = m[0].ms;
+      if (m.back().correct) {
         t.state = tune::TrialState::Complete;
-        t.value = m[1].ms;
+        ms = m.back().ms;
+        t.value = ms / rule_ms;
       } else {
         t.state = tune::TrialState::Failed;
-        t.reason = "result differs from the reference";
+        t.reason = std::isfinite(m.back().ms) ? "result differs from the reference" : "does not apply to this product";
       }
     }
-    const std::string name = nn::GemmVariant{nn::GemmPath::Tiled, tiles}.name();
-    rows.push_back({{"trial", i}, {"variant", name}, {"state", tune::state_name(t.state)},
-                    {"ms", t.state == tune::TrialState::Complete ? t.value : -1.0}});
-    if (!o.json)
-      std::printf("%3d  %-18s %s\n", i, name.c_str(),
-                  t.state == tune::TrialState::Complete ? (std::to_string(t.value) + " ms").c_str() : t.reason.c_str());
+    const std::string name = v.name();
+    const bool done = t.state == tune::TrialState::Complete;
+    rows.push_back({{"trial", i}, {"variant", name}, {"state", tune::state_name(t.state)}, {"ms", ms},
+                    {"rule_ms", rule_ms}, {"ratio", done ? t.value : -1.0}});
+    if (!o.json) {
+      char line[96];
+      std::snprintf(line, sizeof line, "%.3f ms, %.3f x the rule's %.3f ms", ms, t.value, rule_ms);
+      std::printf("%3d  %-18s %s\n", i, name.c_str(), done ? line : t.reason.c_str());
+    }
     trials.push_back(std::move(t));
   }
   const tune::Trial* best = tune::best_trial(trials, tune::Direction::Minimize);
-  // What --autotune full measures for this product, for comparison (all of them, not only
-  // the ones a CPU driver's plan keeps).
+  // The rule's kernels for this product, for comparison: the texel kernel's rules (where the
+  // device has texel views) and the tiled reference, in turns.
   std::vector<nn::GemmVariant> cands{{nn::GemmPath::Texel, {}}, reference};
   if (!policy.vec4_texels) cands.erase(cands.begin());
   const auto measured = nn::measure_gemm(ctx, g, cands, o.repeats);
@@ -114,22 +169,23 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   for (const auto& m : measured) others[m.variant.name()] = m.correct ? m.ms : -1.0;
   nlohmann::json best_json = nullptr;
   if (best) {
-    best_json = {{"variant", nn::GemmVariant{nn::GemmPath::Tiled, tiles_of(best->params)}.name()},
-                 {"ms", best->value}, {"trial", best->id}};
+    const nlohmann::json& row = rows[size_t(best->id)];
+    best_json = {{"variant", row["variant"]}, {"ms", row["ms"]}, {"ratio", best->value}, {"trial", best->id}};
   }
   if (o.remember && best)
-    nn::plan_cache(ctx)
-        .remember(nn::tuned_shape_key(g), {best_json["variant"].get<std::string>(), {{"ms", best->value}, {"sampler", o.sampler}}});
+    nn::plan_cache(ctx).remember(nn::tuned_shape_key(g, kernel),
+                                 {best_json["variant"].get<std::string>(),
+                                  {{"ms", best_json["ms"]}, {"ratio", best->value}, {"sampler", o.sampler}}});
   if (o.json) {
-    std::cout << nlohmann::json{{"gemm", o.gemm}, {"device", ctx.info().name}, {"sampler", o.sampler},
-                                {"trials", rows}, {"best", best_json}, {"candidates", others}}
+    std::cout << nlohmann::json{{"gemm", o.gemm}, {"kernel", o.kernel}, {"device", ctx.info().name}, {"sampler", o.sampler},
+                                {"rule", rule.name()}, {"trials", rows}, {"best", best_json}, {"candidates", others}}
                      .dump(1)
               << "\n";
     return;
   }
   if (best)
-    std::printf("best: %s, %.3f ms (trial %lld)\n", best_json["variant"].get<std::string>().c_str(), best->value,
-                static_cast<long long>(best->id));
+    std::printf("best: %s, %.3f ms, %.3f x the rule's (trial %lld)\n", best_json["variant"].get<std::string>().c_str(),
+                best_json["ms"].get<double>(), best->value, static_cast<long long>(best->id));
   else
     std::printf("best: none (every trial failed)\n");
   for (const auto& [name, ms] : others.items()) std::printf("      %-18s %.3f ms\n", name.c_str(), ms.get<double>());
@@ -139,9 +195,11 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
 
 void add_tune_kernels_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "tune-kernels", "Search the tiled GEMM's workgroup and block with a tuning sampler, timing each on this device");
+      "tune-kernels", "Search a GEMM kernel's workgroup and block with a tuning sampler, timing each on this device");
   auto o = std::make_shared<TuneKernelsOptions>();
   cmd->add_option("--gemm", o->gemm, "The product MxNxK (default: the MLP's hidden layer at batch 128)")
+      ->capture_default_str();
+  cmd->add_option("--kernel", o->kernel, "The kernel whose shapes are searched: texel, tiled, vec4 or subgroup")
       ->capture_default_str();
   cmd->add_flag("--trans-a,!--no-trans-a", o->trans_a, "A stored transposed");
   cmd->add_flag("--trans-b,!--no-trans-b", o->trans_b, "B stored transposed (default: yes, as a dense layer's weights)");

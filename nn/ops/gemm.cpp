@@ -110,8 +110,12 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tile
   // a split, narrow product (the CIFAR CNN's first-layer weight gradient, 32 x 28 x 57,600:
   // 10.4 -> 12.3 ms with 4-wide blocks).
   const bool narrow_shuffled = texel_path && g.N <= 32 && !long_sums && texel_a_shuffle_ok(ctx, g);
-  // The tiled, vec4 and subgroup kernels take the tiles they are given (or their defaults).
-  const bool own_tiles = path == GemmPath::Tiled || path == GemmPath::TiledVec4 || path == GemmPath::Subgroup;
+  // The tiled, vec4 and subgroup kernels take the tiles they are given (or their defaults); the
+  // texel kernel takes given tiles (a measured candidate, nn/plan/gemm_plan.hpp) or the rules
+  // below.
+  const bool given_texel = texel_path && tiles.wx != 0;
+  const bool own_tiles =
+      path == GemmPath::Tiled || path == GemmPath::TiledVec4 || path == GemmPath::Subgroup || given_texel;
   if (own_tiles && !tiles.wx) tiles = gemm_default_tiles(ctx.policy(), path);
   const uint32_t tn = own_tiles ? tiles.tn : texel_path && g.N >= 16 && !narrow_shuffled ? (g.maxpool_cells ? 12 : 8) : narrow_12 ? 12 : 4;
   // Where the device has subgroups of 8 with shuffle, the texel kernel's lanes share A's rows
@@ -122,7 +126,11 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tile
   // shuffled 16x8; bench gemm, alternating: 1024^3 83 -> 53 ms, long-k 14.3 -> 8.4 ms. Not
   // where K is split along x (a narrow, long product: its lanes sum different k ranges) or A
   // is a pooled gradient.
-  const bool a_shuffle = texel_path && texel_a_shuffle_ok(ctx, g) && !(long_sums && (g.N + tn - 1) / tn < 8);
+  // Given tiles share A's rows only where a subgroup of 8 lanes along x has one row of blocks
+  // (wx a multiple of 8) and a block is whole groups of 8 rows.
+  const bool given_shuffle_ok = !given_texel || (tiles.tm % 8 == 0 && tiles.wx % 8 == 0);
+  const bool a_shuffle = texel_path && texel_a_shuffle_ok(ctx, g) && given_shuffle_ok &&
+                         !(long_sums && (g.N + tn - 1) / tn < 8);
   const uint32_t tm = own_tiles ? tiles.tm : a_shuffle ? (g.M >= 16 ? 16 : 8) : texel_path && g.M >= 16 ? 8 : 4;
   // Texel workgroups are up to 64 invocations. Along x, lanes past N cost as much as working
   // ones (SIMD 8), so x is the widest multiple of 8 that divides the blocks across N rounded
@@ -143,7 +151,7 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tile
     }
     while (wy > 1 && groups() < 8) wy /= 2;
   };
-  if (texel_path) texel_workgroup(blocks_x, g.batch);
+  if (texel_path && !given_texel) texel_workgroup(blocks_x, g.batch);
   uint32_t gx = (blocks_x + wx - 1) / wx;
   uint32_t gy = (g.M + wy * tm - 1) / (wy * tm);
 
@@ -165,7 +173,7 @@ GemmPlan plan(const Context& ctx, const Gemm& g, GemmPath path, Gemm::Tiles tile
   // along x too, neighbouring lanes taking neighbouring splits (shaders/gemm_common.glsl).
   const bool split_in_x = texel_path && splits > 1 && blocks_x < 8;
   if (split_in_x && a_shuffle) throw Error("gemm: internal: a shuffled A with splits along x");
-  if (split_in_x) {
+  if (split_in_x && !given_texel) {
     texel_workgroup(blocks_x * splits, 1);
     gy = (g.M + wy * tm - 1) / (wy * tm);
   }

@@ -31,9 +31,9 @@ struct Gemm {
   BiasMode bias = BiasMode::None;
   bool relu = false;
   GemmPath path = GemmPath::Auto;
-  // The tiled, vec4 and subgroup kernels' workgroup (wx x wy) and block of C per invocation
-  // (tm x tn); zeros: gemm_default_tiles. Set by measured selection (nn/plan/gemm_plan.hpp)
-  // and tests.
+  // The kernel's workgroup (wx x wy) and block of C per invocation (tm x tn); zeros: the
+  // tiled, vec4 and subgroup kernels take gemm_default_tiles, the texel kernel its own rules
+  // (gemm.cpp). Set by measured selection (nn/plan/gemm_plan.hpp) and tests.
   struct Tiles {
     uint32_t wx = 0, wy = 0, tm = 0, tn = 0;
   } tiles;

@@ -10,6 +10,7 @@
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
 #include "runtime/kernel_cache.hpp"
+#include "util/error.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -28,6 +29,10 @@ struct SubgroupShape {
   uint32_t invocations, tm, tn;
 };
 const SubgroupShape kSubgroupShapes[] = {{128, 4, 4}, {256, 8, 4}};
+// The texel kernel's given shapes, measured beside its rules on a GPU (the rules were fitted to
+// lavapipe's SIMD-8 threads): a 256-invocation workgroup of small blocks, as GPUs like them
+// full, a 64-invocation one of the rule's 8 x 8 blocks, and a wide one of 4 x 8 blocks.
+const Gemm::Tiles kTexelShapes[] = {{16, 16, 4, 4}, {8, 8, 8, 8}, {32, 4, 4, 8}};
 constexpr uint32_t kTiledBk = 16;      // gemm.cpp's k-step of the tiled kernel
 constexpr double kGemmTolerance = 1e-4;  // relative L2: fp32 sums in another order (1e-6)
 
@@ -37,9 +42,10 @@ std::string cache_key(const Gemm& g, const std::vector<GemmVariant>& cands) {
                   " ld" + u(g.lda) + "," + u(g.ldb) + "," + u(g.ldc) + " bias" + u(uint32_t(g.bias)) +
                   (g.relu ? " relu" : "") + (g.alpha != 1.0f ? " alpha" : "") + (g.c_block ? " block" + u(g.c_block) : "") +
                   (g.batch > 1 ? " batch" + u(g.batch) + "/" + u(g.stride_a) + "," + u(g.stride_b) + "," + u(g.stride_c) : "") +
-                  (g.split_scratch.empty() ? "" : " split") + (g.a_shuffle ? "" : " no-shuffle") + " [";
-  for (size_t i = 0; i < cands.size(); ++i) k += (i ? "," : "") + cands[i].name();
-  return k + "]";
+                  (g.split_scratch.empty() ? "" : " split") + (g.a_shuffle ? "" : " no-shuffle");
+  std::vector<std::string> names;
+  for (const GemmVariant& v : cands) names.push_back(v.name());
+  return candidates_key(k, names);
 }
 
 Gemm::Tiles subgroup_tiles(const KernelPolicy& p, const SubgroupShape& s) {
@@ -49,10 +55,32 @@ Gemm::Tiles subgroup_tiles(const KernelPolicy& p, const SubgroupShape& s) {
 }  // namespace
 
 std::string GemmVariant::name() const {
-  if (path == GemmPath::Texel) return "texel";
-  const char* kind = path == GemmPath::TiledVec4 ? "vec4 " : path == GemmPath::Subgroup ? "subgroup " : "tiled ";
-  return kind + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " + std::to_string(tiles.tm) + "x" +
-         std::to_string(tiles.tn);
+  if (path == GemmPath::Texel && !tiles.wx) return "texel";
+  return gemm_path_name(path) + " " + std::to_string(tiles.wx) + "x" + std::to_string(tiles.wy) + " " +
+         std::to_string(tiles.tm) + "x" + std::to_string(tiles.tn);
+}
+
+bool texel_tiles_ok(const KernelPolicy& p, const Gemm::Tiles& t) {
+  const auto block_ok = [](uint32_t v) { return v >= 4 && v <= 16 && v % 4 == 0; };
+  return block_ok(t.tm) && block_ok(t.tn) && gemm_workgroup_fits(p, t);
+}
+
+bool gemm_variant_applies(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
+                          DeviceSpan c, const GemmVariant& v) {
+  const KernelPolicy& p = ctx.policy();
+  Gemm forced = g;
+  forced.path = v.path;
+  forced.tiles = v.tiles;
+  // gemm_path falls back to the tiled kernel where the forced one cannot read the operands.
+  if (gemm_path(ctx, forced, a, b, bias, c) != v.path) return false;
+  switch (v.path) {
+    case GemmPath::Texel:
+      return !v.tiles.wx || (texel_tiles_ok(p, v.tiles) && !g.maxpool_cells && !g.pooled_cells);
+    case GemmPath::Tiled:
+    case GemmPath::TiledVec4: return tiled_shape_fits(p, v.tiles);
+    case GemmPath::Subgroup: return gemm_workgroup_fits(p, v.tiles) && v.tiles.tm && v.tiles.tn;
+    default: return false;
+  }
 }
 
 std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias,
@@ -68,20 +96,25 @@ std::vector<GemmVariant> gemm_candidates(const Context& ctx, const Gemm& g, Devi
   // kernel (shared memory and barriers are memory and a thread rendezvous there), and timing
   // those takes ~0.4 s per candidate and product, 30 s for the seed CNN.
   if (p.cpu_driver && rule == GemmPath::Texel) return out;
-  Gemm t = g;
-  t.path = GemmPath::Texel;
-  if (rule != GemmPath::Texel && gemm_path(ctx, t, a, b, bias, c) == GemmPath::Texel) out.push_back({GemmPath::Texel, {}});
+  const bool texel_applies = gemm_variant_applies(ctx, g, a, b, bias, c, {GemmPath::Texel, {}});
+  if (rule != GemmPath::Texel && texel_applies) out.push_back({GemmPath::Texel, {}});
   for (const Gemm::Tiles& s : kTiledShapes) {
     if (!tiled_shape_fits(p, s)) continue;
     const GemmVariant v{GemmPath::Tiled, s};
     if (!(v == rule_variant)) out.push_back(v);
   }
-  // The vec4 and subgroup kernels are GPU candidates only: they are built around what GPUs
-  // have (coalesced vector loads, registers shared by shuffle). On a CPU driver they would only
-  // be measured where the texel kernel cannot read the operands, mostly rows that are not
-  // whole vec4s, which the vec4 kernel cannot read either; and every candidate there costs a
-  // measurement of ~0.4 s per product. Forced (VKTRAIN_GEMM, Gemm::path) they run anywhere.
+  // The texel kernel's given shapes and the vec4 and subgroup kernels are GPU candidates only.
+  // The texel rules were fitted on lavapipe, so there the given shapes are only measured when
+  // `tune-kernels --remember` found one (plan_gemm). The vec4 and subgroup kernels are built
+  // around what GPUs have (coalesced vector loads, registers shared by shuffle). On a CPU
+  // driver they would only be measured where the texel kernel cannot read the operands, mostly
+  // rows that are not whole vec4s, which the vec4 kernel cannot read either; and every
+  // candidate there costs a measurement of ~0.4 s per product. Forced (VKTRAIN_GEMM,
+  // Gemm::path) they run anywhere.
   if (!p.cpu_driver) {
+    if (texel_applies)
+      for (const Gemm::Tiles& s : kTexelShapes)
+        if (texel_tiles_ok(p, s)) out.push_back({GemmPath::Texel, s});
     for (const Gemm::Tiles& s : kVec4Shapes)
       if (tiled_shape_fits(p, s) && vec4_gemm_ok(g, a, b, s)) out.push_back({GemmPath::TiledVec4, s});
     if (subgroup_gemm_ok(p))
@@ -118,27 +151,37 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std
 
   struct Run {
     GemmVariant v;
+    bool timed = true;  // false: the reference, run only to check the others against
     Buffer c;
     std::unique_ptr<Stream> s;
     std::vector<double> ms;
     std::string failure;
   };
+  const GemmVariant reference{GemmPath::Tiled, kTiledShapes[0]};
+  std::vector<GemmVariant> all = candidates;
+  const bool reference_timed = std::find(all.begin(), all.end(), reference) != all.end();
+  if (!reference_timed) all.push_back(reference);
   std::vector<std::unique_ptr<Run>> runs;
   const auto time_once = [](Run& r) { r.ms.push_back(run_and_time(*r.s)); };
-  for (const GemmVariant& v : candidates) {
+  const DeviceSpan bias_or_a = g.bias == BiasMode::None ? DeviceSpan(A) : DeviceSpan(bias);
+  for (const GemmVariant& v : all) {
     auto r = std::make_unique<Run>();
     r->v = v;
+    r->timed = reference_timed || !(v == reference);
     try {
       r->c = scratch_buffer(ctx, nc, "autotune C");
       Gemm gv = g;
       gv.path = v.path;
       gv.tiles = v.tiles;
       if (split.handle()) gv.split_scratch = DeviceSpan(split);
+      // A kernel that cannot run this product would be replaced by the tiled one, unlabelled.
+      if (!gemm_variant_applies(ctx, gv, A, B, bias_or_a, r->c, v))
+        throw Error("does not apply to this product on this device");
       r->s = std::make_unique<Stream>(ctx);
-      gemm(*r->s, gv, A, B, g.bias == BiasMode::None ? DeviceSpan(A) : DeviceSpan(bias), r->c);
+      gemm(*r->s, gv, A, B, bias_or_a, r->c);
       r->s->timestamp("end");
       r->s->run();  // warm
-      time_once(*r);
+      if (r->timed) time_once(*r);
     } catch (const std::exception& e) {
       r->failure = e.what();
       r->s.reset();
@@ -147,18 +190,18 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std
   }
   double best_first = INFINITY;
   for (const auto& r : runs)
-    if (r->s) best_first = std::min(best_first, r->ms.front());
+    if (r->s && r->timed) best_first = std::min(best_first, r->ms.front());
   for (int rep = 1; rep < reps; ++rep)
     for (auto& r : runs)
-      if (r->s && r->ms.front() <= 2 * best_first) time_once(*r);
+      if (r->s && r->timed && r->ms.front() <= 2 * best_first) time_once(*r);
 
-  const GemmVariant reference{GemmPath::Tiled, kTiledShapes[0]};
   const Run* ref = nullptr;
   for (const auto& r : runs)
     if (r->v == reference && r->s) ref = r.get();
   const std::vector<float> want = ref ? ref->c.download_as<float>(nc) : std::vector<float>{};
   std::vector<GemmMeasurement> out;
   for (const auto& r : runs) {
+    if (!r->timed) continue;
     GemmMeasurement m{r->v, INFINITY, INFINITY, false};
     if (r->s) {
       m.ms = median(r->ms);
@@ -173,31 +216,43 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std
   return out;
 }
 
-std::string tuned_shape_key(const Gemm& g) {
-  return "tiled-shape " + std::to_string(g.M) + "x" + std::to_string(g.N) + "x" + std::to_string(g.K) +
-         (g.trans_a ? " ta" : "") + (g.trans_b ? " tb" : "");
+std::string tuned_shape_key(const Gemm& g, GemmPath kernel) {
+  return gemm_path_name(kernel) + "-shape " + std::to_string(g.M) + "x" + std::to_string(g.N) + "x" +
+         std::to_string(g.K) + (g.trans_a ? " ta" : "") + (g.trans_b ? " tb" : "");
 }
 
-std::optional<GemmVariant> parse_tiled_variant(const std::string& name) {
+std::optional<GemmVariant> parse_gemm_variant(const std::string& name) {
+  if (name == "texel") return GemmVariant{GemmPath::Texel, {}};
+  char kind[16] = {};
   unsigned wx = 0, wy = 0, tm = 0, tn = 0;
   char tail = 0;
-  if (std::sscanf(name.c_str(), "tiled %ux%u %ux%u%c", &wx, &wy, &tm, &tn, &tail) != 4 || !wx || !wy || !tm || !tn ||
-      wx > 1024 || wy > 1024 || tm > 16 || tn > 16)
+  if (std::sscanf(name.c_str(), "%15s %ux%u %ux%u%c", kind, &wx, &wy, &tm, &tn, &tail) != 5 || !wx || !wy || !tm ||
+      !tn || wx > 1024 || wy > 1024 || tm > 16 || tn > 16)
     return std::nullopt;
-  return GemmVariant{GemmPath::Tiled, {wx, wy, tm, tn}};
+  for (GemmPath p : kTunableKernels)
+    if (gemm_path_name(p) == kind) return GemmVariant{p, {wx, wy, tm, tn}};
+  return std::nullopt;
 }
 
 GemmVariant plan_gemm(Context& ctx, const Gemm& g, DeviceSpan a, DeviceSpan b, DeviceSpan bias, DeviceSpan c,
                       GemmPath rule) {
   std::vector<GemmVariant> cands = gemm_candidates(ctx, g, a, b, bias, c, rule);
   const GemmVariant fallback = cands.front();
-  if (ctx.policy().autotune == AutotuneMode::Off || cands.size() < 2) return fallback;
+  const KernelPolicy& p = ctx.policy();
+  if (p.autotune == AutotuneMode::Off) return fallback;
+  // The products only the rule's kernel may take (gemm_candidates) take no tuned shape either.
+  const bool fixed = g.maxpool_cells || g.pooled_cells || g.beta != 0.0f || p.gemm != GemmChoice::Auto;
+  if (fixed) return fallback;
   KernelCache& cache = plan_cache(ctx);
-  // A shape `vktrain tune-kernels --remember` found for this size competes too (within limits).
-  if (const auto tuned = cache.find(tuned_shape_key(g)))
-    if (const auto v = parse_tiled_variant(tuned->winner))
-      if (tiled_shape_fits(ctx.policy(), v->tiles) && std::find(cands.begin(), cands.end(), *v) == cands.end())
-        cands.push_back(*v);
+  // The shapes `vktrain tune-kernels --remember` found for this size compete too, on any device,
+  // where they apply to these operands within this device's limits.
+  for (GemmPath kernel : kTunableKernels)
+    if (const auto tuned = cache.find(tuned_shape_key(g, kernel)))
+      if (const auto v = parse_gemm_variant(tuned->winner))
+        if (v->path == kernel && gemm_variant_applies(ctx, g, a, b, bias, c, *v) &&
+            std::find(cands.begin(), cands.end(), *v) == cands.end())
+          cands.push_back(*v);
+  if (cands.size() < 2) return fallback;
   const std::string key = cache_key(g, cands);
   if (const auto hit = cache.find(key))
     for (const GemmVariant& v : cands)

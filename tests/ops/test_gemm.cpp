@@ -30,8 +30,9 @@ std::vector<double> with_padding(const std::vector<double>& m, int rows, int col
 }
 
 // A kernel to test: the texel kernel comes in two forms, its lanes sharing A's rows by subgroup
-// shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own; the
-// tiled kernel in every shape measured selection tries (nn/plan/gemm_plan.cpp) and one
+// shuffle (gemm_texel_sg, where the device has subgroups of 8) or each fetching its own, by its
+// rules or in given tiles (a GPU's candidates, tune-kernels' proposals: 16-row blocks shared,
+// 12-wide ones not); the tiled kernel in every shape measured selection tries (nn/plan/gemm_plan.cpp) and one
 // tune-kernels may propose (a narrow workgroup of 1-wide blocks); the vec4-load tiled kernel in
 // its candidate shapes (shapes it cannot read as vec4s take the tiled kernel, checked too); the
 // subgroup kernel in its default shape (rows one subgroup wide), in the 256-invocation shape
@@ -43,6 +44,9 @@ struct TestKernel {
 };
 const TestKernel kKernels[] = {{GemmPath::Texel, true},
                                {GemmPath::Texel, false},
+                               {GemmPath::Texel, true, {16, 16, 4, 4}},
+                               {GemmPath::Texel, true, {8, 2, 16, 8}},
+                               {GemmPath::Texel, true, {32, 4, 4, 12}},
                                {GemmPath::Tiled, true},
                                {GemmPath::Tiled, true, {8, 8, 4, 4}},
                                {GemmPath::Tiled, true, {16, 16, 8, 8}},
@@ -68,7 +72,10 @@ void check_forced_kernel(const Context& ctx, const Gemm& g, DeviceSpan a, Device
 // The shader a texel product must take: the shuffled form wherever the device and shape allow
 // it (rows of A at least 8, no splits along x), so that both forms really get tested.
 std::string expected_texel_kernel(const Context& ctx, const Gemm& g) {
-  const bool shuffle = g.a_shuffle && ctx.info().subgroup_size == 8 && ctx.info().subgroup_shuffle && g.M >= 8;
+  // Given tiles share A's rows only in whole groups of 8 rows, 8 lanes along x.
+  const bool tiles_ok = !g.tiles.wx || (g.tiles.tm % 8 == 0 && g.tiles.wx % 8 == 0);
+  const bool shuffle =
+      g.a_shuffle && tiles_ok && ctx.info().subgroup_size == 8 && ctx.info().subgroup_shuffle && g.M >= 8;
   return shuffle ? "gemm_texel_sg" : "gemm_texel";
 }
 

@@ -26,6 +26,9 @@ struct PrivateCache {  // as in test_conv2d_plan.cpp: the user's kernel cache st
 // Every kernel and shape measured selection may offer on some device.
 std::vector<GemmVariant> all_variants(const KernelPolicy& p) {
   return {{GemmPath::Texel, {}},
+          {GemmPath::Texel, {16, 16, 4, 4}},
+          {GemmPath::Texel, {8, 8, 8, 8}},
+          {GemmPath::Texel, {32, 4, 4, 8}},
           {GemmPath::Tiled, {16, 16, 4, 4}},
           {GemmPath::Tiled, {8, 8, 4, 4}},
           {GemmPath::Tiled, {16, 16, 8, 8}},
@@ -80,9 +83,17 @@ TEST_CASE("gemm plan: every kernel and tile shape agrees with the tiled referenc
     const std::vector<GemmVariant> all = all_variants(ctx.policy());
     const auto m = measure_gemm(ctx, g, all, 2);
     REQUIRE(m.size() == all.size());
+    const Buffer aligned(ctx, 16, "offset 0");  // measure_gemm's operands start at offset 0
     for (const auto& x : m) {
       CAPTURE(x.variant.name());
       if (x.variant.path == GemmPath::Texel && !ctx.policy().vec4_texels) continue;  // the device has no texel views
+      // Rows that are not whole vec4s: the vec4 kernel does not apply, and is reported as failed
+      // rather than measured as the tiled kernel it would fall back to.
+      if (x.variant.path == GemmPath::TiledVec4 && !vec4_gemm_ok(g, aligned, aligned, x.variant.tiles)) {
+        CHECK_FALSE(x.correct);
+        CHECK_FALSE(std::isfinite(x.ms));
+        continue;
+      }
       CHECK(x.correct);
       CHECK(std::isfinite(x.ms));
     }
@@ -130,10 +141,17 @@ TEST_CASE("gemm plan: a shape tune-kernels remembered joins the measured candida
   g.M = 40, g.N = 24, g.K = 36, g.lda = 36, g.ldb = 24, g.ldc = 24;
   Buffer A(ctx, 40 * 36 * 4, "A"), B(ctx, 36 * 24 * 4, "B"), C(ctx, 40 * 24 * 4, "C");
   KernelCache& kc = ctx.kernel_cache(kernel_candidates_checksum());
-  kc.remember(tuned_shape_key(g), {"tiled 4x4 2x2", {}});
-  CHECK(parse_tiled_variant("tiled 4x4 2x2") == GemmVariant{GemmPath::Tiled, {4, 4, 2, 2}});
-  CHECK_FALSE(parse_tiled_variant("tiled 4x4"));
-  CHECK_FALSE(parse_tiled_variant("texel"));
+  kc.remember(tuned_shape_key(g, GemmPath::Tiled), {"tiled 4x4 2x2", {}});
+  CHECK(tuned_shape_key(g, GemmPath::Tiled) == "tiled-shape 40x24x36");
+  CHECK(parse_gemm_variant("tiled 4x4 2x2") == GemmVariant{GemmPath::Tiled, {4, 4, 2, 2}});
+  CHECK(parse_gemm_variant("texel 8x2 16x8") == GemmVariant{GemmPath::Texel, {8, 2, 16, 8}});
+  CHECK(parse_gemm_variant("texel") == GemmVariant{GemmPath::Texel, {}});
+  CHECK(parse_gemm_variant("subgroup 32x4 4x4") == GemmVariant{GemmPath::Subgroup, {32, 4, 4, 4}});
+  CHECK_FALSE(parse_gemm_variant("tiled 4x4"));
+  CHECK_FALSE(parse_gemm_variant("tiled 4x4 2x2 extra"));
+  CHECK_FALSE(parse_gemm_variant("naive 4x4 2x2"));
+  CHECK_FALSE(parse_gemm_variant("tiled 4x4 0x2"));
+  CHECK_FALSE(parse_gemm_variant("tiled 2000x4 2x2"));
   const GemmPath rule = gemm_path(ctx, g, A, B, A, C);
   const GemmVariant chosen = plan_gemm(ctx, g, A, B, A, C, rule);
   // The measurement's record names the tuned shape among what it timed, checked and correct.
@@ -142,7 +160,10 @@ TEST_CASE("gemm plan: a shape tune-kernels remembered joins the measured candida
         std::vector<GemmVariant> cands = gemm_candidates(ctx, g, A, B, A, C, rule);
         cands.push_back({GemmPath::Tiled, {4, 4, 2, 2}});
         std::string names;
-        for (const auto& v : cands) names += (names.empty() ? "" : ",") + v.name();
+        for (const auto& v : cands) {
+          if (!names.empty()) names += ',';
+          names += v.name();
+        }
         return "gemm 40x24x36 ld36,24,24 bias0 [" + names + "]";
       }());
   REQUIRE(entry);
@@ -174,6 +195,13 @@ TEST_CASE("gemm plan: a GPU gets the vec4 and subgroup kernels as candidates, wi
   CHECK(has(cands, "vec4 32x8 4x4"));
   CHECK(has(cands, "subgroup 32x4 4x4"));
   CHECK(has(cands, "subgroup 32x8 8x4"));
+  // The texel kernel by its rules (fitted to lavapipe) and in given shapes, where the device
+  // has texel views.
+  const bool texels = gpu.vec4_texels;
+  CHECK(has(cands, "texel") == texels);
+  CHECK(has(cands, "texel 16x16 4x4") == texels);
+  CHECK(has(cands, "texel 8x8 8x8") == texels);
+  CHECK(has(cands, "texel 32x4 4x8") == texels);
 
   SUBCASE("rows that are not whole vec4s: no vec4 kernel") {
     Gemm odd = g;
@@ -200,6 +228,8 @@ TEST_CASE("gemm plan: a GPU gets the vec4 and subgroup kernels as candidates, wi
     CHECK_FALSE(has(c, "vec4 32x8 4x4"));
     CHECK(has(c, "subgroup 32x4 4x4"));      // 128 invocations, no shared memory
     CHECK_FALSE(has(c, "subgroup 32x8 8x4"));  // 256
+    CHECK_FALSE(has(c, "texel 16x16 4x4"));    // 256
+    CHECK(has(c, "texel 8x8 8x8") == texels);  // 64
   }
   SUBCASE("a CPU driver never gets them") {
     KernelPolicy p = gpu;
@@ -209,6 +239,7 @@ TEST_CASE("gemm plan: a GPU gets the vec4 and subgroup kernels as candidates, wi
       CAPTURE(v.name());
       CHECK(v.path != GemmPath::TiledVec4);
       CHECK(v.path != GemmPath::Subgroup);
+      CHECK((v.path != GemmPath::Texel || v.tiles.wx == 0));  // the texel kernel's rules only
     }
   }
   SUBCASE("--autotune off takes the rule's kernel") {
@@ -217,4 +248,39 @@ TEST_CASE("gemm plan: a GPU gets the vec4 and subgroup kernels as candidates, wi
     ctx.set_policy(p);
     CHECK(plan_gemm(ctx, g, A, B, A, C, rule) == cands.front());
   }
+}
+
+TEST_CASE("gemm plan: a texel shape tune-kernels remembered is measured beside the rules, even on a CPU driver") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  KernelPolicy p = ctx.policy();
+  REQUIRE_MESSAGE(p.vec4_texels, "the texel kernel needs RGBA32F texel buffer views (lavapipe has them)");
+  p.autotune = AutotuneMode::Full;
+  ctx.set_policy(p);
+  Gemm g;
+  g.M = 48, g.N = 32, g.K = 40, g.lda = 40, g.ldb = 32, g.ldc = 32;
+  Buffer A(ctx, 48 * 40 * 4, "A"), B(ctx, 40 * 32 * 4, "B"), C(ctx, 48 * 32 * 4, "C");
+  const GemmPath rule = gemm_path(ctx, g, A, B, A, C);
+  std::vector<GemmVariant> cands = gemm_candidates(ctx, g, A, B, A, C, rule);
+  KernelCache& kc = ctx.kernel_cache(kernel_candidates_checksum());
+  kc.remember(tuned_shape_key(g, GemmPath::Texel), {"texel 8x2 8x8", {}});
+  // A remembered shape the device cannot run (past 1024 invocations per workgroup) is left out.
+  kc.remember(tuned_shape_key(g, GemmPath::Tiled), {"tiled 1024x1024 4x4", {}});
+  const GemmVariant chosen = plan_gemm(ctx, g, A, B, A, C, rule);
+  cands.push_back({GemmPath::Texel, {8, 2, 8, 8}});
+  std::vector<std::string> names;
+  for (const auto& v : cands) names.push_back(v.name());
+  std::string key = "gemm 48x32x40 ld40,32,32 bias0 [";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) key += ',';
+    key += names[i];
+  }
+  const auto entry = kc.find(key + "]");
+  REQUIRE_MESSAGE(entry, "no record under " << key);
+  CHECK(entry->winner == chosen.name());
+  REQUIRE(entry->detail.contains("texel 8x2 8x8"));
+  CHECK(entry->detail["texel 8x2 8x8"]["correct"] == true);
+  // The tiled reference checked it without being timed where it is no candidate.
+  CHECK(entry->detail.contains("tiled 16x16 4x4") == has(cands, "tiled 16x16 4x4"));
+  CHECK_FALSE(entry->detail.contains("tiled 1024x1024 4x4"));
 }
