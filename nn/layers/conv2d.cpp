@@ -26,7 +26,7 @@ class Conv2dRun : public LayerRun {
                     workspace());
   }
 
-  std::string plan() const override { return conv2d_route_name(c_.route); }
+  std::string plan() const override { return Conv2dChoice{c_.route, c_.local_x}.name(); }
 
  private:
   Conv2dPlan shape(const LayerIO& io) const {

@@ -82,6 +82,11 @@ struct Conv2dPlan : Conv2dShape {
   // 13, 5 x 5) are odd, so there 4 channels are one vec4 fetch or store where NCHW takes 4
   // (winograd_input, col2im, the pool epilogues and their adjoints).
   bool x_channels_last = false, y_channels_last = false;
+  // The width of the workgroups of the route's own one-dimensional kernels (the direct route's
+  // forward, the Winograd transforms); 0: the route's rule (64, or 8 where a transform stores
+  // the uniform way). A measured candidate on GPUs (nn/plan/conv2d_plan.hpp).
+  uint32_t local_x = 0;
+  uint32_t width_or(uint32_t rule) const { return local_x ? local_x : rule; }
   // Conv2dShape::validate, and the route takes the shape (InputError if not).
   void validate() const;
 };

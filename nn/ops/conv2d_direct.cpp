@@ -64,14 +64,14 @@ void conv2d_direct_forward(Stream& s, DeviceSpan y, DeviceSpan argmax, DeviceSpa
                           {BindingKind::Texel, BindingKind::Storage, BindingKind::Storage, BindingKind::Storage,
                            BindingKind::Storage},
                           sizeof(DirectPush),
-                          {64, 1, 1},
+                          {c.width_or(64), 1, 1},
                           {c.C, c.H, c.W, c.K, c.R, c.S, c.sh, c.sw, c.ph, c.pw, c.PH(), c.PW(),
                            c.x_channels_last ? 1u : 0u, c.y_channels_last ? 1u : 0u, relu ? 1u : 0u, bias ? 1u : 0u}});
   const DeviceSpan wk = w.sub(0, uint64_t(c.K) * c.CRS());
   s.dispatch(k,
              {texel_r32(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W)), in(wk), in(bias ? b.sub(0, c.K) : wk),
               out(y.sub(0, c.out_count())), out(argmax.sub(0, c.out_count()))},
-             DirectPush{c.N}, groups_1d(uint64_t(c.N) * c.PH() * c.PW(), 64));
+             DirectPush{c.N}, groups_1d(uint64_t(c.N) * c.PH() * c.PW(), c.width_or(64)));
 }
 
 uint64_t conv2d_direct_partials(const Conv2dShape& c) { return chunks_of(c) * c.K * (c.CRS() + 1); }

@@ -23,23 +23,23 @@ bool tile_uniform_store_ok(const Context& ctx, uint64_t tiles, uint32_t quads) {
 
 // An F(2x2, 3x3) transform: its tile grid is the pooled output.
 const Kernel& transform_kernel(Context& ctx, const std::string& shader, const Conv2dPlan& c, std::vector<BindingKind> bindings,
-                               std::vector<uint32_t> extra = {}, std::array<uint32_t, 3> local_size = {64, 1, 1}) {
+                               std::vector<uint32_t> extra = {}, uint32_t width = 0) {
   return winograd_transform_kernel(ctx, shader, c, c.PH(), c.PW(), c.y_channels_last, std::move(bindings),
-                                   std::move(extra), local_size);
+                                   std::move(extra), {width ? width : c.width_or(64), 1, 1});
 }
 
 // Dispatches a transform with one invocation per tile and group of 4 channels (or filters),
 // `quads` groups per tile, storing the uniform way where it can (shaders/uniform_store.glsl):
 // 8-invocation workgroups and, on a device with 64-bit integers, the *_u64 twin (two floats
-// per store component). Else workgroups of 64 and the plain shader.
+// per store component). Else workgroups of 64 (or the plan's width) and the plain shader.
 void dispatch_tile_transform(Stream& s, const char* name, const Conv2dPlan& c, std::vector<BindingKind> bindings,
                              std::initializer_list<Arg> args, uint64_t tiles, uint32_t quads) {
   Context& ctx = s.context();
-  const bool uniform = tile_uniform_store_ok(ctx, tiles, quads);
-  const uint32_t wg = uniform ? 8 : 64;
+  const bool uniform = !c.local_x && tile_uniform_store_ok(ctx, tiles, quads);
+  const uint32_t wg = uniform ? 8 : c.width_or(64);
   std::string shader = name;
   if (uniform && ctx.policy().int64) shader += "_u64";
-  s.dispatch(transform_kernel(ctx, shader, c, std::move(bindings), {uniform ? 1u : 0u}, {wg, 1, 1}), args,
+  s.dispatch(transform_kernel(ctx, shader, c, std::move(bindings), {uniform ? 1u : 0u}, wg), args,
              WinogradPush{c.N}, groups_1d(tiles * quads, wg));
 }
 
@@ -119,7 +119,7 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
   const WinogradPush push{c.N};
   const DeviceSpan u = ws.w_gemm.sub(0, z.u);
   s.dispatch(transform_kernel(ctx, "winograd_filter", c, {BindingKind::Texel, BindingKind::Storage}),
-             {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), 64));
+             {texel_r32(w.sub(0, uint64_t(c.K) * c.CRS())), out(u)}, push, groups_1d(c.C * (c.K / 4), c.width_or(64)));
   dispatch_tile_transform(s, "winograd_input", c, {BindingKind::Texel, BindingKind::Storage},
                           {image_view(x.sub(0, uint64_t(c.N) * c.C * c.H * c.W), c), out(ws.v.sub(0, z.v))}, T,
                           c.C / 4);
@@ -131,7 +131,7 @@ void winograd_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, Devic
                               {relu ? 1u : 0u, bias ? 1u : 0u}),
              {texel(m), texel_r32(bias ? b.sub(0, c.K) : m.sub(0, 4)), out(y.sub(0, c.out_count())),
               out(ws.argmax.sub(0, c.out_count()))},
-             push, groups_1d(uint64_t(T) * (c.K / 4), 64));
+             push, groups_1d(uint64_t(T) * (c.K / 4), c.width_or(64)));
 }
 
 void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpan dy, const Conv2dPlan& c,
@@ -153,7 +153,7 @@ void winograd_backward_weight(Stream& s, DeviceSpan dw, DeviceSpan db, DeviceSpa
   batched_gemm(s, c.C, c.K, T, true, false, ws.v, dm, du);  // dU_ξ (C, K) = V_ξᵀ · dM_ξ
   s.dispatch(transform_kernel(ctx, "winograd_filter_backward", c, {BindingKind::Texel, BindingKind::Storage}),
              {texel(du), out(dw.sub(0, uint64_t(c.K) * c.CRS()))}, WinogradPush{c.N},
-             groups_1d(c.C * (c.K / 4), 64));
+             groups_1d(c.C * (c.K / 4), c.width_or(64)));
 }
 
 void winograd_backward_data(Stream& s, DeviceSpan dx, const Conv2dPlan& c, const Conv2dWorkspace& ws) {

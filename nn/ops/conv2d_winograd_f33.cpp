@@ -21,14 +21,15 @@ struct Tiles {
 };
 Tiles tiles_of(const Conv2dShape& c) { return {c.OH() / 3, c.OW() / 3, uint64_t(c.N) * (c.OH() / 3) * (c.OW() / 3)}; }
 
-// One invocation per tile (or input channel) and group of 4 channels, in workgroups of 64,
+// One invocation per tile (or input channel) and group of 4 channels, in workgroups of 64 (or the plan's width),
 // over the 3x3 tile grid; y and dy are NCHW (a channels-last y needs a fused pool).
 void dispatch_transform(Stream& s, const char* shader, const Conv2dPlan& c, std::vector<BindingKind> bindings,
                         std::initializer_list<Arg> args, uint64_t invocations, std::vector<uint32_t> extra = {}) {
   const Tiles t = tiles_of(c);
   const Kernel& k =
-      winograd_transform_kernel(s.context(), shader, c, t.th, t.tw, false, std::move(bindings), std::move(extra));
-  s.dispatch(k, args, WinogradPush{c.N}, groups_1d(invocations, 64));
+      winograd_transform_kernel(s.context(), shader, c, t.th, t.tw, false, std::move(bindings), std::move(extra),
+                                {c.width_or(64), 1, 1});
+  s.dispatch(k, args, WinogradPush{c.N}, groups_1d(invocations, c.width_or(64)));
 }
 
 struct Sizes {

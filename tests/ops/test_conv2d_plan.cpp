@@ -2,6 +2,7 @@
 // remembering the winner (--autotune full), the cache only (cached), and the pick rule.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -60,16 +61,16 @@ TEST_CASE("conv2d plan: every candidate of the seed CNN's layers agrees with im2
   Context ctx(test::test_context_options());
   for (const auto& l : kSeed) {
     CAPTURE(l.name);
-    const auto cands = conv2d_candidates(l.c, ctx.policy());
+    const auto cands = conv2d_choices(l.c, ctx.policy());
     const auto m = measure_conv2d(ctx, l.c, l.dx_needed, cands, 2);
     REQUIRE(m.size() == cands.size());
     for (const auto& x : m) {
-      CAPTURE(conv2d_route_name(x.route));
+      CAPTURE(x.choice.name());
       CHECK(x.correct);
       CHECK(x.error <= kRouteTolerance);
       CHECK(std::isfinite(x.ms));
       CHECK(x.ms > 0);
-      MESSAGE(l.name << " " << conv2d_route_name(x.route) << ": " << x.ms << " ms, error " << x.error);
+      MESSAGE(l.name << " " << x.choice.name() << ": " << x.ms << " ms, error " << x.error);
     }
   }
 }
@@ -82,7 +83,7 @@ TEST_CASE("conv2d plan: --autotune full measures once and remembers, cached read
   {
     Context ctx(test::test_context_options());
     with_autotune(ctx, AutotuneMode::Full);
-    const auto cands = conv2d_candidates(l.c, ctx.policy());
+    const auto cands = conv2d_choices(l.c, ctx.policy());
     const auto t0 = std::chrono::steady_clock::now();
     const uint64_t checksum = kernel_candidates_checksum();  // once per process
     MESSAGE("candidate checksum: " << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()
@@ -101,7 +102,7 @@ TEST_CASE("conv2d plan: --autotune full measures once and remembers, cached read
     const auto hit = kc.find(conv2d_cache_key(l.c, l.dx_needed, cands));
     REQUIRE(hit);
     CHECK(hit->winner == conv2d_route_name(measured));
-    for (Conv2dRoute r : cands) CHECK(hit->detail.contains(conv2d_route_name(r)));
+    for (const Conv2dChoice& k : cands) CHECK(hit->detail.contains(k.name()));
     const size_t entries = kc.size();
     CHECK(plan_conv2d(ctx, l.c, l.dx_needed).route == measured);  // a hit: nothing new
     CHECK(kc.size() == entries);
@@ -130,6 +131,48 @@ TEST_CASE("conv2d plan: --autotune full measures once and remembers, cached read
     ctx.set_policy(p);
     CHECK(plan_conv2d(ctx, l.c, l.dx_needed).route == Conv2dRoute::Im2col);
   }
+}
+
+TEST_CASE("conv2d plan: a GPU also measures the direct and Winograd kernels in wider workgroups, each agreeing with im2col") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  KernelPolicy gpu = ctx.policy();
+  gpu.cpu_driver = false;
+  gpu.max_workgroup_invocations = 1024, gpu.max_workgroup_x = 1024;
+  ctx.set_policy(gpu);
+  for (const auto& l : kSeed) {
+    CAPTURE(l.name);
+    const auto routes = conv2d_candidates(l.c, gpu);
+    const auto choices = conv2d_choices(l.c, gpu);
+    // Every route as it is, then the wider workgroups of the routes with kernels of their own.
+    REQUIRE(choices.size() >= routes.size());
+    for (size_t i = 0; i < routes.size(); ++i) CHECK(choices[i] == Conv2dChoice{routes[i]});
+    std::vector<Conv2dChoice> wide(choices.begin() + routes.size(), choices.end());
+    for (const auto& k : wide) {
+      CAPTURE(k.name());
+      CHECK((k.local_x == 128 || k.local_x == 256));
+      CHECK(k.route != Conv2dRoute::Im2col);
+    }
+    if (std::find(routes.begin(), routes.end(), l.cpu_default) != routes.end()) {
+      CHECK(std::find(choices.begin(), choices.end(), Conv2dChoice{l.cpu_default, 128}) != choices.end());
+      CHECK(std::find(choices.begin(), choices.end(), Conv2dChoice{l.cpu_default, 256}) != choices.end());
+    }
+    // They run here too (lavapipe takes 1024 invocations): each agrees with im2col.
+    const auto m = measure_conv2d(ctx, l.c, l.dx_needed, wide, 1);
+    for (const auto& x : m) {
+      CAPTURE(x.choice.name());
+      CHECK(x.correct);
+    }
+  }
+  // A device of 128 invocations per workgroup gets no 256-wide one; a CPU driver none at all.
+  KernelPolicy small = gpu;
+  small.max_workgroup_invocations = 128;
+  for (const auto& k : conv2d_choices(kSeed[1].c, small)) CHECK(k.local_x <= 128);
+  KernelPolicy cpu = gpu;
+  cpu.cpu_driver = true;
+  for (const auto& k : conv2d_choices(kSeed[1].c, cpu)) CHECK(k.local_x == 0);
+  CHECK(Conv2dChoice{Conv2dRoute::Direct, 256}.name() == "direct wg256");
+  CHECK(Conv2dChoice{Conv2dRoute::Winograd}.name() == "winograd");
 }
 
 TEST_CASE("conv2d plan: the fastest correct candidate wins, the default unless beaten by the margin") {
