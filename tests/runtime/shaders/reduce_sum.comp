@@ -4,6 +4,7 @@
 // slice and writes one float to partial[group]. Run twice (n -> groups -> 1) for a full sum.
 // Uses subgroupAdd: on lavapipe 4-5x faster than a shared-memory tree (shared/LAVAPIPE.md).
 // Only for devices whose subgroups support arithmetic; reduce_sum_shared is the fallback.
+// A test shader (the runtime's subgroup and shared-memory reductions), not shipped.
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #include "common.glsl"
 

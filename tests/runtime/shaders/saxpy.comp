@@ -1,7 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// y = a * x + y over n floats. The runtime's smallest real kernel: used by the runtime tests
-// and as the timestamp/dispatch-cost probe in `vktrain bench`.
+// y = a * x + y over n floats. The runtime's smallest real kernel, for the runtime's own tests
+// (streams, timestamps, barriers); a test shader, not in the shipped binary.
 #include "common.glsl"
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
