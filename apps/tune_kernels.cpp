@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/tune_kernels.hpp"
 #include "nn/plan/measure.hpp"
 #include "nn/plan/gemm_plan.hpp"
 #include "runtime/kernel_cache.hpp"
@@ -25,13 +26,6 @@
 
 namespace vkt::app {
 namespace {
-
-struct TuneKernelsOptions {
-  std::string gemm = "128x128x784", kernel = "tiled", sampler = "tpe", device;
-  bool trans_a = false, trans_b = true, json = false, remember = false;
-  int trials = 30, repeats = 3;
-  uint64_t seed = 0;
-};
 
 nn::Gemm parse_product(const TuneKernelsOptions& o) {
   unsigned m = 0, n = 0, k = 0;
@@ -98,6 +92,7 @@ bool within_limits(const KernelPolicy& p, const nn::GemmVariant& v) {
 }
 
 void run_tune_kernels(const TuneKernelsOptions& o) {
+  if (!o.conv.empty()) return run_tune_conv_width(o);
   const nn::Gemm g = parse_product(o);
   ContextOptions co;
   co.device = o.device;
@@ -195,12 +190,19 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
 
 void add_tune_kernels_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "tune-kernels", "Search a GEMM kernel's workgroup and block with a tuning sampler, timing each on this device");
+      "tune-kernels",
+      "Search a GEMM kernel's workgroup and block, or a convolution route's workgroup width, with a tuning sampler, "
+      "timing each on this device against the rule's");
   auto o = std::make_shared<TuneKernelsOptions>();
   cmd->add_option("--gemm", o->gemm, "The product MxNxK (default: the MLP's hidden layer at batch 128)")
       ->capture_default_str();
   cmd->add_option("--kernel", o->kernel, "The kernel whose shapes are searched: texel, tiled, vec4 or subgroup")
       ->capture_default_str();
+  cmd->add_option("--conv", o->conv,
+                  "Search a convolution's workgroup width instead: its shape as --print-plan shows it "
+                  "(e.g. \"64x32x13x13 k64 3x3 s1 p0 pool2\")");
+  cmd->add_option("--route", o->route, "With --conv: direct, winograd or winograd_f33 (default: the shape's default)");
+  cmd->add_flag("--first-layer", o->first_layer, "With --conv: a model's first layer (its backward computes no dx)");
   cmd->add_flag("--trans-a,!--no-trans-a", o->trans_a, "A stored transposed");
   cmd->add_flag("--trans-b,!--no-trans-b", o->trans_b, "B stored transposed (default: yes, as a dense layer's weights)");
   cmd->add_option("--trials", o->trials, "Proposals to time")->check(CLI::Range(1, 10000))->capture_default_str();

@@ -1,5 +1,7 @@
 #include "nn/ops/conv2d.hpp"
 
+#include <cstdio>
+
 #include "nn/ops/conv2d_routes.hpp"
 #include "nn/ops/gemm.hpp"
 #include "runtime/buffer.hpp"
@@ -20,10 +22,34 @@ void Conv2dShape::validate() const {
     throw InputError("conv2d: a " + std::to_string(OH()) + "x" + std::to_string(OW()) + " output is too small for a 2x2 pool");
 }
 
+Conv2dShape Conv2dShape::parse(const std::string& text) {
+  Conv2dShape c;
+  unsigned v[9] = {};
+  int used = 0;
+  const bool ok = std::sscanf(text.c_str(), "%ux%ux%ux%u k%u %ux%u s%u p%u%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                              &v[6], &v[7], &v[8], &used) == 9;
+  std::string rest = ok ? text.substr(size_t(used)) : "";
+  unsigned pool = 0;
+  int tail = 0;
+  if (!ok || !(rest.empty() || (std::sscanf(rest.c_str(), " pool%u%n", &pool, &tail) == 1 && size_t(tail) == rest.size())))
+    throw InputError("conv2d shape '" + text + "': takes NxCxHxW kK RxS sSTRIDE pPAD [pool2] (e.g. 64x32x13x13 k64 3x3 s1 p0 pool2)");
+  for (unsigned x : v)
+    if (x > 65536) throw InputError("conv2d shape '" + text + "': sizes above 65536");
+  c.N = v[0], c.C = v[1], c.H = v[2], c.W = v[3], c.K = v[4], c.R = v[5], c.S = v[6];
+  c.sh = c.sw = v[7], c.ph = c.pw = v[8], c.pool = pool;
+  c.validate();
+  return c;
+}
+
 std::string Conv2dShape::str() const {
   const auto s = [](uint32_t v) { return std::to_string(v); };
-  return s(N) + "x" + s(C) + "x" + s(H) + "x" + s(W) + " k" + s(K) + " " + s(R) + "x" + s(S) + " s" + s(sh) +
-         (sh == sw ? "" : "," + s(sw)) + " p" + s(ph) + (ph == pw ? "" : "," + s(pw)) + (pool ? " pool" + s(pool) : "");
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on `"," + std::string`.
+  std::string out = s(N) + "x" + s(C) + "x" + s(H) + "x" + s(W) + " k" + s(K) + " " + s(R) + "x" + s(S) + " s" + s(sh);
+  if (sh != sw) out.append(",").append(s(sw));
+  out.append(" p").append(s(ph));
+  if (ph != pw) out.append(",").append(s(pw));
+  if (pool) out.append(" pool").append(s(pool));
+  return out;
 }
 
 void Conv2dPlan::validate() const {

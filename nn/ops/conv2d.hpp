@@ -57,6 +57,8 @@ struct Conv2dShape {
   // a pooled output of size 0.
   void validate() const;
   std::string str() const;  // "64x32x13x13 k64 3x3 s1 p0 pool2": a cache key and a plan line
+  // str()'s form (equal strides and paddings) back into a shape, validated; InputError if not.
+  static Conv2dShape parse(const std::string& text);
 };
 
 // How a convolution is computed: each route is one entry of nn/ops/conv2d_routes.hpp, which

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -30,11 +31,15 @@ struct Candidate {
 // own kernels: GPUs schedule 32- or 64-lane subgroups, and fuller workgroups hide latency.
 constexpr uint32_t kGpuWidths[] = {128, 256};
 
-bool has_own_kernels(Conv2dRoute r) {
+}  // namespace
+
+bool conv2d_route_has_width(Conv2dRoute r) {
   return r == Conv2dRoute::Direct || r == Conv2dRoute::Winograd || r == Conv2dRoute::WinogradF33;
 }
 
-}  // namespace
+std::string tuned_width_key(const Conv2dShape& c, Conv2dRoute r) {
+  return "conv2d-width " + conv2d_route_name(r) + " " + c.str();
+}
 
 std::string Conv2dChoice::name() const {
   std::string n = conv2d_route_name(route);
@@ -49,7 +54,7 @@ std::vector<Conv2dChoice> conv2d_choices(const Conv2dShape& c, const KernelPolic
   // workgroup on one thread, SIMD 8), and every candidate costs a forward and backward pass.
   if (p.cpu_driver) return out;
   for (Conv2dRoute r : routes)
-    if (has_own_kernels(r))
+    if (conv2d_route_has_width(r))
       for (uint32_t w : kGpuWidths)
         if (w <= p.max_workgroup_invocations && w <= p.max_workgroup_x) out.push_back({r, w});
   return out;
@@ -149,15 +154,28 @@ Conv2dChoice pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dCh
 
 Conv2dPlan plan_conv2d(Context& ctx, const Conv2dShape& c, bool dx_needed, bool backward) {
   const KernelPolicy& p = ctx.policy();
-  const std::vector<Conv2dChoice> candidates = conv2d_choices(c, p);
+  std::vector<Conv2dChoice> candidates = conv2d_choices(c, p);
   const Conv2dRoute fallback = conv2d_default_route(c, p);
-  if (p.autotune == AutotuneMode::Off || candidates.size() < 2) return {c, fallback};
+  if (p.autotune == AutotuneMode::Off) return {c, fallback};
+  KernelCache& cache = plan_cache(ctx);
+  // The widths `vktrain tune-kernels --conv --remember` found for this shape compete too.
+  for (const Conv2dRoute r : conv2d_candidates(c, p)) {
+    if (!conv2d_route_has_width(r)) continue;
+    const auto tuned = cache.find(tuned_width_key(c, r));
+    unsigned w = 0;
+    char tail = 0;
+    if (!tuned || std::sscanf(tuned->winner.c_str(), "wg%u%c", &w, &tail) != 1) continue;
+    const Conv2dChoice k{r, w};
+    if (w && w <= p.max_workgroup_invocations && w <= p.max_workgroup_x &&
+        std::find(candidates.begin(), candidates.end(), k) == candidates.end())
+      candidates.push_back(k);
+  }
+  if (candidates.size() < 2) return {c, fallback};
   const auto plan_of = [&](const Conv2dChoice& k) {
     Conv2dPlan plan(c, k.route);
     plan.local_x = k.local_x;
     return plan;
   };
-  KernelCache& cache = plan_cache(ctx);
   const std::string key = conv2d_cache_key(c, dx_needed, candidates, backward);
   if (const auto hit = cache.find(key))
     for (const Conv2dChoice& k : candidates)

@@ -56,6 +56,13 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
 // The fastest correct candidate, the default unless another beats it by kWinMargin.
 Conv2dChoice pick_conv2d_route(const std::vector<Conv2dMeasurement>& m, Conv2dChoice fallback);
 
+// The kernel-cache key under which `vktrain tune-kernels --conv --remember` keeps the best
+// workgroup width it found for route `r` on shape `c` ("wg128"); plan_conv2d adds that width to
+// the candidates it measures, on any device.
+std::string tuned_width_key(const Conv2dShape& c, Conv2dRoute r);
+// Whether route `r` has kernels of its own whose width Conv2dPlan::local_x sets.
+bool conv2d_route_has_width(Conv2dRoute r);
+
 // The kernel-cache key of a plan choice: op, shape, whether dx is computed (or, forward only,
 // no backward at all), the candidates.
 std::string conv2d_cache_key(const Conv2dShape& c, bool dx_needed, const std::vector<Conv2dChoice>& candidates,

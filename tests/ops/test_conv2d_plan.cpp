@@ -14,6 +14,7 @@
 #include "runtime/kernel_cache.hpp"
 #include "tests/ops/plan_support.hpp"
 #include "tests/test_support.hpp"
+#include "util/error.hpp"
 
 using namespace vkt;
 using namespace vkt::nn;
@@ -173,6 +174,37 @@ TEST_CASE("conv2d plan: a GPU also measures the direct and Winograd kernels in w
   for (const auto& k : conv2d_choices(kSeed[1].c, cpu)) CHECK(k.local_x == 0);
   CHECK(Conv2dChoice{Conv2dRoute::Direct, 256}.name() == "direct wg256");
   CHECK(Conv2dChoice{Conv2dRoute::Winograd}.name() == "winograd");
+}
+
+TEST_CASE("conv2d plan: a width tune-kernels remembered is measured beside the rule's, even on a CPU driver") {
+  PrivateCache cache;
+  Context ctx(test::test_context_options());
+  with_autotune(ctx, AutotuneMode::Full);
+  const SeedLayer& l = kSeed[2];  // conv3: no pool
+  KernelCache& kc = ctx.kernel_cache(kernel_candidates_checksum());
+  const Conv2dRoute route = conv2d_default_route(l.c, ctx.policy());
+  REQUIRE(conv2d_route_has_width(route));
+  kc.remember(tuned_width_key(l.c, route), {"wg32", {}});
+  CHECK(tuned_width_key(l.c, route) == "conv2d-width " + conv2d_route_name(route) + " 16x64x5x5 k64 3x3 s1 p0");
+  const Conv2dPlan plan = plan_conv2d(ctx, l.c, l.dx_needed);
+  std::vector<Conv2dChoice> cands = conv2d_choices(l.c, ctx.policy());
+  cands.push_back({route, 32});
+  const auto hit = kc.find(conv2d_cache_key(l.c, l.dx_needed, cands));
+  REQUIRE(hit);
+  REQUIRE(hit->detail.contains(conv2d_route_name(route) + " wg32"));
+  CHECK(hit->detail[conv2d_route_name(route) + " wg32"]["correct"] == true);
+  CHECK(hit->winner == Conv2dChoice{plan.route, plan.local_x}.name());
+}
+
+TEST_CASE("conv2d shape: parse reads back what str() writes, and refuses anything else") {
+  for (const auto& l : kSeed) CHECK(Conv2dShape::parse(l.c.str()).str() == l.c.str());
+  CHECK(Conv2dShape::parse("1x3x32x32 k32 5x5 s2 p2").str() == "1x3x32x32 k32 5x5 s2 p2");
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x32 k32 5x5 s2 p2"), InputError);
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x32x32 k32 5x5 s2 p2 pool2 extra"), InputError);
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x32x32 k32 5x5 s0 p2"), InputError);
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x2x2 k32 5x5 s1 p0"), InputError);
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x32x32 k32 3x3 s1 p0 pool3"), InputError);
+  CHECK_THROWS_AS(Conv2dShape::parse("1x3x99999x32 k32 3x3 s1 p0"), InputError);
 }
 
 TEST_CASE("conv2d plan: the fastest correct candidate wins, the default unless beaten by the margin") {

@@ -98,3 +98,42 @@ TEST_CASE("tune-kernels: an unknown kernel is refused in one line") {
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK(r.err.find("--kernel naive") != std::string::npos);
 }
+
+TEST_CASE("tune-kernels --conv: a route's workgroup width searched against the rule's, the best remembered for the shape") {
+  vkt::test::TempDir home;
+  setenv("XDG_CACHE_HOME", home.path().c_str(), 1);
+  const std::string shape = "2x32x13x13 k64 3x3 s1 p0 pool2";  // the seed CNN's conv2 at batch 2
+  const CommandResult r = run_vktrain({"tune-kernels", "--conv", shape, "--route", "winograd", "--trials", "3",
+                                       "--sampler", "random", "--repeats", "1", "--remember", "--json"});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["route"] == "winograd");
+  REQUIRE(j["trials"].size() == 3);
+  for (const auto& t : j["trials"]) {
+    CHECK(t["variant"].get<std::string>().rfind("winograd wg", 0) == 0);
+    REQUIRE(t["state"] == "complete");  // every width up to 1024 fits lavapipe and agrees with im2col
+    CHECK(t["ratio"].get<double>() == doctest::Approx(t["ms"].get<double>() / t["rule_ms"].get<double>()));
+  }
+  REQUIRE(j["best"].is_object());
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
+    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
+  REQUIRE_FALSE(file.empty());
+  std::ifstream in(file);
+  const json cache = json::parse(in);
+  const std::string winner = cache["entries"]["conv2d-width winograd " + shape]["winner"];
+  CHECK("winograd " + winner == j["best"]["variant"].get<std::string>());
+}
+
+TEST_CASE("tune-kernels --conv: a malformed shape or a route without kernels of its own is refused in one line") {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"tune-kernels", "--conv", "2x32x13 k64 3x3 s1 p0", "--trials", "1"},
+        std::vector<std::string>{"tune-kernels", "--conv", "2x32x13x13 k64 3x3 s1 p0 pool2", "--route", "im2col"},
+        std::vector<std::string>{"tune-kernels", "--conv", "2x32x13x13 k64 3x3 s1 p0 pool3"}}) {
+    const CommandResult r = run_vktrain(args);
+    CAPTURE(args[2]);
+    CHECK(r.exit_code == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
