@@ -23,6 +23,15 @@ const char* const kCreate[] = {
     "CREATE INDEX vktrain_records_study_seq ON vktrain_records (study, seq)",
 };
 
+// Read from the catalog with this statement's snapshot. Not to_regclass: that consults the
+// backend's catalog cache, which taking an advisory lock does not refresh, so right after
+// waiting for another creator it can still say "no such table" and the CREATE would fail.
+bool schema_table_exists(Connection& c) {
+  return c.exec("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n"
+                " ON n.oid = k.relnamespace WHERE k.relname = 'vktrain_schema' AND n.nspname = current_schema())")
+             .text(0, 0) == "t";
+}
+
 int read_version(Connection& c) {
   const Result r = c.exec("SELECT version FROM vktrain_schema");
   if (r.rows() != 1)
@@ -36,11 +45,11 @@ int read_version(Connection& c) {
 int64_t study_lock_key(const std::string& name) { return int64_t(fnv1a64("vktrain study " + name)); }
 
 void ensure_schema(Connection& c) {
-  if (c.exec("SELECT to_regclass('vktrain_schema') IS NULL").text(0, 0) == "t") {
+  if (!schema_table_exists(c)) {
     Transaction tx(c);
-    c.exec("SELECT pg_advisory_xact_lock($1)", {std::to_string(int64_t(fnv1a64("vktrain schema")))});
+    c.exec("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(int64_t(fnv1a64("vktrain schema")))});
     // Whoever held the lock before us may have created everything meanwhile.
-    if (c.exec("SELECT to_regclass('vktrain_schema') IS NULL").text(0, 0) == "t") {
+    if (!schema_table_exists(c)) {
       c.exec("CREATE TABLE vktrain_schema (version integer NOT NULL)");
       for (const char* sql : kCreate) c.exec(sql);
       c.exec("INSERT INTO vktrain_schema (version) VALUES ($1)", {std::to_string(kSchemaVersion)});
