@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdlib.h>
 
 #include "tests/cli_runner.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -100,6 +101,13 @@ TEST_CASE("tune postgres: a --command study runs on PostgreSQL, resumes with two
   INFO("stderr: " << text.err);
   REQUIRE(text.exit_code == 0);
   CHECK(text.out.find("best: trial " + std::to_string(rep["best"]["id"].get<int64_t>())) != std::string::npos);
+  // The password may come from the environment instead, as libpq reads it there by itself.
+  setenv("PGPASSWORD", PostgresServer::kPassword, 1);
+  const auto via_env = run_vktrain({"report", shown});
+  unsetenv("PGPASSWORD");
+  INFO("stderr: " << via_env.err);
+  CHECK(via_env.exit_code == 0);
+  CHECK(via_env.out == text.out);
   const auto html = run_vktrain({"report", study, "--html", (dir / "r.html").string()});
   REQUIRE(html.exit_code == 0);
   std::ifstream page((dir / "r.html").string());
