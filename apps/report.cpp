@@ -8,7 +8,8 @@
 #include "tuning/importance/importance.hpp"
 #include "tuning/report.hpp"
 #include "tuning/report_html.hpp"
-#include "tuning/storage/journal.hpp"
+#include "tuning/storage/open_storage.hpp"
+#include "tuning/storage/pg_uri.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
 
@@ -21,12 +22,13 @@ struct ReportCommand {
 };
 
 void run_report(const ReportCommand& c) {
-  if (!std::filesystem::exists(c.study)) throw InputError(c.study + ": no such study file");
-  tune::storage::Journal journal(c.study);
-  const auto& state = journal.state();
+  if (!tune::storage::is_postgres_uri(c.study) && !std::filesystem::exists(c.study))
+    throw InputError(c.study + ": no such study file");
+  const auto storage = tune::storage::open_existing_storage(c.study);
+  const auto& state = storage->state();
   const tune::Direction d = tune::study_direction(state);
   if (!c.html.empty()) {
-    const std::string page = tune::report_html(state, d, "vktrain study " + c.study);
+    const std::string page = tune::report_html(state, d, "vktrain study " + storage->display_name());
     write_file_atomic(c.html, std::span(reinterpret_cast<const uint8_t*>(page.data()), page.size()));
   }
   if (c.json) {
@@ -79,7 +81,9 @@ void run_report(const ReportCommand& c) {
 void add_report_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("report", "Show a study: trials ranked, best parameters, plots");
   auto c = std::make_shared<ReportCommand>();
-  cmd->add_option("study", c->study, "The study journal (.vkts)")->required();
+  cmd->add_option("study,--study", c->study,
+                  "The study: a journal file (.vkts) or a postgresql://...?study=NAME URI, as given to tune")
+      ->required();
   cmd->add_flag("--json", c->json, "Print {\"trials\": [...], \"best\": {...}}");
   cmd->add_option("--html", c->html, "Also write a self-contained HTML page with SVG plots here");
   cmd->callback([c] { run_report(*c); });

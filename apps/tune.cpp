@@ -1,7 +1,8 @@
 // `vktrain tune`: a hyperparameter study. Trials are `vktrain train` runs, or with --command
 // runs of any program (tuning/command_objective.hpp: no data, no device); every trial and
 // every epoch is journaled (tuning/storage/), so a killed study resumes where it stopped
-// and several processes (--workers, or several shells) can share one study file.
+// and several processes (--workers, or several shells) can share one study: a journal file,
+// or a PostgreSQL database (--study postgresql://...) for processes on several hosts.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "tuning/report.hpp"
 #include "tuning/samplers/factory.hpp"
 #include "tuning/space.hpp"
+#include "tuning/storage/open_storage.hpp"
 #include "tuning/study.hpp"
 #include "util/error.hpp"
 #include "util/format.hpp"
@@ -37,6 +39,7 @@ struct TuneCommand {
   std::string command, direction;
   double trial_timeout = 0;
   bool objective_given = false;
+  tune::storage::StorageOptions storage;
 };
 
 nlohmann::json name_or_json(const std::string& text, const char* what) {
@@ -90,7 +93,7 @@ StudySetup study_setup(const TuneCommand& c) {
 // --refit that waits for the refit, which the report includes).
 int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune::Objective& objective) {
   tune::StudySettings& st = setup.settings;
-  auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner);
+  auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner, c.storage);
   tune::StudyCallbacks cb;
   cb.on_trial_finished = [&](const tune::TrialSummary& s) {
     if (!c.json) {
@@ -106,7 +109,7 @@ int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune:
     if (!c.refit) std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
     return 0;
   }
-  std::printf("study %s: %zu trials%s\n", c.study.c_str(), journal->state().trials.size(),
+  std::printf("study %s: %zu trials%s\n", journal->display_name().c_str(), journal->state().trials.size(),
               outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
   if (const tune::Trial* best = tune::best_trial(journal->state().trials, st.direction)) {
     std::string how;
@@ -136,7 +139,7 @@ int run_worker(const TuneCommand& c, int worker) {
   } else {
     data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
   }
-  TrainObjective objective(ctx, data, c.o, c.objective, c.study + ".checkpoints");
+  TrainObjective objective(ctx, data, c.o, c.objective, tune::storage::checkpoint_dir(c.study));
   return run_and_summarize(c, worker, setup, objective);
 }
 
@@ -172,7 +175,7 @@ void check_study_kind(const TuneCommand& c) {
 // study itself never touched. Journaled, so `vktrain report` shows it.
 void refit_best(const TuneCommand& c) {
   StudySetup setup = study_setup(c);
-  auto journal = tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner);
+  auto journal = tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner, c.storage);
   const tune::Trial* best = tune::best_trial(journal->state().trials, setup.settings.direction);
   if (!best) throw Error("--refit: the study has no complete trial to refit");
   const auto t0 = std::chrono::steady_clock::now();
@@ -211,15 +214,16 @@ int run_tune(const TuneCommand& c) {
     throw InputError("--objective must be val_acc or val_loss, got '" + c.objective + "'");
   if (!c.direction.empty()) tune::parse_direction(c.direction);
   check_study_kind(c);
-  {  // Validate the space and the study file once, before any worker starts.
+  {  // Validate the space and open the study once, before any worker starts.
     const StudySetup setup = study_setup(c);
     if (!c.command.empty())  // before the study file is made: a bad template makes no study
       for (const std::string& name : tune::check_command_template(c.command, setup.space))
         std::fprintf(stderr, "vktrain: note: {%s} is conditional: it is empty in trials where it is inactive\n",
                      name.c_str());
-    tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner);
+    // Closed again before the fork: a child must open a study (file or connection) of its own.
+    tune::open_study(c.study, setup.space, setup.settings, *setup.sampler, *setup.pruner, c.storage);
   }
-  // Extra workers are processes, forked before any Vulkan object exists: the journal keeps
+  // Extra workers are processes, forked before any Vulkan object exists: the storage keeps
   // them from running the same trial, exactly as for studies shared by separate shells.
   std::vector<pid_t> children;
   for (int w = 1; w < c.workers; ++w) {
@@ -254,7 +258,15 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("tune", "Search hyperparameters: a study of `vktrain train` trials, journaled");
   auto c = std::make_shared<TuneCommand>();
   cmd->add_option("--space", c->space, "Search space (JSON; see examples/)")->required();
-  cmd->add_option("--study", c->study, "Study journal (.vkts); an existing one is resumed")->required();
+  cmd->add_option("--study", c->study,
+                  "Study journal (.vkts), or a PostgreSQL study "
+                  "postgresql://[user[:password]@]host[:port]/dbname?study=NAME (the password may come from "
+                  "PGPASSWORD or ~/.pgpass instead, and is never printed); an existing study is resumed")
+      ->required();
+  cmd->add_option("--storage-timeout", c->storage.timeout_s,
+                  "Seconds to keep reconnecting, with backoff, when a PostgreSQL study's connection breaks")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e7));
   cmd->add_option("--sampler", c->sampler, "tpe, gp, random, grid, genetic, or a JSON object with options")
       ->capture_default_str();
   cmd->add_option("--pruner", c->pruner, "none, median, asha, hyperband, or a JSON object with options")->capture_default_str();
@@ -272,6 +284,10 @@ void add_tune_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 1e8));
   cmd->add_flag("--refit", c->refit,
                 "After the study, train the best setting on the whole training set and record its test accuracy");
+  cmd->footer(
+      "Exit codes: 0 done; 1 a run-time failure (e.g. a PostgreSQL server that cannot be reached, a wrong "
+      "password, a missing database, a connection lost for longer than --storage-timeout); 2 bad input (e.g. "
+      "a malformed study URI or one without study=NAME, a space that does not match the study's).");
   const size_t tune_only = cmd->get_options().size();
   add_model_options(*cmd, c->o);
   add_data_options(*cmd, c->o.data);

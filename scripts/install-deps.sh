@@ -9,6 +9,7 @@ packages=(
   vulkan-validationlayers mesa-vulkan-drivers vulkan-tools
   doctest-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libeigen3-dev libnlopt-dev
+  postgresql libpq-dev
   dataset-fashion-mnist
 )
 

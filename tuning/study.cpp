@@ -6,6 +6,7 @@
 
 #include "tuning/hash.hpp"
 #include "tuning/rng.hpp"
+#include "tuning/storage/open_storage.hpp"
 #include "tuning/storage/owner.hpp"
 #include "util/error.hpp"
 
@@ -23,11 +24,11 @@ std::string number(double v) {
 // Runs one claimed trial to its end and journals how it ended.
 class TrialRunner {
  public:
-  TrialRunner(Journal& journal, Pruner& pruner, const StudySettings& settings)
-      : journal_(journal), pruner_(pruner), settings_(settings) {}
+  TrialRunner(Storage& storage, Pruner& pruner, const StudySettings& settings)
+      : storage_(storage), pruner_(pruner), settings_(settings) {}
 
   TrialFinished run(int64_t id, bool resumed, Objective& objective) {
-    const Trial trial = journal_.state().trials.at(size_t(id));
+    const Trial trial = storage_.state().trials.at(size_t(id));
     TrialContext ctx;
     ctx.trial_id = id;
     ctx.params = trial.params;
@@ -41,7 +42,7 @@ class TrialRunner {
       for (const auto& [epoch, r] : trial.epochs) ctx.reported[epoch] = r.value;
     ctx.report = [&](int epoch, double value, double loss) { return report(id, epoch, value, loss); };
     ctx.checkpoint_written = [&](int epoch, const std::string& path) {
-      journal_.append(CheckpointWritten{id, epoch, path});
+      storage_.append(CheckpointWritten{id, epoch, path});
     };
 
     TrialFinished finished{id, TrialState::Complete, 0, ""};
@@ -68,21 +69,21 @@ class TrialRunner {
     } else {
       finished.value = result.value;
     }
-    journal_.append(finished);
+    storage_.append(finished);
     return finished;
   }
 
  private:
   bool report(int64_t id, int epoch, double value, double loss) {
     if (stop_) return false;  // the objective ignored an earlier stop; do not journal more
-    journal_.append(EpochReported{id, epoch, value, loss});
+    storage_.append(EpochReported{id, epoch, value, loss});
     last_value_ = value;
     if (!std::isfinite(value)) {
       stop_ = TrialState::Diverged;
       stop_reason_ = "value became " + number(value) + " at epoch " + std::to_string(epoch);
       return false;
     }
-    const History history{journal_.state().trials, settings_.direction};
+    const History history{storage_.state().trials, settings_.direction};
     if (pruner_.should_prune(id, epoch, value, history)) {
       stop_ = TrialState::Pruned;
       stop_reason_ = "pruned by " + pruner_.name() + " at epoch " + std::to_string(epoch);
@@ -91,7 +92,7 @@ class TrialRunner {
     return true;
   }
 
-  Journal& journal_;
+  Storage& storage_;
   Pruner& pruner_;
   const StudySettings& settings_;
   double last_value_ = std::nan("");
@@ -124,31 +125,29 @@ uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_js
   return fnv1a64(settings_json.dump(), space.space_hash());
 }
 
-std::unique_ptr<Journal> open_study(const std::filesystem::path& path, const Space& space,
-                                    const StudySettings& settings, const Sampler& sampler, const Pruner& pruner) {
+std::unique_ptr<Storage> open_study(const std::string& spec, const Space& space, const StudySettings& settings,
+                                    const Sampler& sampler, const Pruner& pruner, const StorageOptions& options) {
   const auto json = study_settings_json(space, settings, sampler, pruner);
-  return std::make_unique<Journal>(path, study_fingerprint(space, json), json);
+  return open_storage(spec, study_fingerprint(space, json), json, options);
 }
 
-StudyOutcome run_study(Journal& journal, const Space& space, Sampler& sampler, Pruner& pruner,
+StudyOutcome run_study(Storage& storage, const Space& space, Sampler& sampler, Pruner& pruner,
                        const StudySettings& settings, Objective& objective, const StudyCallbacks& callbacks) {
   if (settings.trials < 0) throw InputError("--trials must not be negative");
   const Owner me = this_process(settings.worker);
   StudyOutcome outcome;
   for (;;) {
     bool resumed = true;
-    std::optional<int64_t> id = journal.claim_orphan(me, [&](const Owner& owner) { return owner_is_dead(owner); },
+    std::optional<int64_t> id = storage.claim_orphan(me, [&](const Owner& owner) { return owner_is_dead(owner); },
                                                      settings.trials);
     if (!id) {
       resumed = false;
-      id = journal.claim_next_trial(settings.trials, me, [&](const StudyState& s) -> std::optional<Proposal> {
+      id = storage.claim_next_trial(settings.trials, me, [&](const StudyState& s) -> std::optional<Proposal> {
         // Continue from the sequence as journaled, whichever process drew last.
         if (!s.sampler_state.empty()) sampler.restore_state(s.sampler_state);
         auto params = sampler.sample(space, History{s.trials, settings.direction});
-        if (!params) {
-          outcome.sampler_exhausted = true;
-          return std::nullopt;
-        }
+        outcome.sampler_exhausted = !params;  // set on every call: a storage may decide twice
+        if (!params) return std::nullopt;
         space.check(*params);
         return Proposal{space.with_fixed(*params), trial_seed(settings.seed, int64_t(s.trials.size())),
                         sampler.save_state()};
@@ -157,11 +156,11 @@ StudyOutcome run_study(Journal& journal, const Space& space, Sampler& sampler, P
     if (!id) break;
 
     const auto start = std::chrono::steady_clock::now();
-    TrialRunner(journal, pruner, settings).run(*id, resumed, objective);
+    TrialRunner(storage, pruner, settings).run(*id, resumed, objective);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++outcome.trials_run;
     if (callbacks.on_trial_finished) {
-      const auto& trials = journal.state().trials;
+      const auto& trials = storage.state().trials;
       callbacks.on_trial_finished(
           TrialSummary{trials.at(size_t(*id)), seconds, best_trial(trials, settings.direction), resumed});
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The study loop: claim a trial (an orphan to resume first, else a new one), run the objective,
 // journal everything, repeat until the study has its total number of trials. Re-running a study
-// resumes it; several processes may run the same study at once (the journal keeps them apart).
+// resumes it; several processes may run the same study at once (the storage keeps them apart:
+// a journal file, or a PostgreSQL database for processes on several hosts).
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -11,7 +12,7 @@
 #include "tuning/objective.hpp"
 #include "tuning/pruners/pruner.hpp"
 #include "tuning/samplers/sampler.hpp"
-#include "tuning/storage/journal.hpp"
+#include "tuning/storage/storage.hpp"
 
 namespace vkt::tune {
 
@@ -36,10 +37,11 @@ nlohmann::json study_settings_json(const Space& space, const StudySettings& sett
                                    const Pruner& pruner);
 uint64_t study_fingerprint(const Space& space, const nlohmann::json& settings_json);
 
-// Opens (or creates) the journal of a study; InputError if it was made with other settings.
-std::unique_ptr<storage::Journal> open_study(const std::filesystem::path& path, const Space& space,
-                                             const StudySettings& settings, const Sampler& sampler,
-                                             const Pruner& pruner);
+// Opens (or creates) the study `spec`, a journal file path or a postgresql:// URI
+// (storage/open_storage.hpp); InputError if it was made with other settings.
+std::unique_ptr<storage::Storage> open_study(const std::string& spec, const Space& space, const StudySettings& settings,
+                                             const Sampler& sampler, const Pruner& pruner,
+                                             const storage::StorageOptions& options = {});
 
 // What the loop tells its caller after each trial, to print as it likes.
 struct TrialSummary {
@@ -58,7 +60,7 @@ struct StudyOutcome {
   bool sampler_exhausted = false;  // the sampler had nothing left (grid done) before the total
 };
 
-StudyOutcome run_study(storage::Journal& journal, const Space& space, Sampler& sampler, Pruner& pruner,
+StudyOutcome run_study(storage::Storage& storage, const Space& space, Sampler& sampler, Pruner& pruner,
                        const StudySettings& settings, Objective& objective, const StudyCallbacks& callbacks = {});
 
 // "trial 3 complete value=0.9123 (12.4 s) lr=0.001 hidden=128 | best: trial 1 value=0.93"

@@ -19,6 +19,7 @@
 #include "tuning/command_objective.hpp"
 #include "tuning/rng.hpp"
 #include "tuning/samplers/factory.hpp"
+#include "tuning/storage/journal.hpp"
 #include "tuning/study.hpp"
 #include "util/error.hpp"
 

@@ -16,6 +16,7 @@
 #include "tuning/samplers/factory.hpp"
 #include "tuning/samplers/genetic_sampler.hpp"
 #include "tuning/samplers/random_sampler.hpp"
+#include "tuning/storage/journal.hpp"
 #include "tuning/study.hpp"
 #include "util/error.hpp"
 

@@ -101,11 +101,15 @@ uint32_t load_u32(std::span<const uint8_t> b) {
 
 }  // namespace
 
-std::vector<uint8_t> encode_record(const Record& record) {
+std::vector<uint8_t> encode_body(const Record& record) {
   ByteWriter body;
   body.u8(0);  // the type, patched below once the visitor has said which it is
   body.data()[0] = uint8_t(std::visit(Encoder{body}, record));
-  const auto& b = body.data();
+  return std::move(body.data());
+}
+
+std::vector<uint8_t> encode_record(const Record& record) {
+  const auto b = encode_body(record);
   ByteWriter framed;
   framed.u32(uint32_t(b.size()));
   framed.u32(crc32(b));

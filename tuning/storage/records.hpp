@@ -65,6 +65,8 @@ constexpr uint32_t kMaxRecordBytes = 64u << 20;
 
 // The whole framed record, ready to append.
 std::vector<uint8_t> encode_record(const Record& record);
+// Only its body (type + payload, what the frame's CRC covers): what a database row holds.
+std::vector<uint8_t> encode_body(const Record& record);
 
 // Outcome of looking at the bytes at some offset.
 enum class FrameStatus { Ok, Incomplete, BadChecksum };

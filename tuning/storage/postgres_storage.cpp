@@ -1,0 +1,225 @@
+#include "tuning/storage/postgres_storage.hpp"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "tuning/storage/backoff.hpp"
+#include "tuning/storage/pg_connection.hpp"
+#include "tuning/storage/pg_schema.hpp"
+#include "tuning/storage/replay.hpp"
+#include "util/error.hpp"
+#include "util/file_io.hpp"
+
+namespace vkt::tune::storage {
+namespace {
+
+// 128 random bits as hex: unique without coordination, so a retried insert can be told apart
+// from a new one. getrandom keeps no state a fork() could duplicate.
+std::string new_client_id() {
+  uint8_t bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0) throw Error("getrandom failed: cannot make a record id");
+    got += size_t(n);
+  }
+  char hex[33];
+  for (size_t i = 0; i < sizeof bytes; ++i) std::snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+  return std::string(hex, 32);
+}
+
+const char* step_name(PostgresStorage::Step s) {
+  switch (s) {
+    case PostgresStorage::Step::BeforeInsert: return "before the insert";
+    case PostgresStorage::Step::BeforeCommit: return "before the commit";
+    case PostgresStorage::Step::AfterCommit: return "after the commit";
+  }
+  return "?";
+}
+
+}  // namespace
+
+PostgresStorage::PostgresStorage(StudyUri uri, uint64_t fingerprint, const nlohmann::json& settings,
+                                 StorageOptions options)
+    : uri_(std::move(uri)), options_(options) {
+  open(&fingerprint, &settings);
+}
+
+PostgresStorage::PostgresStorage(StudyUri uri, StorageOptions options) : uri_(std::move(uri)), options_(options) {
+  open(nullptr, nullptr);
+}
+
+PostgresStorage::~PostgresStorage() = default;
+
+int PostgresStorage::backend_pid() const { return conn_ && !conn_->broken() ? conn_->backend_pid() : 0; }
+
+void PostgresStorage::connect() {
+  conn_.reset();
+  conn_ = std::make_unique<pg::Connection>(uri_.conninfo, uri_.secrets, uri_.display);
+  // Server-side keepalives: if our host vanishes mid-transaction the server notices within
+  // about a minute and ends our session, releasing the study lock for the other workers.
+  conn_->exec("SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false),"
+              " set_config('tcp_keepalives_count', '3', false)");
+}
+
+void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* settings) {
+  lock_key_ = pg::study_lock_key(uri_.study);
+  try {
+    connect();
+  } catch (const pg::ConnectFailed& e) {
+    throw Error(uri_.display + ": " + e.what());
+  }
+  with_retry("open", [&] {
+    pg::ensure_schema(*conn_);
+    pg::Transaction tx(*conn_);
+    lock();
+    const pg::Result r = conn_->exec("SELECT fingerprint FROM vktrain_studies WHERE name = $1", {uri_.study});
+    if (r.rows() == 0) {
+      if (!fingerprint)
+        throw InputError("study " + uri_.display + " does not exist",
+                         "check the study= name; `vktrain tune` creates a study on first use");
+      // The header row and the study-created record commit together: a retry that finds the
+      // row finds the record too.
+      conn_->exec("INSERT INTO vktrain_studies (name, fingerprint) VALUES ($1, $2)",
+                  {uri_.study, std::to_string(int64_t(*fingerprint))});
+      insert(new_client_id(), StudyCreated{settings->dump()});
+      fingerprint_ = *fingerprint;
+    } else {
+      fingerprint_ = uint64_t(r.integer(0, 0));
+      if (fingerprint && *fingerprint != fingerprint_)
+        throw InputError("study " + uri_.display + " was created with a different space/settings",
+                         "use the original space and settings, or start a new study (another study= name)");
+    }
+    tx.commit();
+    read_new_records();
+  });
+}
+
+void PostgresStorage::with_retry(const std::string& doing, const std::function<void()>& attempt) {
+  std::optional<Backoff> backoff;
+  for (;;) {
+    std::string lost;
+    try {
+      if (!conn_ || conn_->broken()) connect();
+      attempt();
+      return;
+    } catch (const pg::ConnectionLost& e) {
+      lost = e.what();
+    } catch (const pg::ConnectFailed& e) {
+      lost = e.what();
+    }
+    conn_.reset();
+    const bool first = !backoff;
+    if (first) backoff.emplace(options_.timeout_s);
+    const std::optional<double> delay = backoff->next_delay();
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g s", options_.timeout_s);
+    if (!delay)
+      throw Error(uri_.display + ": cannot " + doing + " the study: the database connection was lost and not regained within " +
+                      limit + " (" + lost + ")",
+                  "is the server up? --storage-timeout sets how long to keep trying");
+    if (first)
+      std::cerr << "vktrain: warning: " << uri_.display << ": lost the database connection (" << lost
+                << "); reconnecting for up to " << limit << "\n";
+    std::this_thread::sleep_for(std::chrono::duration<double>(*delay));
+  }
+}
+
+void PostgresStorage::lock() { conn_->exec("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(lock_key_)}); }
+
+void PostgresStorage::read_new_records() {
+  const pg::Result r = conn_->exec(
+      "SELECT seq, kind, payload, crc32 FROM vktrain_records WHERE study = $1 AND seq > $2::bigint ORDER BY seq",
+      {uri_.study, std::to_string(last_seq_)}, /*binary_result=*/true);
+  for (int row = 0; row < r.rows(); ++row) {
+    const int64_t seq = r.integer(row, 0);
+    const int64_t kind = r.integer(row, 1);
+    const auto payload = r.bytes(row, 2);
+    const int64_t stored_crc = r.integer(row, 3);
+    const std::string where = "study " + uri_.display + ": record seq " + std::to_string(seq);
+    const uint32_t crc = crc32(payload);
+    if (stored_crc != int64_t(crc))
+      throw Error(where + " fails its CRC check (stored " + std::to_string(stored_crc) + ", computed " +
+                      std::to_string(crc) + ")",
+                  "the row was changed outside vktrain; restore the database from a backup");
+    if (payload.empty() || kind != payload[0])
+      throw Error(where + ": its kind column (" + std::to_string(kind) + ") disagrees with its payload");
+    try {
+      apply_record(state_, decode_body(payload));
+    } catch (const Error& e) {
+      throw Error(where + ": bad record: " + e.what());
+    }
+    last_seq_ = seq;
+  }
+}
+
+void PostgresStorage::insert(const std::string& client_id, const Record& record) {
+  const std::vector<uint8_t> body = encode_body(record);
+  conn_->exec(
+      "INSERT INTO vktrain_records (study, client_id, kind, payload, crc32) VALUES ($1, $2, $3, $4, $5)"
+      " ON CONFLICT (client_id) DO NOTHING",
+      {uri_.study, client_id, std::to_string(body[0]), std::span<const uint8_t>(body), std::to_string(crc32(body))});
+}
+
+bool PostgresStorage::committed(const std::vector<std::string>& client_ids) {
+  std::string array = "{";
+  for (const std::string& id : client_ids) array += (array.size() > 1 ? "," : "") + id;  // hex: no quoting needed
+  array += "}";
+  const pg::Result r =
+      conn_->exec("SELECT count(*) FROM vktrain_records WHERE client_id = ANY($1::text[])", {array});
+  const int64_t n = r.integer(0, 0);
+  if (n != 0 && n != int64_t(client_ids.size()))
+    throw Error("study " + uri_.display + ": " + std::to_string(n) + " of the " + std::to_string(client_ids.size()) +
+                " records of one transaction are stored");
+  return n != 0;
+}
+
+void PostgresStorage::fault(Step step) {
+  if (fault_hook_ && fault_hook_(step))
+    throw pg::ConnectionLost(std::string("connection dropped by a test hook ") + step_name(step));
+}
+
+void PostgresStorage::refresh() {
+  with_retry("read", [&] { read_new_records(); });
+}
+
+void PostgresStorage::transact(const Decide& decide) {
+  // The client ids of an attempt that sent COMMIT but never heard back.
+  std::vector<std::string> unconfirmed;
+  with_retry("append to", [&] {
+    pg::Transaction tx(*conn_);
+    lock();  // held until commit or rollback: no other writer of the study meanwhile
+    if (!unconfirmed.empty()) {
+      if (committed(unconfirmed)) {  // it did commit: decide's last call stands, as stored
+        tx.commit();
+        read_new_records();
+        return;
+      }
+      unconfirmed.clear();
+    }
+    read_new_records();
+    const std::vector<Record> records = decide(state_);
+    if (records.empty()) {
+      tx.commit();
+      return;
+    }
+    fault(Step::BeforeInsert);
+    std::vector<std::string> ids;
+    for (const Record& record : records) {
+      ids.push_back(new_client_id());
+      insert(ids.back(), record);
+    }
+    fault(Step::BeforeCommit);
+    unconfirmed = ids;
+    tx.commit();
+    fault(Step::AfterCommit);
+    read_new_records();  // our own rows, and any committed since: the state comes from the table
+  });
+}
+
+}  // namespace vkt::tune::storage
