@@ -13,13 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/kernel_search.hpp"
 #include "apps/tune_kernels.hpp"
 #include "nn/plan/measure.hpp"
 #include "nn/plan/gemm_plan.hpp"
 #include "runtime/kernel_cache.hpp"
 #include "runtime/buffer.hpp"
 #include "runtime/context.hpp"
-#include "tuning/samplers/factory.hpp"
 #include "tuning/space.hpp"
 #include "tuning/trial.hpp"
 #include "util/error.hpp"
@@ -105,56 +105,31 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   if (kernel == nn::GemmPath::Subgroup && !nn::subgroup_gemm_ok(policy))
     throw Error("--kernel subgroup: " + ctx.info().name + " has no subgroup shuffle in compute shaders");
   const tune::Space space = tune::Space::parse(nlohmann::json::parse(space_json(kernel)));
-  const auto sampler = tune::make_sampler(o.sampler, space, o.seed);
   const nn::GemmVariant reference{nn::GemmPath::Tiled, {16, 16, 4, 4}};
   const nn::GemmVariant rule =
       policy.cpu_driver && policy.vec4_texels ? nn::GemmVariant{nn::GemmPath::Texel, {}} : reference;
 
-  std::vector<tune::Trial> trials;
-  nlohmann::json rows = nlohmann::json::array();
   if (!o.json)
     std::printf("%s GEMM %s%s%s on %s, %d trials, sampler %s: median of %d runs in turns with the rule's %s\n",
                 o.kernel.c_str(), o.gemm.c_str(), g.trans_a ? " ta" : "", g.trans_b ? " tb" : "",
                 ctx.info().name.c_str(), o.trials, o.sampler.c_str(), o.repeats, rule.name().c_str());
-  for (int i = 0; i < o.trials; ++i) {
-    const tune::History history{trials, tune::Direction::Minimize};
-    const auto params = sampler->sample(space, history);
-    if (!params) break;
-    tune::Trial t;
-    t.id = i;
-    t.seed = uint64_t(i);
-    t.params = space.with_fixed(*params);
-    const nn::GemmVariant v = variant_of(kernel, t.params, policy);
-    double ms = -1, rule_ms = -1;
+  const KernelSearch found = search_against_rule(o, space, [&](const tune::Params& params) {
+    const nn::GemmVariant v = variant_of(kernel, params, policy);
+    KernelProposal p{v.name()};
     if (!within_limits(policy, v)) {
-      t.state = tune::TrialState::Failed;
-      t.reason = "past the device's workgroup or shared-memory limits";
-    } else {
-      // measure_gemm also runs the tiled reference once, untimed, where it is neither.
-      const auto m = v == rule ? nn::measure_gemm(ctx, g, {v}, o.repeats) : nn::measure_gemm(ctx, g, {rule, v}, o.repeats);
-      if (!m[0].correct) throw Error("the rule's kernel " + rule.name() + " failed on " + o.gemm);
-      rule_ms = m[0].ms;
-      if (m.back().correct) {
-        t.state = tune::TrialState::Complete;
-        ms = m.back().ms;
-        t.value = ms / rule_ms;
-      } else {
-        t.state = tune::TrialState::Failed;
-        t.reason = std::isfinite(m.back().ms) ? "result differs from the reference" : "does not apply to this product";
-      }
+      p.failure = "past the device's workgroup or shared-memory limits";
+      return p;
     }
-    const std::string name = v.name();
-    const bool done = t.state == tune::TrialState::Complete;
-    rows.push_back({{"trial", i}, {"variant", name}, {"state", tune::state_name(t.state)}, {"ms", ms},
-                    {"rule_ms", rule_ms}, {"ratio", done ? t.value : -1.0}});
-    if (!o.json) {
-      char line[96];
-      std::snprintf(line, sizeof line, "%.3f ms, %.3f x the rule's %.3f ms", ms, t.value, rule_ms);
-      std::printf("%3d  %-18s %s\n", i, name.c_str(), done ? line : t.reason.c_str());
-    }
-    trials.push_back(std::move(t));
-  }
-  const tune::Trial* best = tune::best_trial(trials, tune::Direction::Minimize);
+    // measure_gemm also runs the tiled reference once, untimed, where it is neither.
+    const auto m = v == rule ? nn::measure_gemm(ctx, g, {v}, o.repeats) : nn::measure_gemm(ctx, g, {rule, v}, o.repeats);
+    if (!m[0].correct) throw Error("the rule's kernel " + rule.name() + " failed on " + o.gemm);
+    p.rule_ms = m[0].ms;
+    if (m.back().correct)
+      p.ms = m.back().ms;
+    else
+      p.failure = std::isfinite(m.back().ms) ? "result differs from the reference" : "does not apply to this product";
+    return p;
+  });
   // The rule's kernels for this product, for comparison: the texel kernel's rules (where the
   // device has texel views) and the tiled reference, in turns.
   std::vector<nn::GemmVariant> cands{{nn::GemmPath::Texel, {}}, reference};
@@ -162,27 +137,19 @@ void run_tune_kernels(const TuneKernelsOptions& o) {
   const auto measured = nn::measure_gemm(ctx, g, cands, o.repeats);
   nlohmann::json others = nlohmann::json::object();
   for (const auto& m : measured) others[m.variant.name()] = m.correct ? m.ms : -1.0;
-  nlohmann::json best_json = nullptr;
-  if (best) {
-    const nlohmann::json& row = rows[size_t(best->id)];
-    best_json = {{"variant", row["variant"]}, {"ms", row["ms"]}, {"ratio", best->value}, {"trial", best->id}};
-  }
-  if (o.remember && best)
+  if (o.remember && !found.best.is_null())
     nn::plan_cache(ctx).remember(nn::tuned_shape_key(g, kernel),
-                                 {best_json["variant"].get<std::string>(),
-                                  {{"ms", best_json["ms"]}, {"ratio", best->value}, {"sampler", o.sampler}}});
+                                 {found.best["variant"].get<std::string>(),
+                                  {{"ms", found.best["ms"]}, {"ratio", found.best["ratio"]}, {"sampler", o.sampler}}});
   if (o.json) {
-    std::cout << nlohmann::json{{"gemm", o.gemm}, {"kernel", o.kernel}, {"device", ctx.info().name}, {"sampler", o.sampler},
-                                {"rule", rule.name()}, {"trials", rows}, {"best", best_json}, {"candidates", others}}
+    std::cout << nlohmann::json{{"gemm", o.gemm},       {"kernel", o.kernel},         {"device", ctx.info().name},
+                                {"sampler", o.sampler}, {"rule", rule.name()},        {"trials", found.trials},
+                                {"best", found.best},   {"candidates", others}}
                      .dump(1)
               << "\n";
     return;
   }
-  if (best)
-    std::printf("best: %s, %.3f ms, %.3f x the rule's (trial %lld)\n", best_json["variant"].get<std::string>().c_str(),
-                best_json["ms"].get<double>(), best->value, static_cast<long long>(best->id));
-  else
-    std::printf("best: none (every trial failed)\n");
+  print_best(found);
   for (const auto& [name, ms] : others.items()) std::printf("      %-18s %.3f ms\n", name.c_str(), ms.get<double>());
 }
 

@@ -14,6 +14,20 @@
 using namespace vkt::test;
 using json = nlohmann::json;
 
+namespace {
+
+// The kernel cache file `vktrain` wrote under XDG_CACHE_HOME = `home` (one device: one file).
+json kernel_cache_file(const vkt::test::TempDir& home) {
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
+    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
+  REQUIRE_MESSAGE(!file.empty(), "no kernels-*.json under " << home.path());
+  std::ifstream in(file);
+  return json::parse(in);
+}
+
+}  // namespace
+
 TEST_CASE("tune-kernels: every proposal is checked and timed or fails with its reason, and the best is reported") {
   const CommandResult r =
       run_vktrain({"tune-kernels", "--gemm", "48x40x36", "--trials", "6", "--sampler", "random", "--repeats", "1", "--json"});
@@ -59,12 +73,7 @@ TEST_CASE("tune-kernels --remember: the best shape is kept in the kernel cache u
   REQUIRE(r.exit_code == 0);
   const json out = json::parse(r.out);
   REQUIRE(out["best"].is_object());
-  std::string file;
-  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
-    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
-  REQUIRE_FALSE(file.empty());
-  std::ifstream in(file);
-  const json cache = json::parse(in);
+  const json cache = kernel_cache_file(home);
   CHECK(cache["entries"]["tiled-shape 32x32x32 tb"]["winner"] == out["best"]["variant"]);
 }
 
@@ -83,12 +92,7 @@ TEST_CASE("tune-kernels --kernel texel: the texel kernel's blocks and workgroups
     CHECK(t["state"] == "complete");  // every texel shape of the space fits lavapipe's limits and is correct
   }
   REQUIRE(j["best"].is_object());
-  std::string file;
-  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
-    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
-  REQUIRE_FALSE(file.empty());
-  std::ifstream in(file);
-  const json cache = json::parse(in);
+  const json cache = kernel_cache_file(home);
   CHECK(cache["entries"]["texel-shape 40x36x44 tb"]["winner"] == j["best"]["variant"]);
 }
 
@@ -116,12 +120,7 @@ TEST_CASE("tune-kernels --conv: a route's workgroup width searched against the r
     CHECK(t["ratio"].get<double>() == doctest::Approx(t["ms"].get<double>() / t["rule_ms"].get<double>()));
   }
   REQUIRE(j["best"].is_object());
-  std::string file;
-  for (const auto& e : std::filesystem::directory_iterator(home.path() / "vktrain"))
-    if (e.path().filename().string().rfind("kernels-", 0) == 0) file = e.path().string();
-  REQUIRE_FALSE(file.empty());
-  std::ifstream in(file);
-  const json cache = json::parse(in);
+  const json cache = kernel_cache_file(home);
   const std::string winner = cache["entries"]["conv2d-width winograd " + shape]["winner"];
   CHECK("winograd " + winner == j["best"]["variant"].get<std::string>());
 }

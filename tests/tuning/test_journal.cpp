@@ -59,32 +59,14 @@ std::string error_of(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("tuning: journal round trip replays every record type") {
+TEST_CASE("tuning: journal file layout: the header as documented, one offset per record") {
+  // What every record replays to is checked on both backends (test_storage.cpp); this is
+  // the file's own framing.
   test::TempDir dir;
   const fs::path file = dir / "study.vkts";
   write_study(file);
   Journal j(file, kFingerprint, kSettings);
-  const StudyState& s = j.state();
-  CHECK(s.settings == kSettings);
-  REQUIRE(s.trials.size() == 2);
-  const Trial& t0 = s.trials[0];
-  CHECK(t0.params == started(0).params);
-  CHECK(t0.seed == 1000);
-  CHECK(t0.owner.host == "testhost");
-  CHECK(t0.owner.pid == 4242);
-  CHECK(t0.owner.worker == "worker-a");
-  CHECK(t0.state == TrialState::Complete);
-  CHECK(t0.value == 0.75);
-  CHECK(t0.epochs.size() == 2);
-  CHECK(t0.epochs.at(1).loss == 1.25);
-  REQUIRE(t0.checkpoint);
-  CHECK(t0.checkpoint->second == "/ckpt/t0-e1");
-  const Trial& t1 = s.trials[1];
-  CHECK(t1.state == TrialState::Diverged);
-  CHECK(std::isnan(t1.value));
-  CHECK(std::isinf(t1.epochs.at(1).loss));
-  CHECK(t1.reason == "value became nan");
-  CHECK(s.sampler_state == std::vector<uint8_t>{4, 5});
+  REQUIRE(j.state().trials.size() == 2);
   CHECK(j.record_offsets().size() == 11);  // study created + 10 appended
 
   // The header is exactly as documented.
