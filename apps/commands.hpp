@@ -13,6 +13,7 @@ void add_train_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app);
 void add_tune_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app);
+void add_study_command(CLI::App& app);
 void add_tune_kernels_command(CLI::App& app);
 
 }  // namespace vkt::app

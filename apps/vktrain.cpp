@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   vkt::app::add_eval_command(app);
   vkt::app::add_tune_command(app, exit_code);
   vkt::app::add_report_command(app);
+  vkt::app::add_study_command(app);
   vkt::app::add_tune_kernels_command(app);
 
   return vkt::app::run_cli(app, argc, argv, exit_code);

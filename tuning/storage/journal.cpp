@@ -204,6 +204,62 @@ void Journal::refresh() {
   read_new_records_locked();
 }
 
+std::vector<std::vector<uint8_t>> Journal::record_bodies() {
+  ExclusiveLock lock(fd_, path_);
+  const auto buf = read_range(fd_, kHeaderBytes, read_offset_, path_);
+  std::vector<std::vector<uint8_t>> bodies;
+  for (size_t pos = 0; pos < buf.size();) {
+    const Frame frame = read_frame(std::span<const uint8_t>(buf).subspan(pos));
+    if (frame.status != FrameStatus::Ok)
+      throw Error(path_.string() + ": record at byte offset " + std::to_string(kHeaderBytes + pos) +
+                  " changed since it was read");
+    bodies.emplace_back(frame.body.begin(), frame.body.end());
+    pos += frame.size;
+  }
+  return bodies;
+}
+
+void Journal::create_from_bodies(const std::filesystem::path& path, uint64_t fingerprint,
+                                 const std::vector<std::vector<uint8_t>>& bodies) {
+  ByteWriter w;
+  for (char c : kMagic) w.u8(uint8_t(c));
+  w.u32(kJournalVersion);
+  w.u64(fingerprint);
+  for (const auto& body : bodies) {
+    w.u32(uint32_t(body.size()));
+    w.u32(crc32(body));
+    w.data().insert(w.data().end(), body.begin(), body.end());
+  }
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::filesystem::path tmp = path;
+  tmp += ".copying-";
+  tmp += std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(tmp.string() + ": cannot create (" + errno_text() + ")");
+  try {
+    write_all_at(fd, w.data(), 0, tmp);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  // link(), unlike rename(), fails if the target exists: a study that appeared meanwhile is kept.
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) throw InputError(path.string() + " already exists", "copy to a new file name");
+    errno = link_errno;
+    throw Error(path.string() + ": cannot create (" + errno_text() + ")");
+  }
+  const int dir = ::open(path.has_parent_path() ? path.parent_path().c_str() : ".", O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
 void Journal::transact(const Decide& decide) {
   ExclusiveLock lock(fd_, path_);
   read_new_records_locked();

@@ -44,6 +44,13 @@ class Journal : public Storage {
 
   // Reads records other processes appended since our last read.
   void refresh() override;
+  std::vector<std::vector<uint8_t>> record_bodies() override;
+
+  // Writes a new journal holding `bodies` as they are (a copy of another study): to a temporary
+  // sibling, fsynced, then linked into place, so `path` appears whole or not at all and an
+  // existing file is never replaced (InputError if there is one).
+  static void create_from_bodies(const std::filesystem::path& path, uint64_t fingerprint,
+                                 const std::vector<std::vector<uint8_t>>& bodies);
 
   // Under one flock: catch up, then append what `decide` returns with one write() + fsync.
   // `decide` is called exactly once.

@@ -222,4 +222,41 @@ void PostgresStorage::transact(const Decide& decide) {
   });
 }
 
+// --- study copy (study_copy.hpp): raw bodies out and in ---
+
+std::vector<std::vector<uint8_t>> PostgresStorage::record_bodies() {
+  std::vector<std::vector<uint8_t>> bodies;
+  with_retry("read", [&] {
+    bodies.clear();
+    // Up to last_seq_ only: exactly the records state() holds, a consistent snapshot.
+    const pg::Result r = conn_->exec(
+        "SELECT payload FROM vktrain_records WHERE study = $1 AND seq <= $2::bigint ORDER BY seq",
+        {uri_.study, std::to_string(last_seq_)}, /*binary_result=*/true);
+    for (int row = 0; row < r.rows(); ++row) {
+      const auto payload = r.bytes(row, 0);
+      bodies.emplace_back(payload.begin(), payload.end());
+    }
+  });
+  return bodies;
+}
+
+void PostgresStorage::create_from_bodies(const StudyUri& uri, uint64_t fingerprint,
+                                         const std::vector<std::vector<uint8_t>>& bodies) {
+  pg::Connection conn(uri.conninfo, uri.secrets, uri.display);
+  pg::ensure_schema(conn);
+  pg::Transaction tx(conn);
+  conn.exec("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(pg::study_lock_key(uri.study))});
+  if (conn.exec("SELECT 1 FROM vktrain_studies WHERE name = $1", {uri.study}).rows() != 0)
+    throw InputError("study " + uri.display + " already exists", "copy to a new study= name");
+  conn.exec("INSERT INTO vktrain_studies (name, fingerprint) VALUES ($1, $2)",
+            {uri.study, std::to_string(int64_t(fingerprint))});
+  for (const auto& body : bodies) {
+    if (body.empty()) throw Error("study copy: an empty record body");
+    conn.exec("INSERT INTO vktrain_records (study, client_id, kind, payload, crc32) VALUES ($1, $2, $3, $4, $5)",
+              {uri.study, new_client_id(), std::to_string(body[0]), std::span<const uint8_t>(body),
+               std::to_string(crc32(body))});
+  }
+  tx.commit();
+}
+
 }  // namespace vkt::tune::storage

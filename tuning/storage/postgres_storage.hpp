@@ -51,6 +51,12 @@ class PostgresStorage : public Storage {
 
   void refresh() override;
   void transact(const Decide& decide) override;
+  std::vector<std::vector<uint8_t>> record_bodies() override;
+
+  // Creates study `uri` holding `bodies` as they are (a copy of another study), in one
+  // transaction; InputError if the study exists (never merged into or replaced).
+  static void create_from_bodies(const StudyUri& uri, uint64_t fingerprint,
+                                 const std::vector<std::vector<uint8_t>>& bodies);
 
   // The server process of our connection (0 while disconnected): for tests and diagnostics.
   int backend_pid() const;

@@ -57,6 +57,9 @@ class Storage {
 
   // Reads the records other processes appended since our last read.
   virtual void refresh() = 0;
+  // The bodies (type + payload, records.hpp) of the records read so far, in order, as stored:
+  // `vktrain study copy` moves them byte for byte, without decoding (study_copy.hpp).
+  virtual std::vector<std::vector<uint8_t>> record_bodies() = 0;
   // Under the backend's lock: catch up, call `decide` on the fresh state, append its records.
   virtual void transact(const Decide& decide) = 0;
 
