@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/postgres_server.hpp"
+#include "tuning/storage/pg_schema.hpp"
 #include "tuning/storage/postgres_storage.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
@@ -85,7 +86,7 @@ TEST_CASE("postgres storage: the schema is made once on first use, versioned, an
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
   }
-  CHECK(server.admin("SELECT version FROM vktrain_schema", db).at(0) == "1");
+  CHECK(server.admin("SELECT version FROM vktrain_schema", db).at(0) == std::to_string(pg::kSchemaVersion));
   CHECK(server.admin("SELECT count(*) FROM vktrain_studies", db).at(0) == "3");
   // Each study: the study-created record and one trial.
   CHECK(server.admin("SELECT count(*) FROM vktrain_records", db).at(0) == "6");
@@ -238,4 +239,114 @@ TEST_CASE("postgres storage: a connection lost for longer than the storage timeo
   CHECK(e.find(PostgresServer::kPassword) == std::string::npos);
   CHECK(waited >= 0.9);
   CHECK(waited < 15);
+}
+
+TEST_CASE("postgres storage: a database of schema version 1 is brought up to date and keeps its studies") {
+  const PostgresServer& server = shared_postgres();
+  const std::string db = db_name("upgrade");
+  server.create_database(db);
+  open(server.uri("old", db))->append(started(0));
+  // What version 1 was: the same tables less the leases and checkpoints.
+  server.admin("DROP TABLE vktrain_leases, vktrain_checkpoints", db);
+  server.admin("UPDATE vktrain_schema SET version = 1", db);
+
+  auto s = open(server.uri("old", db));
+  CHECK(server.admin("SELECT version FROM vktrain_schema", db).at(0) == std::to_string(pg::kSchemaVersion));
+  REQUIRE(s->state().trials.size() == 1);
+  CHECK(std::get<double>(s->state().trials.at(0).params.at("x")) == 0.0);
+  CHECK(server.admin("SELECT count(*) FROM vktrain_leases", db).at(0) == "0");
+  CHECK(server.admin("SELECT count(*) FROM vktrain_checkpoints", db).at(0) == "0");
+}
+
+TEST_CASE("postgres storage: a lease is alive while renewed, dead when expired by the server's clock or given up") {
+  const PostgresServer& server = shared_postgres();
+  const std::string study = test::unique_study_name("lease");
+  const Owner a{"host-a", 101, "w"}, never{"host-b", 202, "w"};
+  auto holder = std::make_unique<PostgresStorage>(parse_study_uri(server.uri(study)), kFingerprint, kSettings,
+                                                  StorageOptions{30, /*heartbeat_s=*/0.2});
+  holder->hold_lease(a);
+  // A judge made afresh reads the leases as they are now.
+  auto judge = [&] { return open(server.uri(study))->owner_judge(); };
+  CHECK_FALSE(judge()(a));
+  CHECK(judge()(never));  // an owner on another host without a lease is gone
+
+  // Not renewed for 3 heartbeats by the server's clock: expired. The holder renews it within
+  // a heartbeat, and it is alive again.
+  const std::string age = "UPDATE vktrain_leases SET renewed = now() - interval '1 second' WHERE study = '" + study + "'";
+  server.admin(age, PostgresServer::kDatabase);
+  CHECK(judge()(a));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK_FALSE(judge()(a));
+
+  // A clean exit gives the lease up: the worker runs nothing any more.
+  holder->release_lease();
+  CHECK(server.admin("SELECT count(*) FROM vktrain_leases WHERE study = '" + study + "'", PostgresServer::kDatabase)
+            .at(0) == "0");
+  CHECK(judge()(a));
+}
+
+TEST_CASE("postgres storage: a stalled owner whose trial was taken over from another host appends nothing") {
+  const PostgresServer& server = shared_postgres();
+  const std::string study = test::unique_study_name("stalled");
+  const Owner a{"host-a", 101, "w"}, b{"host-b", 202, "w"};
+  auto sa = open(server.uri(study));
+  sa->hold_lease(a);  // heartbeat 30 s: the thread will not renew it within this test
+  REQUIRE(sa->claim_next_trial(1, a, propose_next) == std::optional<int64_t>(0));
+
+  // b's judge trusts an "alive" it read up to half its heartbeat ago (0.1 s here).
+  auto sb = std::make_unique<PostgresStorage>(parse_study_uri(server.uri(study)), kFingerprint, kSettings,
+                                              StorageOptions{30, /*heartbeat_s=*/0.2});
+  sb->hold_lease(b);
+  // While a's lease is fresh, b takes nothing.
+  CHECK_FALSE(sb->claim_orphan(b, sb->owner_judge()).has_value());
+  server.admin("UPDATE vktrain_leases SET renewed = now() - interval '2 minutes' WHERE owner = 'host-a/101'",
+               PostgresServer::kDatabase);
+  // a's lease is 120 s old: expired (3 x 30 s). b resumes trial 0 with its params and seed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(sb->claim_orphan(b, sb->owner_judge()) == std::optional<int64_t>(0));
+  CHECK(sb->state().trials.at(0).owner.host == "host-b");
+
+  // a comes back and reports an epoch: refused, nothing appended.
+  const int64_t before = stored_rows(server, study);
+  CHECK_FALSE(sa->append_as_owner(a, 0, {EpochReported{0, 0, 0.5, 0.5}}));
+  CHECK(stored_rows(server, study) == before);
+  CHECK(sb->append_as_owner(b, 0, {EpochReported{0, 0, 0.5, 0.5}}));
+  CHECK(stored_rows(server, study) == before + 1);
+}
+
+TEST_CASE("postgres storage: a checkpoint stored in the database comes back on another handle, CRC-checked") {
+  const PostgresServer& server = shared_postgres();
+  const std::string study = test::unique_study_name("ckpt");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("vkt-ckpt-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto writer = open(server.uri(study));
+  std::string stored;
+  for (int epoch = 0; epoch < 4; ++epoch) {
+    std::vector<uint8_t> bytes(100000 + size_t(epoch));
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 7 + size_t(epoch));
+    write_file_atomic(dir / "trial.state", bytes);
+    stored = writer->keep_checkpoint(3, epoch, (dir / "trial.state").string());
+  }
+  CHECK(stored == PostgresStorage::kStoredCheckpoint);
+  // The last two epochs stay: the last one's record may not be written yet.
+  const std::string rows = "SELECT string_agg(epoch::text, ',' ORDER BY epoch) FROM vktrain_checkpoints WHERE study = '" + study + "'";
+  CHECK(server.admin(rows, PostgresServer::kDatabase).at(0) == "2,3");
+
+  auto reader = open(server.uri(study));
+  const std::vector<uint8_t> back = read_file(reader->local_checkpoint(3, 3, stored));
+  REQUIRE(back.size() == 100003);
+  CHECK(back[10] == uint8_t(10 * 7 + 3));
+  CHECK(error_of([&] { reader->local_checkpoint(3, 0, stored); }).find("trial 3 after epoch 0 is not in the database") !=
+        std::string::npos);
+  server.admin("UPDATE vktrain_checkpoints SET data = overlay(data placing '\\x00'::bytea from 5000) WHERE study = '" +
+                   study + "' AND epoch = 2",
+               PostgresServer::kDatabase);
+  CHECK(error_of([&] { reader->local_checkpoint(3, 2, stored); }).find("fails its CRC check") != std::string::npos);
+  // A path (a study copied from a journal) is used as it is.
+  CHECK(reader->local_checkpoint(3, 2, "/some/file.state") == "/some/file.state");
+
+  writer->drop_checkpoints(3);
+  CHECK(server.admin("SELECT count(*) FROM vktrain_checkpoints WHERE study = '" + study + "'", PostgresServer::kDatabase)
+            .at(0) == "0");
+  std::filesystem::remove_all(dir);
 }

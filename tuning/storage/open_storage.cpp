@@ -24,7 +24,10 @@ std::unique_ptr<Storage> open_existing_storage(const std::string& spec, const St
 
 std::filesystem::path checkpoint_dir(const std::string& spec) {
   if (!is_postgres_uri(spec)) return spec + ".checkpoints";
-  const StudyUri uri = parse_study_uri(spec);
+  return local_checkpoint_dir(parse_study_uri(spec));
+}
+
+std::filesystem::path local_checkpoint_dir(const StudyUri& uri) {
   std::string name;
   for (char c : uri.study) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
   char hash[9];

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "tuning/storage/pg_uri.hpp"
 #include "tuning/storage/storage.hpp"
 
 namespace vkt::tune::storage {
@@ -18,10 +19,14 @@ std::unique_ptr<Storage> open_storage(const std::string& spec, uint64_t fingerpr
 std::unique_ptr<Storage> open_existing_storage(const std::string& spec, const StorageOptions& options = {});
 
 // Where the trials of study `spec` write their checkpoints: "<file>.checkpoints" beside a
-// journal file. For this phase a PostgreSQL study keeps them in a local directory too, named
-// from the study name (plus a hash of the redacted URI, so that studies of the same name in
-// two databases do not share one) in the working directory; the next phase moves them into
-// the database, so that a trial can resume on another host.
+// journal file, where they stay. A PostgreSQL study's trials write them to a local directory
+// (local_checkpoint_dir) from which the storage copies each into the database
+// (Storage::keep_checkpoint), so that a trial can resume on another host.
 std::filesystem::path checkpoint_dir(const std::string& spec);
+
+// A PostgreSQL study's local checkpoint directory: in the working directory, named from the
+// study name plus a hash of the redacted URI, so that studies of the same name in two
+// databases do not share one.
+std::filesystem::path local_checkpoint_dir(const StudyUri& uri);
 
 }  // namespace vkt::tune::storage

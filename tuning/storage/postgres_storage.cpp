@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "tuning/storage/backoff.hpp"
+#include "tuning/storage/open_storage.hpp"
+#include "tuning/storage/owner.hpp"
+#include "tuning/storage/pg_lease.hpp"
 #include "tuning/storage/pg_connection.hpp"
 #include "tuning/storage/pg_schema.hpp"
 #include "tuning/storage/replay.hpp"
@@ -54,7 +57,7 @@ PostgresStorage::PostgresStorage(StudyUri uri, StorageOptions options) : uri_(st
   open(nullptr, nullptr);
 }
 
-PostgresStorage::~PostgresStorage() = default;
+PostgresStorage::~PostgresStorage() = default;  // the lease, if held, is given up
 
 int PostgresStorage::backend_pid() const { return conn_ && !conn_->broken() ? conn_->backend_pid() : 0; }
 
@@ -136,6 +139,7 @@ void PostgresStorage::read_new_records() {
   const pg::Result r = conn_->exec(
       "SELECT seq, kind, payload, crc32 FROM vktrain_records WHERE study = $1 AND seq > $2::bigint ORDER BY seq",
       {uri_.study, std::to_string(last_seq_)}, /*binary_result=*/true);
+  ++state_reads_;
   for (int row = 0; row < r.rows(); ++row) {
     const int64_t seq = r.integer(row, 0);
     const int64_t kind = r.integer(row, 1);
@@ -257,6 +261,89 @@ void PostgresStorage::create_from_bodies(const StudyUri& uri, uint64_t fingerpri
                std::to_string(crc32(body))});
   }
   tx.commit();
+}
+
+
+// --- liveness (pg_lease.hpp) ---
+
+void PostgresStorage::hold_lease(const Owner& me) {
+  lease_.reset();
+  with_retry("take a lease on", [&] { lease_ = std::make_unique<pg::Lease>(uri_, me, options_.heartbeat_s); });
+}
+
+void PostgresStorage::release_lease() { lease_.reset(); }
+
+void PostgresStorage::read_leases() {
+  with_retry("read the leases of", [&] { leases_ = pg::read_leases(*conn_, uri_.study); });
+  leases_read_at_ = std::chrono::steady_clock::now();
+  leases_state_reads_ = state_reads_;
+}
+
+std::function<bool(const Owner&)> PostgresStorage::owner_judge() {
+  // "Alive" may come from leases read a moment ago: a lease lasts 3 heartbeats, so seeing its
+  // expiry up to a second late costs nothing. "Dead" never does: an owner missing from old
+  // leases may be a worker that started since, so that verdict needs leases read after the
+  // state being judged (a trial's owner took its lease before it claimed the trial).
+  const auto max_age = std::chrono::duration<double>(std::min(1.0, options_.heartbeat_s / 2));
+  if (std::chrono::steady_clock::now() - leases_read_at_ > max_age) read_leases();
+  return [this, max_age](const Owner& owner) {
+    if (owner_is_dead(owner)) return true;
+    auto it = leases_.find(owner_key(owner));
+    if (it != leases_.end() && !it->second) return false;
+    if (leases_state_reads_ != state_reads_ || std::chrono::steady_clock::now() - leases_read_at_ > max_age) {
+      read_leases();
+      it = leases_.find(owner_key(owner));
+    }
+    return it == leases_.end() || it->second;
+  };
+}
+
+// --- checkpoints in the database ---
+
+std::string PostgresStorage::keep_checkpoint(int64_t trial_id, int epoch, const std::string& path) {
+  const std::vector<uint8_t> data = read_file(path);
+  with_retry("store a checkpoint in", [&] {
+    pg::Transaction tx(*conn_);
+    conn_->exec(
+        "INSERT INTO vktrain_checkpoints (study, trial_id, epoch, data, crc32) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (study, trial_id, epoch) DO UPDATE SET data = EXCLUDED.data, crc32 = EXCLUDED.crc32",
+        {uri_.study, std::to_string(trial_id), std::to_string(epoch), std::span<const uint8_t>(data),
+         std::to_string(crc32(data))});
+    // The previous epoch's stays until this one is recorded: a CheckpointWritten record may
+    // still point at it.
+    conn_->exec("DELETE FROM vktrain_checkpoints WHERE study = $1 AND trial_id = $2 AND epoch < $3",
+                {uri_.study, std::to_string(trial_id), std::to_string(epoch - 1)});
+    tx.commit();
+  });
+  return kStoredCheckpoint;
+}
+
+std::string PostgresStorage::local_checkpoint(int64_t trial_id, int epoch, const std::string& stored) {
+  if (stored != kStoredCheckpoint) return stored;  // a path, from a study copied here
+  std::vector<uint8_t> data;
+  const std::string what = "the checkpoint of trial " + std::to_string(trial_id) + " after epoch " + std::to_string(epoch);
+  with_retry("read a checkpoint from", [&] {
+    const pg::Result r = conn_->exec(
+        "SELECT data, crc32 FROM vktrain_checkpoints WHERE study = $1 AND trial_id = $2 AND epoch = $3",
+        {uri_.study, std::to_string(trial_id), std::to_string(epoch)}, /*binary_result=*/true);
+    if (r.rows() != 1) throw Error("study " + uri_.display + ": " + what + " is not in the database");
+    const auto bytes = r.bytes(0, 0);
+    if (r.integer(0, 1) != int64_t(crc32(bytes)))
+      throw Error("study " + uri_.display + ": " + what + " fails its CRC check");
+    data.assign(bytes.begin(), bytes.end());
+  });
+  const std::filesystem::path dir = local_checkpoint_dir(uri_);
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = dir / ("trial-" + std::to_string(trial_id) + ".state");
+  write_file_atomic(path, data);
+  return path.string();
+}
+
+void PostgresStorage::drop_checkpoints(int64_t trial_id) {
+  with_retry("drop checkpoints from", [&] {
+    conn_->exec("DELETE FROM vktrain_checkpoints WHERE study = $1 AND trial_id = $2",
+                {uri_.study, std::to_string(trial_id)});
+  });
 }
 
 }  // namespace vkt::tune::storage

@@ -18,8 +18,15 @@
 // Only opening a study fails at once: a wrong URI, password or database is not worth
 // minutes of retries.
 //
+// Liveness: hold_lease starts the worker's lease (pg_lease.hpp); owner_judge reads the
+// study's leases. Checkpoints: keep_checkpoint stores the file's bytes in vktrain_checkpoints
+// (the trial's last two epochs are kept) and local_checkpoint fetches them into
+// local_checkpoint_dir (open_storage.hpp) on the host that resumes the trial.
+//
 // Like a Journal, a PostgresStorage must not be used across fork(): the child opens its own.
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +38,7 @@ namespace vkt::tune::storage {
 
 namespace pg {
 class Connection;
+class Lease;
 }
 
 class PostgresStorage : public Storage {
@@ -52,6 +60,16 @@ class PostgresStorage : public Storage {
   void refresh() override;
   void transact(const Decide& decide) override;
   std::vector<std::vector<uint8_t>> record_bodies() override;
+
+  void hold_lease(const Owner& me) override;
+  void release_lease() override;
+  std::function<bool(const Owner&)> owner_judge() override;
+
+  std::string keep_checkpoint(int64_t trial_id, int epoch, const std::string& path) override;
+  std::string local_checkpoint(int64_t trial_id, int epoch, const std::string& stored) override;
+  void drop_checkpoints(int64_t trial_id) override;
+  // What a CheckpointWritten record of a checkpoint stored in the database holds.
+  static constexpr const char* kStoredCheckpoint = "postgresql:vktrain_checkpoints";
 
   // Creates study `uri` holding `bodies` as they are (a copy of another study), in one
   // transaction; InputError if the study exists (never merged into or replaced).
@@ -77,6 +95,7 @@ class PostgresStorage : public Storage {
   void insert(const std::string& client_id, const Record& record);
   bool committed(const std::vector<std::string>& client_ids);
   void fault(Step step);
+  void read_leases();
 
   StudyUri uri_;
   StorageOptions options_;
@@ -86,6 +105,13 @@ class PostgresStorage : public Storage {
   int64_t last_seq_ = 0;  // every row of the study up to this seq is replayed into state_
   StudyState state_;
   std::function<bool(Step)> fault_hook_;
+
+  std::unique_ptr<pg::Lease> lease_;
+  // The study's leases as last read (owner key -> expired), when, and after which state read.
+  std::map<std::string, bool> leases_;
+  std::chrono::steady_clock::time_point leases_read_at_{};
+  uint64_t leases_state_reads_ = 0;
+  uint64_t state_reads_ = 0;  // read_new_records calls so far
 };
 
 }  // namespace vkt::tune::storage

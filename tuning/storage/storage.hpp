@@ -10,13 +10,16 @@
 //
 // Every change goes through transact(): under the backend's lock it catches up with what
 // others appended, lets `decide` look at the fresh state, and appends what decide returns, so
-// nothing can slip in between the look and the write. claim_next_trial and claim_orphan are
-// such decisions, written once here for both backends.
+// nothing can slip in between the look and the write. claim_next_trial, claim_orphan and
+// append_as_owner are such decisions, written once here for both backends.
 //
-// Room for what later phases add: a lease/heartbeat for trials owned on other hosts (today
-// owner_is_dead can only judge owners on this host) fits as records appended through
-// transact plus the is_dead policy claim_orphan already takes; checkpoints kept in the
-// storage itself would be an interface of their own beside this one.
+// What differs between one host and many:
+//   liveness     who judges a trial's owner dead. The journal asks the local kernel for the
+//                owner's pid (owner.hpp); PostgreSQL adds a lease per worker, renewed every
+//                heartbeat by the server's clock, so owners on any host can be judged.
+//   checkpoints  where a trial's checkpoint goes so that its next owner can read it: the
+//                journal leaves the file where it is (same host); PostgreSQL stores it in the
+//                database, before the record that points at it.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -31,6 +34,9 @@ namespace vkt::tune::storage {
 struct StorageOptions {
   // Seconds to keep reconnecting, with exponential backoff, after the connection broke.
   double timeout_s = 600;
+  // Seconds between a worker's lease renewals; a lease not renewed for 3 of them has expired
+  // and the worker's running trial may be taken over from another host.
+  double heartbeat_s = 30;
 };
 
 // What a new trial starts with, decided under the lock from the freshest state.
@@ -75,8 +81,37 @@ class Storage {
   // appends a resumed trial-started record with the same params and seed. Returns its id, or
   // nullopt. Decided under the lock, so only one process can take a given orphan.
   // `is_dead` is injectable for tests; empty means owner_is_dead().
+  // Checks the (possibly stale) state first without the lock, so a study with no orphan
+  // costs no transaction.
   std::optional<int64_t> claim_orphan(const Owner& me, const std::function<bool(const Owner&)>& is_dead = {},
                                       int64_t below_id = INT64_MAX);
+
+  // Appends `records` only while `me` still owns trial `trial_id` and it is running; false
+  // (and nothing appended) once another worker has taken it over, e.g. after our lease
+  // expired while we were stalled: the trial is theirs now, and we must drop it.
+  bool append_as_owner(const Owner& me, int64_t trial_id, const std::vector<Record>& records);
+
+  // --- liveness ---
+  // Holds a lease for `me` until release_lease (or destruction): renewed every heartbeat from a
+  // thread of its own. The journal needs none (no-op).
+  virtual void hold_lease(const Owner& me) { (void)me; }
+  virtual void release_lease() {}
+  // Whether an owner is gone, judged now: owner_is_dead, and on PostgreSQL also an expired or
+  // missing lease. The returned judge may cache what it read for a moment.
+  virtual std::function<bool(const Owner&)> owner_judge();
+
+  // --- checkpoints ---
+  // A checkpoint file of trial `trial_id` after `epoch` was just written at `path`: makes it
+  // reachable by the trial's next owner, and returns what the CheckpointWritten record holds.
+  virtual std::string keep_checkpoint(int64_t trial_id, int epoch, const std::string& path);
+  // The reverse, for the next owner: a local file holding the checkpoint that `stored` (a
+  // CheckpointWritten record's path) names.
+  virtual std::string local_checkpoint(int64_t trial_id, int epoch, const std::string& stored) {
+    (void)trial_id, (void)epoch;
+    return stored;
+  }
+  // Trial `trial_id` has finished: its checkpoints are no longer needed.
+  virtual void drop_checkpoints(int64_t trial_id) { (void)trial_id; }
 };
 
 }  // namespace vkt::tune::storage
