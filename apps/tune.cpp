@@ -267,6 +267,12 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                   "Seconds to keep reconnecting, with backoff, when a PostgreSQL study's connection breaks")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e7));
+  cmd->add_option("--heartbeat", c->storage.heartbeat_s,
+                  "Seconds between renewals of a PostgreSQL study worker's lease; a worker silent for 3 of them "
+                  "is presumed dead and its running trial resumed by another, on any host ($VKTRAIN_HOST_ID names "
+                  "this host where hostnames are not unique)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 86400.0));
   cmd->add_option("--sampler", c->sampler, "tpe, gp, random, grid, genetic, or a JSON object with options")
       ->capture_default_str();
   cmd->add_option("--pruner", c->pruner, "none, median, asha, hyperband, or a JSON object with options")->capture_default_str();

@@ -21,13 +21,17 @@ std::string number(double v) {
   return buf;
 }
 
-// Runs one claimed trial to its end and journals how it ended.
+// Runs one claimed trial to its end and journals how it ended, for as long as it is ours:
+// every record goes through append_as_owner, and once another worker has taken the trial
+// over (our lease expired while we were stalled) we stop at the next epoch and journal
+// nothing more.
 class TrialRunner {
  public:
-  TrialRunner(Storage& storage, Pruner& pruner, const StudySettings& settings)
-      : storage_(storage), pruner_(pruner), settings_(settings) {}
+  TrialRunner(Storage& storage, Pruner& pruner, const StudySettings& settings, const Owner& me)
+      : storage_(storage), pruner_(pruner), settings_(settings), me_(me) {}
 
-  TrialFinished run(int64_t id, bool resumed, Objective& objective) {
+  // False when the trial was lost to another worker before it ended.
+  bool run(int64_t id, bool resumed, Objective& objective) {
     const Trial trial = storage_.state().trials.at(size_t(id));
     TrialContext ctx;
     ctx.trial_id = id;
@@ -35,14 +39,20 @@ class TrialRunner {
     ctx.seed = trial.seed;
     ctx.epochs = settings_.epochs;
     if (resumed && trial.checkpoint) {
-      ctx.resume_epoch = trial.checkpoint->first;
-      ctx.resume_checkpoint = trial.checkpoint->second;
+      try {
+        ctx.resume_checkpoint = storage_.local_checkpoint(id, trial.checkpoint->first, trial.checkpoint->second);
+        ctx.resume_epoch = trial.checkpoint->first;
+      } catch (const Error& e) {
+        std::fprintf(stderr, "vktrain: warning: trial %lld starts over: %s\n", static_cast<long long>(id), e.what());
+      }
     }
     if (resumed)
       for (const auto& [epoch, r] : trial.epochs) ctx.reported[epoch] = r.value;
     ctx.report = [&](int epoch, double value, double loss) { return report(id, epoch, value, loss); };
     ctx.checkpoint_written = [&](int epoch, const std::string& path) {
-      storage_.append(CheckpointWritten{id, epoch, path});
+      if (lost_) return;
+      const std::string stored = storage_.keep_checkpoint(id, epoch, path);
+      if (!storage_.append_as_owner(me_, id, {CheckpointWritten{id, epoch, stored}})) lost_ = true;
     };
 
     TrialFinished finished{id, TrialState::Complete, 0, ""};
@@ -56,6 +66,7 @@ class TrialRunner {
       finished.state = TrialState::Failed;
       finished.reason = "unknown exception";
     }
+    if (lost_) return false;
     if (finished.state == TrialState::Failed) {
       finished.value = last_value_;
     } else if (stop_) {
@@ -69,14 +80,18 @@ class TrialRunner {
     } else {
       finished.value = result.value;
     }
-    storage_.append(finished);
-    return finished;
+    if (!storage_.append_as_owner(me_, id, {finished})) return false;
+    storage_.drop_checkpoints(id);
+    return true;
   }
 
  private:
   bool report(int64_t id, int epoch, double value, double loss) {
-    if (stop_) return false;  // the objective ignored an earlier stop; do not journal more
-    storage_.append(EpochReported{id, epoch, value, loss});
+    if (stop_ || lost_) return false;  // the objective ignored an earlier stop; do not journal more
+    if (!storage_.append_as_owner(me_, id, {EpochReported{id, epoch, value, loss}})) {
+      lost_ = true;
+      return false;
+    }
     last_value_ = value;
     if (!std::isfinite(value)) {
       stop_ = TrialState::Diverged;
@@ -95,9 +110,23 @@ class TrialRunner {
   Storage& storage_;
   Pruner& pruner_;
   const StudySettings& settings_;
+  const Owner me_;
   double last_value_ = std::nan("");
   std::optional<TrialState> stop_;
   std::string stop_reason_;
+  bool lost_ = false;
+};
+
+// Holds the worker's lease for as long as run_study runs, and gives it up however it ends.
+class LeaseHolder {
+ public:
+  LeaseHolder(Storage& storage, const Owner& me) : storage_(storage) { storage_.hold_lease(me); }
+  ~LeaseHolder() { storage_.release_lease(); }
+  LeaseHolder(const LeaseHolder&) = delete;
+  LeaseHolder& operator=(const LeaseHolder&) = delete;
+
+ private:
+  Storage& storage_;
 };
 
 }  // namespace
@@ -135,11 +164,11 @@ StudyOutcome run_study(Storage& storage, const Space& space, Sampler& sampler, P
                        const StudySettings& settings, Objective& objective, const StudyCallbacks& callbacks) {
   if (settings.trials < 0) throw InputError("--trials must not be negative");
   const Owner me = this_process(settings.worker);
+  const LeaseHolder lease(storage, me);  // before the first claim: a trial's owner has a lease
   StudyOutcome outcome;
   for (;;) {
     bool resumed = true;
-    std::optional<int64_t> id = storage.claim_orphan(me, [&](const Owner& owner) { return owner_is_dead(owner); },
-                                                     settings.trials);
+    std::optional<int64_t> id = storage.claim_orphan(me, storage.owner_judge(), settings.trials);
     if (!id) {
       resumed = false;
       id = storage.claim_next_trial(settings.trials, me, [&](const StudyState& s) -> std::optional<Proposal> {
@@ -156,7 +185,14 @@ StudyOutcome run_study(Storage& storage, const Space& space, Sampler& sampler, P
     if (!id) break;
 
     const auto start = std::chrono::steady_clock::now();
-    TrialRunner(storage, pruner, settings).run(*id, resumed, objective);
+    if (!TrialRunner(storage, pruner, settings, me).run(*id, resumed, objective)) {
+      ++outcome.trials_lost;
+      const Owner& now = storage.state().trials.at(size_t(*id)).owner;
+      std::fprintf(stderr, "vktrain: warning: trial %lld was taken over by %s (pid %lld) while this worker was "
+                   "out of touch; dropped it\n", static_cast<long long>(*id), now.host.c_str(),
+                   static_cast<long long>(now.pid));
+      continue;
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++outcome.trials_run;
     if (callbacks.on_trial_finished) {

@@ -57,6 +57,7 @@ struct StudyCallbacks {
 
 struct StudyOutcome {
   int64_t trials_run = 0;          // by this call
+  int64_t trials_lost = 0;         // taken over by another worker while this one was out of touch
   bool sampler_exhausted = false;  // the sampler had nothing left (grid done) before the total
 };
 
