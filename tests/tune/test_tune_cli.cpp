@@ -44,15 +44,6 @@ std::vector<std::string> tune_args(const std::string& space, const std::string& 
   return a;
 }
 
-// Ids 0..n-1 each exactly once.
-void check_contiguous(const json& rep, size_t n) {
-  std::set<int64_t> ids;
-  for (const auto& t : rep["trials"]) ids.insert(t["id"].get<int64_t>());
-  CHECK(rep["trials"].size() == n);
-  CHECK(ids.size() == n);
-  CHECK((ids.empty() || (*ids.begin() == 0 && *ids.rbegin() == int64_t(n) - 1)));
-}
-
 }  // namespace
 
 TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuses another space") {
@@ -65,14 +56,14 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
   REQUIRE(first.exit_code == 0);
   CHECK(first.err.find("validation") == std::string::npos);
   const json a = study_report(study);
-  check_contiguous(a, 3);
+  check_trial_ids(a, 3);
   for (const auto& t : a["trials"]) CHECK(t["state"] == "complete");
 
   const auto more = run_vktrain(tune_args(space, study, 6, {"--workers", "2"}));
   INFO("stderr: " << more.err);
   REQUIRE(more.exit_code == 0);
   const json b = study_report(study);
-  check_contiguous(b, 6);
+  check_trial_ids(b, 6);
   for (const auto& t : a["trials"])  // the first three are kept as they were
     for (const auto& u : b["trials"])
       if (u["id"] == t["id"]) CHECK(u["params"] == t["params"]);
@@ -80,7 +71,7 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
 
   // Asking again for the same total runs nothing new.
   REQUIRE(run_vktrain(tune_args(space, study, 6)).exit_code == 0);
-  check_contiguous(study_report(study), 6);
+  check_trial_ids(study_report(study), 6);
 
   // The suggested command retrains the best trial: the study's own train options included.
   const auto text_report = run_vktrain({"report", study});
@@ -129,29 +120,16 @@ TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates n
   const auto args = tune_args(space, study, 5, {}, 3);
   std::mt19937 rng(12345);
   for (int round = 0; round < 4; ++round) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      std::vector<std::string> copy = args;
-      std::vector<char*> argv{const_cast<char*>(VKTRAIN_BINARY)};
-      for (auto& s : copy) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      execv(VKTRAIN_BINARY, argv.data());
-      _exit(127);
-    }
+    const pid_t pid = start_vktrain(args);
     std::this_thread::sleep_for(std::chrono::milliseconds(800 + rng() % 2500));
     kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    wait_exit(pid);
   }
   const auto finish = run_vktrain(args);
   INFO("stderr: " << finish.err);
   REQUIRE(finish.exit_code == 0);
   const json rep = study_report(study);
-  check_contiguous(rep, 5);
+  check_trial_ids(rep, 5);
   for (const auto& t : rep["trials"]) {
     CHECK(t["state"] == "complete");
     CHECK(t["epochs_done"] == 3);
@@ -221,7 +199,7 @@ TEST_CASE("tune --command: a study runs any command, with two workers, and the r
   INFO("stderr: " << more.err);
   REQUIRE(more.exit_code == 0);
   const json rep = study_report(study);
-  check_contiguous(rep, 8);
+  check_trial_ids(rep, 8);
   CHECK(rep["direction"] == "minimize");
   double lowest = 2;
   for (const auto& t : rep["trials"]) {

@@ -82,17 +82,7 @@ TEST_CASE("tune --cv: a trial killed in fold 2 resumes in fold 2 and ends as an 
 
   // The same study again, killed once its trial has reported fold 2's first epoch.
   const std::string study = (dir / "killed.vkts").string();
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    std::vector<std::string> args = cv_tune_args(space, study, 1, epochs);
-    std::vector<char*> argv{const_cast<char*>(VKTRAIN_BINARY)};
-    for (auto& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    freopen("/dev/null", "w", stdout);
-    execv(VKTRAIN_BINARY, argv.data());
-    _exit(127);
-  }
+  const pid_t pid = start_vktrain(cv_tune_args(space, study, 1, epochs), (dir / "killed.log").string());
   int reached = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (reached < epochs + 1 && std::chrono::steady_clock::now() < deadline) {
@@ -102,8 +92,7 @@ TEST_CASE("tune --cv: a trial killed in fold 2 resumes in fold 2 and ends as an 
     if (!j.state().trials.empty()) reached = j.state().trials[0].epochs_done();
   }
   kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  wait_exit(pid);
   {
     vkt::tune::storage::Journal j(study);
     REQUIRE(j.state().trials.size() == 1);

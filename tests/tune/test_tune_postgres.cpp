@@ -44,14 +44,6 @@ std::multiset<int64_t> logged_ids(const std::string& log) {
   return ids;
 }
 
-void check_contiguous(const json& rep, size_t n) {
-  std::set<int64_t> ids;
-  for (const auto& t : rep["trials"]) ids.insert(t["id"].get<int64_t>());
-  CHECK(rep["trials"].size() == n);
-  CHECK(ids.size() == n);
-  CHECK((ids.empty() || (*ids.begin() == 0 && *ids.rbegin() == int64_t(n) - 1)));
-}
-
 bool mentions_password(const CommandResult& r, const std::string& password = PostgresServer::kPassword) {
   return r.out.find(password) != std::string::npos || r.err.find(password) != std::string::npos;
 }
@@ -92,7 +84,7 @@ TEST_CASE("tune postgres: a --command study runs on PostgreSQL, resumes with two
   for (int64_t i = 0; i < 7; ++i) CHECK(ran.count(i) == 1);
 
   const json rep = study_report(study);  // `report STUDY --json`
-  check_contiguous(rep, 7);
+  check_trial_ids(rep, 7);
   for (const auto& t : rep["trials"]) {
     CHECK(t["state"] == "complete");
     CHECK(t["value"].get<double>() == t["params"]["x"].get<double>());
@@ -134,31 +126,17 @@ TEST_CASE("tune postgres: processes started at once on a new study run every tri
   const auto args = tune_args(space, study, command_logging_to(log), kTrials, {"--workers", "2"});
   std::vector<pid_t> pids;
   for (int p = 0; p < kProcesses; ++p) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      std::vector<std::string> copy = args;
-      std::vector<char*> argv{const_cast<char*>(VKTRAIN_BINARY)};
-      for (auto& s : copy) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      execv(VKTRAIN_BINARY, argv.data());
-      _exit(127);
-    }
-    pids.push_back(pid);
+    pids.push_back(start_vktrain(args, (dir / ("worker-" + std::to_string(p) + ".log")).string()));
   }
-  for (pid_t pid : pids) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+  for (int p = 0; p < kProcesses; ++p) {
+    INFO("worker " << p << ": " << read_text(dir / ("worker-" + std::to_string(p) + ".log")));
+    CHECK(wait_exit(pids[size_t(p)]) == 0);
   }
   const std::multiset<int64_t> ran = logged_ids(log);
   CHECK(ran.size() == size_t(kTrials));
   for (int64_t i = 0; i < kTrials; ++i) CHECK(ran.count(i) == 1);
   const json rep = study_report(study);
-  check_contiguous(rep, kTrials);
+  check_trial_ids(rep, kTrials);
   for (const auto& t : rep["trials"]) CHECK(t["state"] == "complete");
 }
 
