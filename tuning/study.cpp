@@ -33,6 +33,7 @@ class TrialRunner {
   // False when the trial was lost to another worker before it ended.
   bool run(int64_t id, bool resumed, Objective& objective) {
     const Trial trial = storage_.state().trials.at(size_t(id));
+    checkpointed_ = trial.checkpoint.has_value();
     TrialContext ctx;
     ctx.trial_id = id;
     ctx.params = trial.params;
@@ -51,6 +52,7 @@ class TrialRunner {
     ctx.report = [&](int epoch, double value, double loss) { return report(id, epoch, value, loss); };
     ctx.checkpoint_written = [&](int epoch, const std::string& path) {
       if (lost_) return;
+      checkpointed_ = true;
       const std::string stored = storage_.keep_checkpoint(id, epoch, path);
       if (!storage_.append_as_owner(me_, id, {CheckpointWritten{id, epoch, stored}})) lost_ = true;
     };
@@ -81,7 +83,7 @@ class TrialRunner {
       finished.value = result.value;
     }
     if (!storage_.append_as_owner(me_, id, {finished})) return false;
-    storage_.drop_checkpoints(id);
+    if (checkpointed_) storage_.drop_checkpoints(id);
     return true;
   }
 
@@ -115,6 +117,7 @@ class TrialRunner {
   std::optional<TrialState> stop_;
   std::string stop_reason_;
   bool lost_ = false;
+  bool checkpointed_ = false;  // the trial has checkpoints to drop when it ends
 };
 
 // Holds the worker's lease for as long as run_study runs, and gives it up however it ends.

@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,8 @@ class PostgresStorage : public Storage {
   void with_retry(const std::string& doing, const std::function<void()>& attempt);
   void lock();
   void read_new_records();
-  void insert(const std::string& client_id, const Record& record);
+  // Inserts one record body; its seq, or nullopt if the client id was stored already.
+  std::optional<int64_t> insert(const std::string& client_id, const std::vector<uint8_t>& body);
   bool committed(const std::vector<std::string>& client_ids);
   void fault(Step step);
   void read_leases();
