@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/postgres_server.hpp"
+#include "tuning/storage/pg_connection.hpp"
 #include "tuning/storage/pg_schema.hpp"
 #include "tuning/storage/postgres_storage.hpp"
 #include "util/error.hpp"
@@ -135,8 +136,8 @@ TEST_CASE("postgres storage: a row holds the journal's record body and CRC, and 
 
 TEST_CASE("postgres storage: a backend killed mid-transact makes it decide again on fresh state, and append once") {
   const PostgresServer& server = shared_postgres();
-  for (const Step step : {Step::BeforeInsert, Step::BeforeCommit}) {
-    CAPTURE(int(step));
+  {
+    const Step step = Step::BeforeWrite;  // the inserts and COMMIT are about to go out together
     const std::string study = test::unique_study_name("torn");
     auto a = open(server.uri(study));
     auto b = open(server.uri(study));
@@ -349,4 +350,29 @@ TEST_CASE("postgres storage: a checkpoint stored in the database comes back on a
   CHECK(server.admin("SELECT count(*) FROM vktrain_checkpoints WHERE study = '" + study + "'", PostgresServer::kDatabase)
             .at(0) == "0");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("postgres connection: a flight returns its results in order, and a statement failing mid-flight skips the rest") {
+  const PostgresServer& server = shared_postgres();
+  const StudyUri uri = parse_study_uri(server.uri("flight"));
+  pg::Connection c(uri.conninfo, uri.secrets, uri.display);
+  const std::string seven = "7";
+  const auto results = c.exec_flight({{"SELECT $1::int + 1", {seven}}, {"SELECT 'b'", {}}, {"SELECT 3", {}, true}});
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].integer(0, 0) == 8);
+  CHECK(results[1].text(0, 0) == "b");
+  CHECK(results[2].integer(0, 0) == 3);  // binary int4
+
+  c.exec("CREATE TEMP TABLE flight (x int)");
+  const std::string e = error_of([&] {
+    c.exec_flight({{"BEGIN", {}}, {"INSERT INTO flight VALUES (1)", {}}, {"SELECT 1 / 0", {}},
+                   {"INSERT INTO flight VALUES (2)", {}}, {"COMMIT", {}}});
+  });
+  CHECK(e.find("division by zero") != std::string::npos);
+  CHECK(e.find('\n') == std::string::npos);
+  // The transaction is left failed, as after a failed exec: rolled back, nothing of it stays,
+  // and the connection serves the next statement.
+  c.exec("ROLLBACK");
+  CHECK(c.exec("SELECT count(*) FROM flight").integer(0, 0) == 0);
+  CHECK(!c.broken());
 }

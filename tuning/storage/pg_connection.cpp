@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cstring>
+#include <optional>
 
 #include "tuning/storage/pg_uri.hpp"
 
@@ -70,26 +71,88 @@ bool Connection::broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
 
 int Connection::backend_pid() const { return PQbackendPID(conn_); }
 
-Result Connection::exec(const std::string& sql, std::initializer_list<Param> params, bool binary_result) {
+namespace {
+
+struct Arrays {
+  explicit Arrays(std::span<const Param> params) {
+    for (const Param& p : params) {
+      values.push_back(p.data);
+      lengths.push_back(p.length);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (const Param& p : params) {
-    values.push_back(p.data);
-    lengths.push_back(p.length);
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  PGresult* raw = PQexecParams(conn_, sql.c_str(), int(values.size()), nullptr, values.data(), lengths.data(),
-                               formats.data(), binary_result ? 1 : 0);
-  Result r(raw);
+};
+
+bool succeeded(const PGresult* raw) {
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+}  // namespace
+
+void Connection::fail(const PGresult* raw) const {
   const std::string why = scrub(first_line(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)), secrets_);
   if (broken() || is_connection_state(raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr))
     throw ConnectionLost(why);
   throw Error(label_ + ": " + why);
 }
 
-Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
+Result Connection::exec(const std::string& sql, std::initializer_list<Param> params, bool binary_result) {
+  const Arrays a(std::span<const Param>(params.begin(), params.size()));
+  PGresult* raw = PQexecParams(conn_, sql.c_str(), int(a.values.size()), nullptr, a.values.data(), a.lengths.data(),
+                               a.formats.data(), binary_result ? 1 : 0);
+  Result r(raw);
+  if (!succeeded(raw)) fail(raw);
+  return r;
+}
+
+std::vector<Result> Connection::exec_flight(const std::vector<Statement>& statements) {
+  if (!PQenterPipelineMode(conn_)) fail(nullptr);
+  bool sent = true;
+  for (const Statement& s : statements) {
+    const Arrays a(s.params);
+    sent = PQsendQueryParams(conn_, s.sql.c_str(), int(a.values.size()), nullptr, a.values.data(), a.lengths.data(),
+                             a.formats.data(), s.binary_result ? 1 : 0) == 1;
+    if (!sent) break;
+  }
+  // Blocking mode is safe here: every statement is on its way before the first result is
+  // read, so a large result cannot stall a send.
+  if (!sent || !PQpipelineSync(conn_)) fail(nullptr);  // the connection is dropped, pipeline and all
+
+  std::vector<Result> results;
+  std::optional<Result> failure;  // the first statement that failed; the server skipped the rest
+  bool lost = false;
+  for (size_t i = 0; i < statements.size() && !lost; ++i) {
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) {
+      lost = true;
+      break;
+    }
+    Result r(raw);
+    const bool ok = succeeded(raw);
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);  // the NULL that ends one statement's results
+    if (ok) {
+      results.push_back(std::move(r));
+    } else if (!failure && PQresultStatus(raw) != PGRES_PIPELINE_ABORTED) {
+      failure.emplace(std::move(r));
+    }
+    if (broken()) lost = true;
+  }
+  if (!lost) {
+    Result sync(PQgetResult(conn_));  // the end of the flight
+    lost = broken();
+  }
+  if (!lost) PQexitPipelineMode(conn_);
+  if (failure) fail(failure->raw());
+  if (lost || results.size() != statements.size()) fail(nullptr);
+  return results;
+}
+
+Transaction::Transaction(Connection& c, Begun begun) : c_(c) {
+  if (begun == Begun::Now) c_.exec("BEGIN");
+}
 
 Transaction::~Transaction() {
   if (done_ || c_.broken()) return;

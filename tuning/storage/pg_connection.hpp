@@ -45,6 +45,14 @@ struct Param {
   bool binary;
 };
 
+// One statement of a flight (Connection::exec_flight). The parameters point into strings and
+// buffers the caller keeps alive until the flight returns.
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+  bool binary_result = false;
+};
+
 class Result {
  public:
   explicit Result(PGresult* r) : r_(r) {}
@@ -58,6 +66,7 @@ class Result {
   std::span<const uint8_t> bytes(int row, int col) const;
   // An integer column, from text or binary (big-endian int2/int4/int8) results alike.
   int64_t integer(int row, int col) const;
+  const PGresult* raw() const { return r_; }
 
  private:
   PGresult* r_;
@@ -74,24 +83,37 @@ class Connection {
 
   // Runs one statement. `binary_result` asks for every column in binary format.
   Result exec(const std::string& sql, std::initializer_list<Param> params = {}, bool binary_result = false);
+  // Sends the statements at once and then reads their results, in order: one round trip
+  // instead of one per statement (libpq's pipeline mode). They run one after another as
+  // exec would run them; the first that fails throws as exec would, and the server skips
+  // the rest of the flight. Inside a transaction that leaves it failed: roll it back.
+  std::vector<Result> exec_flight(const std::vector<Statement>& statements);
   bool broken() const;
   int backend_pid() const;
 
  private:
+  // Throws what a failed statement (or, with nullptr, the connection) means: ConnectionLost
+  // or Error.
+  [[noreturn]] void fail(const PGresult* failed) const;
+
   PGconn* conn_;
   std::vector<std::string> secrets_;
   std::string label_;
 };
 
-// BEGIN now; ROLLBACK on destruction unless committed (a failing ROLLBACK is ignored: on a
-// broken connection the server has rolled back already).
+// BEGIN now, or in the caller's first flight (InFlight); ROLLBACK on destruction unless
+// committed (a failing ROLLBACK is ignored: on a broken connection the server has rolled back
+// already).
 class Transaction {
  public:
-  explicit Transaction(Connection& c);
+  enum class Begun { Now, InFlight };
+  explicit Transaction(Connection& c, Begun begun = Begun::Now);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+  // COMMIT went out in a flight that succeeded.
+  void committed() { done_ = true; }
 
  private:
   Connection& c_;

@@ -38,8 +38,7 @@ std::string new_client_id() {
 
 const char* step_name(PostgresStorage::Step s) {
   switch (s) {
-    case PostgresStorage::Step::BeforeInsert: return "before the insert";
-    case PostgresStorage::Step::BeforeCommit: return "before the commit";
+    case PostgresStorage::Step::BeforeWrite: return "before the write";
     case PostgresStorage::Step::AfterCommit: return "after the commit";
   }
   return "?";
@@ -72,6 +71,7 @@ void PostgresStorage::connect() {
 
 void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* settings) {
   lock_key_ = pg::study_lock_key(uri_.study);
+  lock_key_text_ = std::to_string(lock_key_);
   try {
     connect();
   } catch (const pg::ConnectFailed& e) {
@@ -80,7 +80,7 @@ void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* se
   with_retry("open", [&] {
     pg::ensure_schema(*conn_);
     pg::Transaction tx(*conn_);
-    lock();
+    conn_->exec_flight({lock_statement()});
     const pg::Result r = conn_->exec("SELECT fingerprint FROM vktrain_studies WHERE name = $1", {uri_.study});
     if (r.rows() == 0) {
       if (!fingerprint)
@@ -90,7 +90,8 @@ void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* se
       // row finds the record too.
       conn_->exec("INSERT INTO vktrain_studies (name, fingerprint) VALUES ($1, $2)",
                   {uri_.study, std::to_string(int64_t(*fingerprint))});
-      insert(new_client_id(), encode_body(StudyCreated{settings->dump()}));
+      const std::vector<uint8_t> body = encode_body(StudyCreated{settings->dump()});
+      conn_->exec_flight({insert_statement(new_client_id(), body, std::to_string(body[0]), std::to_string(crc32(body)))});
       fingerprint_ = *fingerprint;
     } else {
       fingerprint_ = uint64_t(r.integer(0, 0));
@@ -133,12 +134,19 @@ void PostgresStorage::with_retry(const std::string& doing, const std::function<v
   }
 }
 
-void PostgresStorage::lock() { conn_->exec("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(lock_key_)}); }
+pg::Statement PostgresStorage::lock_statement() const {
+  return {"SELECT pg_advisory_xact_lock($1::bigint)", {lock_key_text_}};
+}
 
-void PostgresStorage::read_new_records() {
-  const pg::Result r = conn_->exec(
-      "SELECT seq, kind, payload, crc32 FROM vktrain_records WHERE study = $1 AND seq > $2::bigint ORDER BY seq",
-      {uri_.study, std::to_string(last_seq_)}, /*binary_result=*/true);
+pg::Statement PostgresStorage::read_statement() const {
+  return {"SELECT seq, kind, payload, crc32 FROM vktrain_records WHERE study = $1 AND seq > $2::bigint ORDER BY seq",
+          {uri_.study, last_seq_text_},
+          /*binary_result=*/true};
+}
+
+void PostgresStorage::read_new_records() { apply_new_records(conn_->exec_flight({read_statement()}).at(0)); }
+
+void PostgresStorage::apply_new_records(const pg::Result& r) {
   ++state_reads_;
   for (int row = 0; row < r.rows(); ++row) {
     const int64_t seq = r.integer(row, 0);
@@ -160,15 +168,14 @@ void PostgresStorage::read_new_records() {
     }
     last_seq_ = seq;
   }
+  last_seq_text_ = std::to_string(last_seq_);
 }
 
-std::optional<int64_t> PostgresStorage::insert(const std::string& client_id, const std::vector<uint8_t>& body) {
-  const pg::Result r = conn_->exec(
-      "INSERT INTO vktrain_records (study, client_id, kind, payload, crc32) VALUES ($1, $2, $3, $4, $5)"
-      " ON CONFLICT (client_id) DO NOTHING RETURNING seq",
-      {uri_.study, client_id, std::to_string(body[0]), std::span<const uint8_t>(body), std::to_string(crc32(body))});
-  if (r.rows() != 1) return std::nullopt;
-  return r.integer(0, 0);
+pg::Statement PostgresStorage::insert_statement(const std::string& client_id, const std::vector<uint8_t>& body,
+                                                const std::string& kind, const std::string& crc) const {
+  return {"INSERT INTO vktrain_records (study, client_id, kind, payload, crc32) VALUES ($1, $2, $3, $4, $5)"
+          " ON CONFLICT (client_id) DO NOTHING RETURNING seq",
+          {uri_.study, client_id, kind, std::span<const uint8_t>(body), crc}};
 }
 
 bool PostgresStorage::committed(const std::vector<std::string>& client_ids) {
@@ -197,44 +204,55 @@ void PostgresStorage::transact(const Decide& decide) {
   // The client ids of an attempt that sent COMMIT but never heard back.
   std::vector<std::string> unconfirmed;
   with_retry("append to", [&] {
-    pg::Transaction tx(*conn_);
-    lock();  // held until commit or rollback: no other writer of the study meanwhile
+    // Two flights: BEGIN, the study lock and the read of what is new; then, once decided,
+    // the inserts and COMMIT. The lock is held from its grant to the commit, and the
+    // statements run in order, so this is the read-decide-insert of one locked transaction
+    // in two round trips instead of one per statement.
+    pg::Transaction tx(*conn_, pg::Transaction::Begun::InFlight);
     if (!unconfirmed.empty()) {
+      conn_->exec_flight({{"BEGIN", {}}, lock_statement()});
       if (committed(unconfirmed)) {  // it did commit: decide's last call stands, as stored
-        tx.commit();
         read_new_records();
+        tx.commit();
         return;
       }
       unconfirmed.clear();
+      read_new_records();
+    } else {
+      apply_new_records(conn_->exec_flight({{"BEGIN", {}}, lock_statement(), read_statement()}).at(2));
     }
-    read_new_records();
     const std::vector<Record> records = decide(state_);
     if (records.empty()) {
       tx.commit();
       return;
     }
-    fault(Step::BeforeInsert);
-    std::vector<std::string> ids;
+    fault(Step::BeforeWrite);
+    std::vector<std::string> ids, kinds, crcs;
     std::vector<std::vector<uint8_t>> bodies;
-    std::optional<int64_t> last;
     for (const Record& record : records) {
       ids.push_back(new_client_id());
       bodies.push_back(encode_body(record));
-      last = insert(ids.back(), bodies.back());
-      if (!last) break;  // an id already stored: only a re-read tells what the table holds
+      kinds.push_back(std::to_string(bodies.back()[0]));
+      crcs.push_back(std::to_string(crc32(bodies.back())));
     }
-    fault(Step::BeforeCommit);
-    unconfirmed = ids;
-    tx.commit();
+    std::vector<pg::Statement> flight;
+    for (size_t i = 0; i < records.size(); ++i) flight.push_back(insert_statement(ids[i], bodies[i], kinds[i], crcs[i]));
+    flight.push_back({"COMMIT", {}});
+    unconfirmed = ids;  // from here on, a lost connection may or may not have committed
+    const std::vector<pg::Result> results = conn_->exec_flight(flight);
+    tx.committed();
     fault(Step::AfterCommit);
-    if (!last) {
+    bool all_new = true;
+    for (size_t i = 0; i < records.size(); ++i) all_new = all_new && results[i].rows() == 1;
+    if (!all_new) {  // a client id already stored: only a re-read tells what the table holds
       read_new_records();
       return;
     }
     // Under the lock no other row of the study came after the ones we read, so the table now
-    // holds exactly those and ours: replay ours as read back, without a round trip.
+    // holds exactly those and ours: replay ours as sent, without a round trip.
     for (const auto& body : bodies) apply_record(state_, decode_body(body));
-    last_seq_ = *last;
+    last_seq_ = results[records.size() - 1].integer(0, 0);
+    last_seq_text_ = std::to_string(last_seq_);
   });
 }
 

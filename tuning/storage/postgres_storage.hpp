@@ -5,7 +5,9 @@
 //
 // transact() is one transaction holding the study's advisory lock (pg_advisory_xact_lock on a
 // 64-bit hash of its name): read the rows after the last seq seen, replay them, call decide on
-// the fresh state, insert its records, commit. Writers are serialized by the lock, so seq
+// the fresh state, insert its records, commit; sent as two flights of statements (BEGIN, lock,
+// read; then the inserts and COMMIT), so the lock is held for about one round trip and a
+// decision. Writers are serialized by the lock, so seq
 // order is commit order, and refresh() can read without the lock: it never sees a later row
 // of the study before an earlier one. Two workers never claim the same trial.
 //
@@ -40,6 +42,8 @@ namespace vkt::tune::storage {
 namespace pg {
 class Connection;
 class Lease;
+class Result;
+struct Statement;
 }
 
 class PostgresStorage : public Storage {
@@ -80,21 +84,27 @@ class PostgresStorage : public Storage {
   // The server process of our connection (0 while disconnected): for tests and diagnostics.
   int backend_pid() const;
 
-  // Fault injection for tests: called at each step of a transact attempt that inserts. The
-  // hook may break the connection for real (pg_terminate_backend from another connection);
-  // returning true makes the storage act as if the connection broke right there, which at
-  // AfterCommit is a commit whose answer was lost: a moment no test could hit otherwise.
-  enum class Step { BeforeInsert, BeforeCommit, AfterCommit };
+  // Fault injection for tests: called at each step of a transact attempt that inserts:
+  // after deciding, before the inserts and the commit go out together, and after the commit.
+  // The hook may break the connection for real (pg_terminate_backend from another
+  // connection); returning true makes the storage act as if the connection broke right
+  // there, which at AfterCommit is a commit whose answer was lost: a moment no test could hit
+  // otherwise.
+  enum class Step { BeforeWrite, AfterCommit };
   void set_fault_hook(std::function<bool(Step)> hook) { fault_hook_ = std::move(hook); }
 
  private:
   void open(const uint64_t* fingerprint, const nlohmann::json* settings);
   void connect();
   void with_retry(const std::string& doing, const std::function<void()>& attempt);
-  void lock();
+  pg::Statement lock_statement() const;
+  // Reads the rows after last_seq_ into state_: the statement, and the replay of its result.
+  pg::Statement read_statement() const;
+  void apply_new_records(const pg::Result& rows);
   void read_new_records();
-  // Inserts one record body; its seq, or nullopt if the client id was stored already.
-  std::optional<int64_t> insert(const std::string& client_id, const std::vector<uint8_t>& body);
+  // Inserts one record body, RETURNING its seq (no row if the client id was stored already).
+  pg::Statement insert_statement(const std::string& client_id, const std::vector<uint8_t>& body,
+                                 const std::string& kind, const std::string& crc) const;
   bool committed(const std::vector<std::string>& client_ids);
   void fault(Step step);
   void read_leases();
@@ -103,8 +113,10 @@ class PostgresStorage : public Storage {
   StorageOptions options_;
   std::unique_ptr<pg::Connection> conn_;
   int64_t lock_key_ = 0;
+  std::string lock_key_text_;
   uint64_t fingerprint_ = 0;
   int64_t last_seq_ = 0;  // every row of the study up to this seq is replayed into state_
+  std::string last_seq_text_ = "0";
   StudyState state_;
   std::function<bool(Step)> fault_hook_;
 
