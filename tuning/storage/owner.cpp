@@ -8,11 +8,21 @@
 
 namespace vkt::tune::storage {
 
-std::string host_id() {
+namespace {
+
+std::string read_host_id() {
   if (const char* id = std::getenv("VKTRAIN_HOST_ID"); id && *id) return id;
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
+}
+
+}  // namespace
+
+// Read once: owner_is_dead asks for it for every running trial at every claim.
+const std::string& host_id() {
+  static const std::string id = read_host_id();
+  return id;
 }
 
 Owner this_process(const std::string& worker) { return Owner{host_id(), int64_t(::getpid()), worker}; }

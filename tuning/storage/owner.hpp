@@ -10,8 +10,9 @@ namespace vkt::tune::storage {
 
 // This host's identity in trial owners: $VKTRAIN_HOST_ID when set and not empty, else the
 // hostname. Set it where hostnames are not unique across the study's machines (containers
-// often share one), or to give processes on one machine distinct identities (tests).
-std::string host_id();
+// often share one), or to give processes on one machine distinct identities (tests). Read at
+// the first call; the process keeps it.
+const std::string& host_id();
 
 // This process: host_id(), pid and the given worker label.
 Owner this_process(const std::string& worker);

@@ -33,7 +33,8 @@ void Lease::renew() {
   }
   conn_->exec(
       "INSERT INTO vktrain_leases (study, owner, worker, heartbeat_s, renewed) VALUES ($1, $2, $3, $4, now())"
-      " ON CONFLICT (study, owner) DO UPDATE SET renewed = now(), heartbeat_s = EXCLUDED.heartbeat_s",
+      " ON CONFLICT (study, owner) DO UPDATE SET renewed = now(), worker = EXCLUDED.worker,"
+      " heartbeat_s = EXCLUDED.heartbeat_s",
       {uri_.study, owner_key(me_), me_.worker, std::to_string(heartbeat_s_)});
 }
 
