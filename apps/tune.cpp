@@ -24,6 +24,7 @@
 #include "tuning/study.hpp"
 #include "util/error.hpp"
 #include "util/format.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::app {
 namespace {
@@ -44,9 +45,9 @@ struct TuneCommand {
 
 nlohmann::json name_or_json(const std::string& text, const char* what) {
   if (!text.empty() && text.front() == '{') {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw InputError(std::string(what) + ": not valid JSON: " + shortened(text));
-    return j;
+    const std::optional<nlohmann::json> j = try_parse_json(text);
+    if (!j) throw InputError(std::string(what) + ": not valid JSON: " + shortened(text));
+    return *j;
   }
   return text;
 }

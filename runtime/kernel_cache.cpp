@@ -6,6 +6,7 @@
 #include "runtime/pipeline_cache.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/json_input.hpp"
 
 namespace fs = std::filesystem;
 
@@ -14,7 +15,6 @@ namespace {
 
 constexpr const char* kFormat = "vktrain-kernel-cache";
 constexpr int kVersion = 1;
-constexpr int kMaxDepth = 8;  // the format nests 5 deep; deeper input is not ours
 
 std::string hex(const uint8_t* p, size_t n) {
   static const char* digits = "0123456789abcdef";
@@ -67,11 +67,8 @@ std::map<std::string, KernelChoice> KernelCache::load(std::string& reason) const
   if (!fs::exists(file_, ec)) return out;
   try {
     const std::vector<uint8_t> bytes = read_file(file_);
-    const auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > kMaxDepth) throw InputError("nested deeper than " + std::to_string(kMaxDepth) + " levels");
-      return true;
-    };
-    const nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end(), depth_guard);
+    const nlohmann::json j =
+        parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "the cache");
     if (!j.is_object() || j.value("format", "") != kFormat) throw InputError("not a vktrain kernel cache");
     if (j.value("version", 0) != kVersion) {
       reason = "made for cache format version " + std::to_string(j.value("version", 0));

@@ -16,6 +16,7 @@
 
 #include "util/child_process.hpp"
 #include "util/error.hpp"
+#include "util/json_input.hpp"
 
 extern char** environ;
 
@@ -157,9 +158,10 @@ class Protocol {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] != '{') return true;  // a log line
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded()) j = json::parse(quote_non_finite(line), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("value")) return true;
+    std::optional<json> parsed = try_parse_json(line);
+    if (!parsed) parsed = try_parse_json(quote_non_finite(line));
+    if (!parsed || !parsed->is_object() || !parsed->contains("value")) return true;
+    json& j = *parsed;
 
     const auto value = number_in(j["value"]);
     if (!value) return fail("\"value\" must be a number, got " + shown(j["value"]));

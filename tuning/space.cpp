@@ -7,6 +7,7 @@
 #include "tuning/hash.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::tune {
 namespace {
@@ -267,12 +268,7 @@ Space Space::parse(const json& j) {
 
 Space Space::load(const std::filesystem::path& file) {
   const auto bytes = read_file(file);
-  json j;
-  try {
-    j = json::parse(bytes.begin(), bytes.end());
-  } catch (const json::parse_error& e) {
-    throw InputError(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
+  const json j = parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), file.string());
   try {
     return parse(j);
   } catch (const InputError& e) {

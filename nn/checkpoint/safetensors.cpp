@@ -7,6 +7,7 @@
 #include "nn/checkpoint/binary_io.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -174,9 +175,9 @@ SafetensorsContents decode_safetensors(std::span<const uint8_t> file, const std:
   if (header_text.empty() || header_text[0] != '{') in.fail("bad header: it does not start with '{'");
   json header;
   try {
-    header = json::parse(header_text.begin(), header_text.end());
-  } catch (const json::parse_error& e) {
-    in.fail(std::string("bad header: not valid JSON (") + e.what() + ")");
+    header = parse_json(std::string_view(reinterpret_cast<const char*>(header_text.data()), header_text.size()), "header");
+  } catch (const InputError& e) {
+    in.fail(std::string("bad ") + e.what());  // "bad header: ..."
   }
   if (!header.is_object()) in.fail("bad header: not a JSON object");
 

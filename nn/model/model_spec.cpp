@@ -12,6 +12,7 @@
 #include "nn/layers/pool.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -131,8 +132,7 @@ json load_model_spec(const std::string& name) {
   if (!std::filesystem::exists(name))
     throw InputError("unknown model '" + name + "': not a preset (mlp, cnn, cifar-cnn) and no such file");
   const auto bytes = read_file(name);
-  json spec = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (spec.is_discarded()) throw InputError(name + ": not valid JSON");
+  json spec = parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name);
   if (!spec.is_object() || !spec.contains("layers") || !spec["layers"].is_array())
     throw InputError(name + ": a model file is a JSON object with a \"layers\" array");
   return spec;

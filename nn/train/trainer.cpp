@@ -9,6 +9,7 @@
 #include "nn/optim/step_values.hpp"
 #include "runtime/context.hpp"
 #include "util/error.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -301,8 +302,7 @@ TrainingState Trainer::state() const {
 }
 
 void Trainer::restore(const TrainingState& s, const std::string& source) {
-  const nlohmann::json saved = nlohmann::json::parse(s.config_json, nullptr, false);
-  if (saved.is_discarded()) throw InputError(source + ": configuration is not valid JSON");
+  const nlohmann::json saved = parse_json(s.config_json, source + ": the configuration");
   // Resuming may train longer or stop at another epoch; everything else must match.
   nlohmann::json now = config_.to_json(), saved_cmp = saved;
   now.erase("epochs");

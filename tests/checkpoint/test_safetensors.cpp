@@ -205,3 +205,21 @@ TEST_CASE("checkpoint: safetensors header problems are named") {
   // Names with control characters stay on one line in the message.
   CHECK(contains(message(R"({"a\nb":{"dtype":"I8","shape":[1],"data_offsets":[0,1]}})", {0}), R"("a\nb")"));
 }
+
+TEST_CASE("checkpoint: a safetensors header nested 100000 deep or holding 1e999 is one line naming the file") {
+  const std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string big = R"({"t": {"dtype": "F32", "shape": [1e999], "data_offsets": [0, 4]}})";
+  for (const std::string& header : {deep, big, std::string("{\"t\": ")}) {
+    std::string message;
+    try {
+      decode_safetensors(file_with_header(header, {0, 0, 0, 0}), "w.safetensors");
+    } catch (const vkt::InputError& e) {
+      message = e.what();
+    }
+    CAPTURE(message);
+    CHECK(message.rfind("w.safetensors", 0) == 0);
+    CHECK(message.find("bad header") != std::string::npos);
+    CHECK(message.find("[json.exception") == std::string::npos);
+    CHECK(message.find('\n') == std::string::npos);
+  }
+}

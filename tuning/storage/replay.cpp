@@ -1,6 +1,7 @@
 #include "tuning/storage/replay.hpp"
 
 #include "util/error.hpp"
+#include "util/json_input.hpp"
 
 namespace vkt::tune::storage {
 namespace {
@@ -15,9 +16,9 @@ struct Apply {
 
   void operator()(const StudyCreated& r) {
     try {
-      s.settings = nlohmann::json::parse(r.settings_json);
-    } catch (const nlohmann::json::parse_error&) {
-      throw Error("study settings are not valid JSON");
+      s.settings = parse_json(r.settings_json, "study settings");
+    } catch (const InputError& e) {
+      throw Error(e.what());
     }
   }
   void operator()(const TrialStarted& r) {
