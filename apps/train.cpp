@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +16,7 @@
 #include "nn/train/trainer.hpp"
 #include "runtime/context.hpp"
 #include "util/error.hpp"
+#include "util/file_io.hpp"
 
 namespace vkt::app {
 namespace {
@@ -135,6 +136,9 @@ void print_plan(const Context& ctx, const std::vector<nn::Graph::RunPlan>& runs,
 
 int run_train(const TrainCommand& c) {
   const auto& o = c.o;
+  // Every output is checked before any work: a bad path found after training loses the run.
+  for (const std::string* out : {&c.save, &c.checkpoint, &c.log})
+    if (!out->empty()) check_writable_target(*out);
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
   if (c.print_model) {
     const nn::TrainConfig cfg = o.config(1);
@@ -162,10 +166,14 @@ int run_train(const TrainCommand& c) {
   }
   if (!c.resume.empty()) trainer.restore(nn::read_training_state(c.resume), c.resume);
 
-  std::ofstream log;
-  if (!c.log.empty()) {
-    log.open(c.log, c.resume.empty() ? std::ios::trunc : std::ios::app);
-    if (!log) throw InputError(c.log + ": cannot open for writing");
+  // The log is rewritten whole (atomically) after each epoch, and not at all before the first
+  // epoch that has something to say: a run that fails early leaves an existing log as it was.
+  // A resumed run keeps what the log held and adds to it.
+  std::string log_text;
+  if (!c.log.empty() && !c.resume.empty() && std::filesystem::exists(c.log)) {
+    const std::vector<uint8_t> old = read_file(c.log);
+    log_text.assign(old.begin(), old.end());
+    if (!log_text.empty() && log_text.back() != '\n') log_text += '\n';
   }
   const bool tty = ::isatty(STDERR_FILENO) && !c.json;
   std::string status = "ok";
@@ -188,13 +196,13 @@ int run_train(const TrainCommand& c) {
       std::printf("epoch %u/%u  loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  %.1fs  %.0f img/s\n", e.epoch,
                   cfg.epochs, e.loss, e.train_acc, e.val.loss, e.val.accuracy, e.seconds, e.img_per_s);
     std::fflush(stdout);
-    if (log) {
-      log << nlohmann::json{{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
-                            {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
-                            {"img_per_s", e.img_per_s}}
-                 .dump()
-          << "\n";
-      log.flush();
+    if (!c.log.empty()) {
+      log_text += nlohmann::json{{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
+                                 {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
+                                 {"img_per_s", e.img_per_s}}
+                      .dump();
+      log_text += '\n';
+      write_file_atomic(c.log, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(log_text.data()), log_text.size()));
     }
     if (!c.checkpoint.empty()) nn::write_training_state(c.checkpoint, trainer.state());
     if (!e.val.finite) {
@@ -250,10 +258,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--print-model", c->print_model, "Print layers, output shapes and parameter counts, then exit");
   cmd->add_flag("--print-plan", c->print_plan,
                 "Print each layer's route, layouts and kernels on this device (after --autotune), then exit");
-  cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)");
-  cmd->add_option("--checkpoint", c->checkpoint, "Write the training state here after every epoch");
-  cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file");
-  cmd->add_option("--log", c->log, "Write one JSON object per epoch here (.jsonl)");
+  cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)")->check(kNotEmpty);
+  cmd->add_option("--checkpoint", c->checkpoint, "Write the training state here after every epoch")->check(kNotEmpty);
+  cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file")->check(kNotEmpty);
+  cmd->add_option("--log", c->log, "Write one JSON object per epoch here (.jsonl)")->check(kNotEmpty);
   cmd->add_flag("--json", c->json, "Print one final JSON object instead of text");
   cmd->callback([c, &exit_code] { exit_code = run_train(*c); });
 }

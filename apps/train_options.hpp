@@ -12,6 +12,10 @@
 
 namespace vkt::app {
 
+// A path option given as "" is a mistake, not "no file": CLI11 refuses it with this check.
+inline const CLI::Validator kNotEmpty(
+    [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); }, "", "not empty");
+
 struct DataOptions {
   std::string dataset = "fashion-mnist";
   std::string dir;  // default: the data set's package directory

@@ -10,10 +10,18 @@
 
 namespace vkt {
 
-// Reads a whole file. Throws InputError naming the file if it cannot be opened or read.
+// Reads a whole regular file. Throws InputError naming the file if it cannot be opened, is a
+// directory or anything but a regular file, or cannot be read.
 std::vector<uint8_t> read_file(const std::filesystem::path& path);
 
-// temp name + fsync + rename + directory fsync. Creates missing parent directories.
+// InputError unless `path` can be written by write_file_atomic: not empty, a file name of at
+// most 255 bytes, not an existing directory, device, fifo or socket (only regular files are
+// replaced), and its nearest existing ancestor a directory we may write in. Commands call it
+// for every output before they start working, so no result is lost to a bad path at the end.
+void check_writable_target(const std::filesystem::path& path);
+
+// check_writable_target, then temp name + fsync + rename + directory fsync. Creates missing
+// parent directories. Removes temp siblings left by writers of the same file that died.
 void write_file_atomic(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
 // CRC-32 (zlib's polynomial), chainable: crc32(b, crc32(a)) == crc32(a ++ b).
