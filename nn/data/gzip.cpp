@@ -91,6 +91,23 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::stri
   return out;
 }
 
+std::vector<uint8_t> gunzip_head(std::span<const uint8_t> compressed, const std::string& source, size_t n) {
+  if (!is_gzip(compressed)) throw InputError(source + ": not gzip data (no 1f 8b magic)");
+  Inflater inflater(source);
+  z_stream& z = inflater.stream;
+  std::vector<uint8_t> out(n);
+  z.next_in = const_cast<Bytef*>(compressed.data());
+  z.avail_in = static_cast<uInt>(std::min<size_t>(compressed.size(), 1u << 30));
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(n);
+  while (z.avail_out > 0) {
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK) break;  // the end, or an error the whole read reports in its own words
+  }
+  out.resize(n - z.avail_out);
+  return out;
+}
+
 std::vector<uint8_t> read_file_maybe_gzip(const std::filesystem::path& path) {
   std::vector<uint8_t> bytes = read_file(path);
   if (!is_gzip(bytes)) return bytes;

@@ -19,6 +19,10 @@ bool is_gzip(std::span<const uint8_t> bytes);
 std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source,
                             uint64_t max_output_bytes = uint64_t{4} << 30);
 
+// The first `n` decompressed bytes (fewer if the stream ends or breaks before them): enough
+// to read a header that says how large the whole output may be.
+std::vector<uint8_t> gunzip_head(std::span<const uint8_t> compressed, const std::string& source, size_t n);
+
 // Reads a file and gunzips it when its content is gzip; otherwise returns it as is.
 std::vector<uint8_t> read_file_maybe_gzip(const std::filesystem::path& path);
 

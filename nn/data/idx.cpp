@@ -5,6 +5,7 @@
 
 #include "nn/data/gzip.hpp"
 #include "util/error.hpp"
+#include "util/file_io.hpp"
 
 namespace vkt::nn {
 namespace {
@@ -90,12 +91,39 @@ std::vector<uint8_t> parse_idx_labels(std::span<const uint8_t> bytes, const std:
   return {bytes.begin() + 8, bytes.end()};
 }
 
+namespace {
+
+// A raw or gzipped IDX file. Gzipped, it is inflated no further than its header says it holds
+// (plus one byte, so that trailing data is still seen): a gzip bomb is refused after that many
+// bytes, not after gigabytes.
+std::vector<uint8_t> read_idx_file(const std::filesystem::path& path, uint8_t rank) {
+  std::vector<uint8_t> bytes = read_file(path);
+  if (!is_gzip(bytes)) return bytes;
+  const size_t header = 4 + size_t{4} * rank;
+  const std::vector<uint8_t> head = gunzip_head(bytes, path.string(), header);
+  uint64_t limit = uint64_t{4} << 30;  // gunzip's own cap, where the header cannot tell
+  if (head.size() == header) {
+    uint64_t expected = header;
+    bool overflow = false;
+    uint64_t data = 1;
+    for (uint8_t i = 0; i < rank; ++i) {
+      const uint32_t d = read_be32(head, 4 + size_t{4} * i);
+      if (d != 0 && data > UINT64_MAX / d) overflow = true;
+      data *= d;
+    }
+    if (!overflow && data < limit) limit = expected + data + 1;
+  }
+  return gunzip(bytes, path.string(), limit);
+}
+
+}  // namespace
+
 IdxImages read_idx_images(const std::filesystem::path& path) {
-  return parse_idx_images(read_file_maybe_gzip(path), path.string());
+  return parse_idx_images(read_idx_file(path, 3), path.string());
 }
 
 std::vector<uint8_t> read_idx_labels(const std::filesystem::path& path) {
-  return parse_idx_labels(read_file_maybe_gzip(path), path.string());
+  return parse_idx_labels(read_idx_file(path, 1), path.string());
 }
 
 }  // namespace vkt::nn

@@ -158,3 +158,16 @@ TEST_CASE("data: a missing IDX file is an InputError naming it") {
   const auto path = dir / "nope-idx3-ubyte";
   CHECK(contains(input_error_message([&] { read_idx_images(path); }), path.string()));
 }
+
+TEST_CASE("data: a gzip bomb is refused once past the bytes its IDX header announces") {
+  vkt::test::TempDir dir;
+  // The header says 10 images of 28x28 (7,856 bytes in all); the stream inflates to 64 MiB.
+  std::vector<uint8_t> raw(size_t{64} << 20, 0);
+  const uint8_t header[16] = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28};
+  std::copy(std::begin(header), std::end(header), raw.begin());
+  const auto path = dir / "bomb-images-idx3-ubyte.gz";
+  vkt::test::write_bytes(path, vkt::test::gzip_bytes(raw));
+  const std::string message = vkt::test::input_error_message([&] { vkt::nn::read_idx_images(path); });
+  CHECK(message.find(path.string()) != std::string::npos);
+  CHECK(message.find("more than 7857 bytes") != std::string::npos);  // stopped there, not at 64 MiB
+}
