@@ -57,6 +57,21 @@ std::string error_of(const fs::path& file) {
   return "";
 }
 
+// Runs `f` with std::cerr captured; returns what it printed (the capture ends however f ends).
+template <typename F>
+std::string stderr_of(F&& f) {
+  std::ostringstream text;
+  auto* old = std::cerr.rdbuf(text.rdbuf());
+  try {
+    f();
+  } catch (...) {
+    std::cerr.rdbuf(old);
+    throw;
+  }
+  std::cerr.rdbuf(old);
+  return text.str();
+}
+
 }  // namespace
 
 TEST_CASE("tuning: journal file layout: the header as documented, one offset per record") {
@@ -97,11 +112,7 @@ TEST_CASE("tuning: journal cuts a torn tail at every byte of the last record") {
   test::TempDir dir;
   const fs::path original = dir / "original.vkts";
   write_study(original);
-  uint64_t last = 0;
-  {
-    Journal j(original);
-    last = j.record_offsets().back();
-  }
+  const uint64_t last = Journal(original).record_offsets().back();
   const auto full = read_file(original);
   REQUIRE(full.size() > last + 8);
   const fs::path file = dir / "study.vkts";
@@ -110,17 +121,9 @@ TEST_CASE("tuning: journal cuts a torn tail at every byte of the last record") {
     CAPTURE(cut);
     write_file_atomic(file, std::span(full.data(), cut));
     fs::remove(backup);
-    std::ostringstream warning;
-    auto* old = std::cerr.rdbuf(warning.rdbuf());
     std::optional<Journal> opened;
-    try {
-      opened.emplace(file, kFingerprint, kSettings);
-    } catch (...) {
-      std::cerr.rdbuf(old);
-      throw;
-    }
-    std::cerr.rdbuf(old);
-    CHECK(warning.str().find("torn last record at byte offset " + std::to_string(last)) != std::string::npos);
+    const std::string warning = stderr_of([&] { opened.emplace(file, kFingerprint, kSettings); });
+    CHECK(warning.find("torn last record at byte offset " + std::to_string(last)) != std::string::npos);
     const Journal& j = *opened;
     // Only the last record (trial 1's finish) is gone.
     REQUIRE(j.state().trials.size() == 2);
@@ -143,11 +146,7 @@ TEST_CASE("tuning: journal drops a last record with a bad checksum") {
   test::TempDir dir;
   const fs::path file = dir / "study.vkts";
   write_study(file);
-  uint64_t last = 0;
-  {
-    Journal j(file);
-    last = j.record_offsets().back();
-  }
+  const uint64_t last = Journal(file).record_offsets().back();
   flip_byte(file, fs::file_size(file) - 2);  // inside the last record's payload
   Journal j(file, kFingerprint, kSettings);
   CHECK(j.state().trials[1].state == TrialState::Running);
@@ -158,11 +157,7 @@ TEST_CASE("tuning: journal reports corruption in the middle with its byte offset
   test::TempDir dir;
   const fs::path file = dir / "study.vkts";
   write_study(file);
-  std::vector<uint64_t> offsets;
-  {
-    Journal j(file);
-    offsets = j.record_offsets();
-  }
+  const std::vector<uint64_t> offsets = Journal(file).record_offsets();
   const auto pristine = read_file(file);
   // Damage the payload, the CRC, and the length of a record in the middle.
   const uint64_t victim = offsets[3];
@@ -213,4 +208,65 @@ TEST_CASE("tuning: an orphaned trial is claimed once, with its params and seed")
   CHECK(t.seed == started(1).seed);
   CHECK(t.checkpoint->second == "/c");
   CHECK(b.state().trials.size() == 2);
+}
+
+TEST_CASE("tuning: journal opened for reading skips a torn tail without cutting it, and the next writer cuts it") {
+  test::TempDir dir;
+  const fs::path file = dir / "study.vkts";
+  write_study(file);
+  const uint64_t last = Journal(file).record_offsets().back();
+  const auto full = read_file(file);
+  write_file_atomic(file, std::span(full.data(), full.size() - 3));
+  const uint64_t torn_size = full.size() - 3;
+  {
+    std::optional<Journal> reader;
+    const std::string warning = stderr_of([&] { reader.emplace(file); });
+    CHECK(warning.find("ignoring a torn last record at byte offset " + std::to_string(last)) != std::string::npos);
+    CHECK(reader->state().trials.at(1).state == TrialState::Running);
+    CHECK_THROWS_AS(reader->append(TrialFinished{1, TrialState::Failed, 0, "x"}), Error);
+  }
+  CHECK(fs::file_size(file) == torn_size);  // untouched by the reader
+  CHECK(!fs::exists(file.string() + ".torn-" + std::to_string(last)));
+  Journal writer(file, kFingerprint, kSettings);
+  CHECK(fs::file_size(file) == last);
+}
+
+TEST_CASE("tuning: a journal whose creation was torn after the header is completed by a writer, refused by a reader") {
+  test::TempDir dir;
+  const fs::path file = dir / "study.vkts";
+  write_study(file);
+  const auto full = read_file(file);
+  const fs::path header_only = dir / "header.vkts";
+  write_file_atomic(header_only, std::span(full.data(), 20));  // magic, version, fingerprint
+  try {
+    Journal reader(header_only);
+    FAIL("a header alone was read as a study");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("no study-created record") != std::string::npos);
+  }
+  {
+    Journal writer(header_only, kFingerprint, kSettings);
+    CHECK(writer.state().settings == kSettings);
+  }
+  CHECK(Journal(header_only).state().settings == kSettings);
+}
+
+TEST_CASE("tuning: a journal whose first record is not the study-created one is bad input naming the offset") {
+  test::TempDir dir;
+  const fs::path file = dir / "study.vkts";
+  write_study(file);
+  const std::vector<uint64_t> offsets = Journal(file).record_offsets();
+  const auto full = read_file(file);
+  // Header, then the records from the second on: trial 0 starts the file.
+  std::vector<uint8_t> cut(full.begin(), full.begin() + 20);
+  cut.insert(cut.end(), full.begin() + long(offsets[1]), full.end());
+  write_file_atomic(file, cut);
+  try {
+    Journal j(file, kFingerprint, kSettings);
+    FAIL("a study without its created record was opened");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("byte offset 20") != std::string::npos);
+    CHECK(what.find("not the study-created record") != std::string::npos);
+  }
 }

@@ -23,10 +23,12 @@ constexpr size_t kHeaderBytes = 8 + 4 + 8;
 std::string errno_text() { return std::strerror(errno); }
 
 // Holds the exclusive flock for one operation; released on every exit path.
+// flock for the scope: exclusive for a writer, shared for a read-only handle (a report may
+// read beside a running study, never while a writer is mid-append).
 class ExclusiveLock {
  public:
-  ExclusiveLock(int fd, const std::filesystem::path& path) : fd_(fd) {
-    while (::flock(fd_, LOCK_EX) != 0)
+  ExclusiveLock(int fd, const std::filesystem::path& path, bool shared = false) : fd_(fd) {
+    while (::flock(fd_, shared ? LOCK_SH : LOCK_EX) != 0)
       if (errno != EINTR) throw Error(path.string() + ": cannot lock (" + errno_text() + ")");
   }
   ~ExclusiveLock() { ::flock(fd_, LOCK_UN); }
@@ -90,7 +92,7 @@ Journal::Journal(std::filesystem::path path, uint64_t fingerprint, const nlohman
   open_file(true, &settings);
 }
 
-Journal::Journal(std::filesystem::path path) : path_(std::move(path)) { open_file(false, nullptr); }
+Journal::Journal(std::filesystem::path path) : path_(std::move(path)), read_only_(true) { open_file(false, nullptr); }
 
 Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
@@ -98,12 +100,12 @@ Journal::~Journal() {
 
 void Journal::open_file(bool create, const nlohmann::json* settings) {
   if (create && path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+  fd_ = ::open(path_.c_str(), (read_only_ ? O_RDONLY : O_RDWR) | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
   if (fd_ < 0) {
     if (!create && errno == ENOENT) throw InputError("study " + path_.string() + " does not exist");
     throw Error(path_.string() + ": cannot open (" + errno_text() + ")");
   }
-  ExclusiveLock lock(fd_, path_);
+  ExclusiveLock lock(fd_, path_, read_only_);
   // Creation happens under the lock too, so two processes starting the same new study
   // cannot both write a header.
   if (create && file_size(fd_, path_) == 0) {
@@ -123,6 +125,12 @@ void Journal::open_file(bool create, const nlohmann::json* settings) {
   }
   check_header(create ? std::optional<uint64_t>(fingerprint_) : std::nullopt);
   read_new_records_locked();
+  if (offsets_.empty()) {
+    // A header alone: the creating write was torn after it (the record was cut as a torn
+    // tail). A writer completes the creation; a reader has no study to show.
+    if (!create) throw InputError(path_.string() + ": holds no study-created record (an interrupted creation?)");
+    write_locked({StudyCreated{settings->dump()}});
+  }
 }
 
 void Journal::check_header(std::optional<uint64_t> expected) {
@@ -155,16 +163,24 @@ void Journal::read_new_records_locked() {
     const Frame frame = read_frame(std::span<const uint8_t>(buf).subspan(pos));
     if (frame.status != FrameStatus::Ok) {
       if (valid_record_after(buf, pos))
-        throw Error(path_.string() + ": corrupt record at byte offset " + std::to_string(offset) +
+        throw InputError(path_.string() + ": corrupt record at byte offset " + std::to_string(offset) +
                         " (valid records follow it, so this is damage, not an interrupted write)",
                     "restore the journal from a backup; the records before this offset are intact");
-      cut_torn_tail(offset, size);
+      if (read_only_) {  // only a writer repairs; this reader just stops before the tail
+        std::cerr << "vktrain: warning: " << path_.string() << ": ignoring a torn last record at byte offset " << offset
+                  << " (" << (size - offset) << " bytes); the study's next writer cuts it\n";
+      } else {
+        cut_torn_tail(offset, size);
+      }
       break;
     }
     try {
-      apply_record(state_, decode_body(frame.body));
+      const Record record = decode_body(frame.body);
+      if (offsets_.empty() && !std::holds_alternative<StudyCreated>(record))
+        throw InputError("the first record is not the study-created record");
+      apply_record(state_, record);
     } catch (const Error& e) {
-      throw Error(path_.string() + ": bad record at byte offset " + std::to_string(offset) + ": " + e.what());
+      throw InputError(path_.string() + ": bad record at byte offset " + std::to_string(offset) + ": " + e.what());
     }
     offsets_.push_back(offset);
     pos += frame.size;
@@ -200,12 +216,12 @@ void Journal::write_locked(const std::vector<Record>& records) {
 }
 
 void Journal::refresh() {
-  ExclusiveLock lock(fd_, path_);
+  ExclusiveLock lock(fd_, path_, read_only_);
   read_new_records_locked();
 }
 
 std::vector<std::vector<uint8_t>> Journal::record_bodies() {
-  ExclusiveLock lock(fd_, path_);
+  ExclusiveLock lock(fd_, path_, read_only_);
   const auto buf = read_range(fd_, kHeaderBytes, read_offset_, path_);
   std::vector<std::vector<uint8_t>> bodies;
   for (size_t pos = 0; pos < buf.size();) {
@@ -261,6 +277,7 @@ void Journal::create_from_bodies(const std::filesystem::path& path, uint64_t fin
 }
 
 void Journal::transact(const Decide& decide) {
+  if (read_only_) throw Error(path_.string() + ": opened read-only (for a report), cannot append");
   ExclusiveLock lock(fd_, path_);
   read_new_records_locked();
   write_locked(decide(state_));

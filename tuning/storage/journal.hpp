@@ -9,7 +9,8 @@
 // On open the records are replayed into a StudyState. A torn or corrupt *tail* (the last record
 // incomplete or failing its CRC, as a crash mid-append leaves it) is cut off with a warning and
 // the dropped bytes are kept in "<file>.torn-<offset>". A bad record *followed by valid ones*
-// is real damage and an Error naming its byte offset: we never silently drop good data.
+// is real damage and an InputError naming its byte offset: we never silently drop good data.
+// The first record is always the study-created one.
 //
 // A Journal must not be shared across fork(): flock belongs to the open file, so a child must
 // open its own.
@@ -29,7 +30,8 @@ class Journal : public Storage {
   // Opens the study at `path`, creating it (header + study-created record holding `settings`)
   // if it does not exist. InputError if it exists with another fingerprint or is not a journal.
   Journal(std::filesystem::path path, uint64_t fingerprint, const nlohmann::json& settings);
-  // Opens an existing study whatever its fingerprint (for reports).
+  // Opens an existing study whatever its fingerprint, read-only (for reports and copies): a
+  // torn tail is skipped with a warning, never cut; only a writer repairs the file.
   explicit Journal(std::filesystem::path path);
   ~Journal() override;
   Journal(const Journal&) = delete;
@@ -65,6 +67,7 @@ class Journal : public Storage {
 
   std::filesystem::path path_;
   int fd_ = -1;
+  bool read_only_ = false;
   uint64_t fingerprint_ = 0;
   uint64_t read_offset_ = 0;  // everything before this is replayed into state_
   StudyState state_;
