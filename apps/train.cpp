@@ -136,6 +136,9 @@ void print_plan(const Context& ctx, const std::vector<nn::Graph::RunPlan>& runs,
 
 int run_train(const TrainCommand& c) {
   const auto& o = c.o;
+  if (o.patience && o.data.val_split == 0 && !o.data.cv_folds)
+    throw InputError("--patience watches the validation accuracy, but --val-split 0 leaves no validation set",
+                     "hold out a fraction, e.g. --val-split 0.1");
   // Every output is checked before any work: a bad path found after training loses the run.
   for (const std::string* out : {&c.save, &c.checkpoint, &c.log})
     if (!out->empty()) check_writable_target(*out);

@@ -83,13 +83,40 @@ ContextOptions context_options(const TrainOptions& o) {
   return co;
 }
 
+namespace {
+
+CLI::Validator finite_number(bool zero_ok) {
+  return CLI::Validator(
+      [zero_ok](std::string& text) -> std::string {
+        double v = 0;
+        size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != text.size() || text.empty() || !std::isfinite(v))
+          return "must be a finite number, got '" + text + "'";
+        if (v < 0 || (!zero_ok && v == 0))
+          return std::string(zero_ok ? "must not be negative" : "must be above 0") + ", got " + text;
+        return "";
+      },
+      "", zero_ok ? "non-negative" : "positive");
+}
+
+}  // namespace
+
+const CLI::Validator kPositive = finite_number(false);
+const CLI::Validator kNonNegative = finite_number(true);
+
 void add_data_options(CLI::App& cmd, DataOptions& o) {
   cmd.add_option("--dataset", o.dataset, "mnist, fashion-mnist or cifar10")->capture_default_str();
   cmd.add_option("--data", o.dir, "Directory with the data set's files (default: the Debian package's)");
   cmd.add_option("--val-split", o.val_split, "Fraction of the training set held out for validation")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
-  cmd.add_option("--train-limit", o.train_limit, "Train on the first N training images only");
+  cmd.add_option("--train-limit", o.train_limit, "Train on the first N training images only")
+      ->check(CLI::Range(1u, 1000000000u));
 }
 
 void add_cv_option(CLI::App& cmd, DataOptions& o) {
@@ -102,20 +129,20 @@ void add_cv_option(CLI::App& cmd, DataOptions& o) {
 void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1u, 100000u))->capture_default_str();
   cmd.add_option("--batch", o.batch, "Batch size")->check(CLI::Range(1u, 65536u))->capture_default_str();
-  cmd.add_option("--lr", o.lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--lr", o.lr, "Learning rate")->check(kPositive)->capture_default_str();
   cmd.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adam, adamw, rmsprop")->capture_default_str();
-  cmd.add_option("--momentum", o.momentum, "SGD momentum (momentum/nesterov default 0.9)");
-  cmd.add_option("--weight-decay", o.weight_decay, "Weight decay (decoupled for adamw)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--l1", o.l1, "L1 penalty on weights (Keras kernel_regularizer)")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--l2", o.l2, "L2 penalty on weights (Keras kernel_regularizer)")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--momentum", o.momentum, "SGD momentum (momentum/nesterov default 0.9)")->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--weight-decay", o.weight_decay, "Weight decay (decoupled for adamw)")->check(kNonNegative);
+  cmd.add_option("--l1", o.l1, "L1 penalty on weights (Keras kernel_regularizer)")->check(kNonNegative);
+  cmd.add_option("--l2", o.l2, "L2 penalty on weights (Keras kernel_regularizer)")->check(kNonNegative);
   cmd.add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm to this (0: off)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd.add_option("--schedule", o.schedule, "constant, step, exp, inverse-time, cosine")->capture_default_str();
   cmd.add_option("--decay", o.decay, "Schedule rate: step/exp factor gamma, inverse-time alpha")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd.add_option("--decay-steps", o.decay_steps, "Schedule time scale in steps (default: one epoch)")
-      ->check(CLI::NonNegativeNumber);
-  cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
   cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();
   cmd.add_option("--seed", o.seed, "Seed for initialization, shuffling and dropout")->capture_default_str();
   cmd.add_option("--patience", o.patience, "Stop after N epochs without validation improvement (0: never)");

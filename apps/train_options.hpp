@@ -12,6 +12,10 @@
 
 namespace vkt::app {
 
+// Finite numbers only, > 0 (kPositive) or >= 0 (kNonNegative): CLI11's own checks let NaN
+// through and word a refusal with DBL_MAX's 309 digits.
+extern const CLI::Validator kPositive, kNonNegative;
+
 // A path option given as "" is a mistake, not "no file": CLI11 refuses it with this check.
 inline const CLI::Validator kNotEmpty(
     [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); }, "", "not empty");

@@ -214,6 +214,9 @@ int run_tune(const TuneCommand& c) {
   if (c.objective != "val_acc" && c.objective != "val_loss")
     throw InputError("--objective must be val_acc or val_loss, got '" + c.objective + "'");
   if (!c.direction.empty()) tune::parse_direction(c.direction);
+  if (c.command.empty() && c.o.data.val_split == 0 && c.o.data.cv_folds == 0)
+    throw InputError("--val-split 0 leaves no validation set, and trials are ranked by " + c.objective,
+                     "hold out a fraction (--val-split 0.1) or cross-validate (--cv 5)");
   check_study_kind(c);
   {  // Validate the space and open the study once, before any worker starts.
     const StudySetup setup = study_setup(c);
