@@ -1,7 +1,10 @@
 #include "nn/model/model_spec.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <set>
 
 #include "nn/layers/activation.hpp"
 #include "nn/layers/batchnorm.hpp"
@@ -18,6 +21,10 @@ namespace vkt::nn {
 namespace {
 
 using json = nlohmann::json;
+
+// Far beyond any model of this trainer's scale; a file with more is a mistake, and building
+// it would take minutes and gigabytes before anything useful.
+constexpr size_t kMaxModelLayers = 1000;
 
 // The seed models of the user's examples (Keras layer by layer, PyTorch indices in comments).
 const char* kMlp = R"({"vars": {"hidden": 128, "dropout": 0.2}, "layers": [
@@ -38,6 +45,7 @@ class Fields {
   Fields(const json& layer, const ModelVars& vars, size_t index) : layer_(layer), vars_(vars), index_(index) {}
 
   json get(const std::string& key, const json& fallback = nullptr) const {
+    used_.insert(key);
     if (!layer_.contains(key)) {
       if (fallback.is_null()) fail("needs \"" + key + "\"");
       return fallback;
@@ -57,10 +65,36 @@ class Fields {
       fail("\"" + key + "\" must be a non-negative integer, got " + v.dump());
     return v.get<uint32_t>();
   }
+  // At least 1: a size or a stride (0 is no stride, not "the kernel's").
+  uint32_t positive(const std::string& key, int64_t fallback = -1) const {
+    const uint32_t v = uint(key, fallback);
+    if (v == 0) fail("\"" + key + "\" must be at least 1");
+    return v;
+  }
   double number(const std::string& key, double fallback) const {
     const json v = get(key, fallback);
-    if (!v.is_number()) fail("\"" + key + "\" must be a number, got " + v.dump());
+    if (!v.is_number() || !std::isfinite(v.get<double>())) fail("\"" + key + "\" must be a number, got " + v.dump());
     return v.get<double>();
+  }
+  // A number in [low, high], or (low, high] when low_open.
+  double number_in(const std::string& key, double fallback, double low, double high, bool low_open) const {
+    const double v = number(key, fallback);
+    if (v < low || v > high || (low_open && v == low)) {
+      char range[64];
+      std::snprintf(range, sizeof range, "%s%g, %g]", low_open ? "(" : "[", low, high);
+      fail("\"" + key + "\" must be in " + range + ", got " + get(key, fallback).dump());
+    }
+    return v;
+  }
+  // Every field of the layer was asked for by its factory: any other is a typo or a field of
+  // another framework ("strides", "activation"), refused rather than silently ignored.
+  void check_no_unknown() const {
+    for (const auto& [key, value] : layer_.items()) {
+      if (key == "type" || used_.count(key)) continue;
+      std::string known;
+      for (const std::string& k : used_) known += (known.empty() ? "" : ", ") + k;
+      fail("unknown field \"" + key + "\" (" + (known.empty() ? std::string("this layer takes none") : "known: " + known) + ")");
+    }
   }
   bool flag(const std::string& key, bool fallback) const {
     const json v = get(key, fallback);
@@ -75,6 +109,7 @@ class Fields {
   const json& layer_;
   const ModelVars& vars_;
   size_t index_;
+  mutable std::set<std::string> used_;
 };
 
 using LayerFactory = std::function<std::unique_ptr<Layer>(const Fields&, uint64_t seed)>;
@@ -84,21 +119,21 @@ const std::map<std::string, LayerFactory>& layer_factories() {
   static const std::map<std::string, LayerFactory> table = {
       {"conv2d",
        [](const Fields& f, uint64_t) {
-         return std::make_unique<Conv2dLayer>(f.uint("filters"), f.uint("kernel"), f.uint("stride", 1),
+         return std::make_unique<Conv2dLayer>(f.positive("filters"), f.positive("kernel"), f.positive("stride", 1),
                                               f.uint("padding", 0), f.flag("bias", true));
        }},
       {"dense",
-       [](const Fields& f, uint64_t) { return std::make_unique<DenseLayer>(f.uint("units"), f.flag("bias", true)); }},
+       [](const Fields& f, uint64_t) { return std::make_unique<DenseLayer>(f.positive("units"), f.flag("bias", true)); }},
       {"flatten", [](const Fields&, uint64_t) { return std::make_unique<FlattenLayer>(); }},
       {"maxpool2d",
        [](const Fields& f, uint64_t) {
-         const uint32_t k = f.uint("kernel", 2);
-         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Max, k, f.uint("stride", k), f.uint("padding", 0));
+         const uint32_t k = f.positive("kernel", 2);
+         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Max, k, f.positive("stride", k), f.uint("padding", 0));
        }},
       {"avgpool2d",
        [](const Fields& f, uint64_t) {
-         const uint32_t k = f.uint("kernel", 2);
-         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Average, k, f.uint("stride", k), f.uint("padding", 0));
+         const uint32_t k = f.positive("kernel", 2);
+         return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::Average, k, f.positive("stride", k), f.uint("padding", 0));
        }},
       {"global_avgpool",
        [](const Fields&, uint64_t) { return std::make_unique<Pool2dLayer>(Pool2dLayer::Kind::GlobalAverage); }},
@@ -112,11 +147,13 @@ const std::map<std::string, LayerFactory>& layer_factories() {
       {"gelu", [](const Fields&, uint64_t) { return std::make_unique<ActivationLayer>(Activation::GELU); }},
       {"dropout",
        [](const Fields& f, uint64_t seed) {
-         return std::make_unique<DropoutLayer>(f.number("rate", 0.5), static_cast<uint32_t>(seed));
+         return std::make_unique<DropoutLayer>(f.number_in("rate", 0.5, 0, 0.99, false), static_cast<uint32_t>(seed));
        }},
       {"batchnorm",
        [](const Fields& f, uint64_t) {
-         return std::make_unique<BatchNormLayer>(float(f.number("momentum", 0.1)), float(f.number("eps", 1e-5)));
+         // PyTorch's momentum: the weight of the new batch statistics, so 0 would never learn them.
+         return std::make_unique<BatchNormLayer>(float(f.number_in("momentum", 0.1, 0, 1, true)),
+                                                 float(f.number_in("eps", 1e-5, 0, 1, true)));
        }},
   };
   return table;
@@ -147,9 +184,13 @@ Model build_model(const json& spec, SampleShape input, uint32_t classes, const M
   for (const auto& [k, v] : vars) all[k] = v;
   all["classes"] = classes;
   if (!spec.contains("layers") || !spec["layers"].is_array()) throw InputError("model spec has no \"layers\" array");
+  if (spec["layers"].size() > kMaxModelLayers)
+    throw InputError("the model has " + std::to_string(spec["layers"].size()) + " layers; the limit is " +
+                     std::to_string(kMaxModelLayers));
   std::vector<std::unique_ptr<Layer>> layers;
   const auto& factories = layer_factories();
   size_t index = 0;
+  bool flat = false;  // after flatten or dense: no image left for a spatial layer
   for (const auto& l : spec["layers"]) {
     if (!l.is_object() || !l.contains("type") || !l["type"].is_string())
       throw InputError("model layer " + std::to_string(index) + ": needs a \"type\" string");
@@ -160,7 +201,14 @@ Model build_model(const json& spec, SampleShape input, uint32_t classes, const M
       for (const auto& [n, f] : factories) names += (names.empty() ? "" : ", ") + n;
       throw InputError("model layer " + std::to_string(index) + ": unknown type '" + type + "' (known: " + names + ")");
     }
-    layers.push_back(it->second(Fields(l, all, index), seed * 1000003u + index));
+    const bool spatial = type == "conv2d" || type == "maxpool2d" || type == "avgpool2d" || type == "global_avgpool";
+    if (spatial && flat)
+      throw InputError("model layer " + std::to_string(index) + " (" + type +
+                       ") comes after flatten or dense: it needs an image (channels x height x width)");
+    flat = flat || type == "flatten" || type == "dense";
+    const Fields fields(l, all, index);
+    layers.push_back(it->second(fields, seed * 1000003u + index));
+    fields.check_no_unknown();
     ++index;
   }
   return Model(input, classes, std::move(layers));

@@ -81,3 +81,32 @@ TEST_CASE("model: bad model files name the layer and the problem") {
   CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "conv2d", "filters": 4, "kernel": 29}]})"),
                        doctest::Contains("layer 0 (conv2d)"), InputError);
 }
+
+TEST_CASE("model: unknown fields, out-of-range settings, spatial layers after flatten and huge models are refused") {
+  auto build = [](const std::string& text) {
+    return build_model(nlohmann::json::parse(text), {1, 28, 28}, 10, {}, 0);
+  };
+  const std::string tail = R"(, {"type": "flatten"}, {"type": "dense", "units": 10}]})";
+  CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "strides": 2})" + tail),
+                       doctest::Contains("layer 0 (conv2d): unknown field \"strides\" (known: "), InputError);
+  CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "relu", "activation": "tanh"})" + tail),
+                       doctest::Contains("unknown field \"activation\" (this layer takes none)"), InputError);
+  for (const char* bn : {R"("momentum": -1)", R"("momentum": 2)", R"("momentum": 0)", R"("eps": 0)"}) {
+    CAPTURE(bn);
+    CHECK_THROWS_WITH_AS(build(std::string(R"({"layers": [{"type": "batchnorm", )") + bn + "}" + tail),
+                         doctest::Contains("must be in (0, 1]"), InputError);
+  }
+  CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "maxpool2d", "kernel": 2, "stride": 0})" + tail),
+                       doctest::Contains("\"stride\" must be at least 1"), InputError);
+  CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "dropout", "rate": 1.5})" + tail),
+                       doctest::Contains("\"rate\" must be in [0, 0.99]"), InputError);
+  CHECK_THROWS_WITH_AS(build(R"({"layers": [{"type": "flatten"}, {"type": "conv2d", "filters": 4, "kernel": 1},
+                                  {"type": "flatten"}, {"type": "dense", "units": 10}]})"),
+                       doctest::Contains("layer 1 (conv2d) comes after flatten"), InputError);
+  std::string many = R"({"layers": [)";
+  for (int i = 0; i < 10000; ++i) many += R"({"type": "relu"},)";
+  many += R"({"type": "flatten"}, {"type": "dense", "units": 10}]})";
+  CHECK_THROWS_WITH_AS(build(many), doctest::Contains("10002 layers; the limit is 1000"), InputError);
+  // The defaults and the seed models still build.
+  CHECK_NOTHROW(build(R"({"layers": [{"type": "batchnorm"}, {"type": "maxpool2d"})" + tail));
+}
