@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <set>
 #include <algorithm>
 #include <cstring>
 
@@ -277,6 +278,10 @@ void Trainer::load_weights(const std::vector<NamedTensor>& all, const std::strin
     if (!t) throw InputError(source + ": no tensor '" + slot.name + "' (is it a checkpoint of this model?)");
     if (t->shape != slot.info.shape || t->is_int)
       throw InputError(source + ": tensor '" + slot.name + "' has another shape or type than the model's");
+    for (size_t i = 0; i < t->data.size(); ++i)
+      if (!std::isfinite(t->data[i]))
+        throw InputError(source + ": tensor '" + slot.name + "' holds " + (std::isnan(t->data[i]) ? "NaN" : "an infinity") +
+                         " at element " + std::to_string(i) + " (saved from a diverged run?)");
     auto& dst = slot.trained() ? trained : state;
     std::copy(t->data.begin(), t->data.end(), dst.begin() + slot.offset);
   }
@@ -311,12 +316,22 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
     throw InputError(source + ": was made with another configuration: " + saved_cmp.dump() + " (now " + now.dump() + ")");
   load_weights(s.parameters, source);
   const uint64_t n = model_->trained_floats();
+  std::set<std::string> restored;
   for (const auto& m : s.optimizer_moments) {
     Buffer* dst = m.name == "m" ? &moments_m_ : m.name == "v" ? &moments_v_ : nullptr;
     if (!dst || !dst->handle() || m.data.size() != n)
       throw InputError(source + ": optimizer state '" + m.name + "' does not fit this optimizer and model");
+    if (!restored.insert(m.name).second) throw InputError(source + ": optimizer state '" + m.name + "' appears twice");
     dst->upload(m.data);
   }
+  // Every moment this optimizer keeps must come back: resuming without one is another run.
+  for (const auto& [name, buffer] : {std::pair<const char*, const Buffer*>{"m", &moments_m_}, {"v", &moments_v_}})
+    if (buffer->handle() && !restored.count(name))
+      throw InputError(source + ": optimizer state '" + name + "' is missing (this optimizer keeps it)");
+  const uint64_t steps_per_epoch = uint64_t(train_->count() / config_.batch);
+  if (s.epoch > config_.epochs || s.step != uint64_t(s.epoch) * steps_per_epoch)
+    throw InputError(source + ": epoch " + std::to_string(s.epoch) + " and step " + std::to_string(s.step) +
+                     " do not fit this run (" + std::to_string(steps_per_epoch) + " steps per epoch)");
   step_ = s.step;
   epoch_ = s.epoch;
 }

@@ -3,12 +3,14 @@
 // subsets of the training set, the MLP, one or a few epochs.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/checkpoint/safetensors.hpp"
+#include "nn/checkpoint/training_state.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -336,4 +338,41 @@ TEST_CASE("cli: an unknown command is named, and tune refuses a study with no va
                               (dir / "s.vkts").string(), "--val-split", "0", "--trials", "1"});
   check_one_line_error(r, 2, "--val-split 0 leaves no validation set");
   CHECK(!std::filesystem::exists(dir / "s.vkts"));
+}
+
+TEST_CASE("train: a training state missing or doubling a moment, with an absurd epoch, or weights holding NaN is refused") {
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
+  TempDir dir;
+  const std::vector<std::string> run = {"train", "--model", "mlp", "--epochs", "2", "--train-limit", "512",
+                                        "--optimizer", "adam"};
+  const std::string good = (dir / "good.state").string();
+  const std::vector<std::string> first = {"train", "--model", "mlp", "--epochs", "1", "--train-limit", "512",
+                                          "--optimizer", "adam", "--checkpoint", good};
+  REQUIRE(run_vktrain(first).exit_code == 0);
+  const vkt::nn::TrainingState state = vkt::nn::read_training_state(good);
+  REQUIRE(state.optimizer_moments.size() == 2);
+
+  const auto resume_from = [&](const vkt::nn::TrainingState& s, const std::string& must_contain) {
+    const std::string path = (dir / "bad.state").string();
+    vkt::nn::write_training_state(path, s);
+    std::vector<std::string> args = run;
+    args.insert(args.end(), {"--resume", path});
+    check_one_line_error(run_vktrain(args), 2, must_contain);
+  };
+  auto missing = state;
+  missing.optimizer_moments.pop_back();
+  resume_from(missing, "optimizer state 'v' is missing");
+  auto doubled = state;
+  doubled.optimizer_moments[1] = doubled.optimizer_moments[0];
+  resume_from(doubled, "optimizer state 'm' appears twice");
+  auto far = state;
+  far.epoch = 4294967295u;
+  resume_from(far, "epoch 4294967295");
+  auto nan = state;
+  nan.parameters.at(0).data.at(3) = std::nanf("");
+  resume_from(nan, "holds NaN at element 3");
+  // The untouched state still resumes.
+  std::vector<std::string> args = run;
+  args.insert(args.end(), {"--resume", good});
+  CHECK(run_vktrain(args).exit_code == 0);
 }
