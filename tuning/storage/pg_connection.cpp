@@ -100,7 +100,13 @@ void Connection::fail(const PGresult* raw) const {
 }
 
 Result Connection::exec(const std::string& sql, std::initializer_list<Param> params, bool binary_result) {
-  const Arrays a(std::span<const Param>(params.begin(), params.size()));
+  return exec_params(sql, std::span<const Param>(params.begin(), params.size()), binary_result);
+}
+
+Result Connection::exec(const Statement& s) { return exec_params(s.sql, s.params, s.binary_result); }
+
+Result Connection::exec_params(const std::string& sql, std::span<const Param> params, bool binary_result) {
+  const Arrays a(params);
   PGresult* raw = PQexecParams(conn_, sql.c_str(), int(a.values.size()), nullptr, a.values.data(), a.lengths.data(),
                                a.formats.data(), binary_result ? 1 : 0);
   Result r(raw);

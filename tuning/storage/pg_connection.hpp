@@ -83,6 +83,7 @@ class Connection {
 
   // Runs one statement. `binary_result` asks for every column in binary format.
   Result exec(const std::string& sql, std::initializer_list<Param> params = {}, bool binary_result = false);
+  Result exec(const Statement& statement);
   // Sends the statements at once and then reads their results, in order: one round trip
   // instead of one per statement (libpq's pipeline mode). They run one after another as
   // exec would run them; the first that fails throws as exec would, and the server skips
@@ -95,6 +96,7 @@ class Connection {
   // Throws what a failed statement (or, with nullptr, the connection) means: ConnectionLost
   // or Error.
   [[noreturn]] void fail(const PGresult* failed) const;
+  Result exec_params(const std::string& sql, std::span<const Param> params, bool binary_result);
 
   PGconn* conn_;
   std::vector<std::string> secrets_;

@@ -80,7 +80,7 @@ void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* se
   with_retry("open", [&] {
     pg::ensure_schema(*conn_);
     pg::Transaction tx(*conn_);
-    conn_->exec_flight({lock_statement()});
+    conn_->exec(lock_statement());
     const pg::Result r = conn_->exec("SELECT fingerprint FROM vktrain_studies WHERE name = $1", {uri_.study});
     if (r.rows() == 0) {
       if (!fingerprint)
@@ -91,7 +91,7 @@ void PostgresStorage::open(const uint64_t* fingerprint, const nlohmann::json* se
       conn_->exec("INSERT INTO vktrain_studies (name, fingerprint) VALUES ($1, $2)",
                   {uri_.study, std::to_string(int64_t(*fingerprint))});
       const std::vector<uint8_t> body = encode_body(StudyCreated{settings->dump()});
-      conn_->exec_flight({insert_statement(new_client_id(), body, std::to_string(body[0]), std::to_string(crc32(body)))});
+      conn_->exec(insert_statement(new_client_id(), body, std::to_string(body[0]), std::to_string(crc32(body))));
       fingerprint_ = *fingerprint;
     } else {
       fingerprint_ = uint64_t(r.integer(0, 0));
@@ -144,7 +144,7 @@ pg::Statement PostgresStorage::read_statement() const {
           /*binary_result=*/true};
 }
 
-void PostgresStorage::read_new_records() { apply_new_records(conn_->exec_flight({read_statement()}).at(0)); }
+void PostgresStorage::read_new_records() { apply_new_records(conn_->exec(read_statement())); }
 
 void PostgresStorage::apply_new_records(const pg::Result& r) {
   ++state_reads_;
