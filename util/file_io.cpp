@@ -47,7 +47,13 @@ std::vector<uint8_t> read_file(const fs::path& path) {
   return bytes;
 }
 
-void check_writable_target(const fs::path& path) {
+namespace {
+
+fs::path directory_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
+
+// check_writable_target's checks; `probe_file` also tries creating the file's temp name
+// where its directory exists (write_file_atomic creates that name itself right after).
+void check_target(const fs::path& path, bool probe_file) {
   if (path.empty()) throw InputError("an output path is empty");
   if (path.filename().string().size() > 255)
     throw InputError(path.string() + ": the file name is longer than 255 bytes");
@@ -58,7 +64,7 @@ void check_writable_target(const fs::path& path) {
       throw InputError(path.string() + ": exists and is not a regular file; vktrain replaces only regular files");
   }
   // The nearest existing ancestor must be a directory we may write in (missing ones are made).
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  fs::path dir = directory_of(path);
   std::error_code ec;
   while (!fs::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path()) dir = dir.parent_path();
   if (!fs::is_directory(dir, ec)) throw InputError(path.string() + ": " + dir.string() + " is not a directory");
@@ -66,13 +72,14 @@ void check_writable_target(const fs::path& path) {
     throw InputError(path.string() + ": cannot write in " + dir.string() + " (" + std::strerror(errno) + ")");
   // Permissions do not tell everything (root, /proc, a read-only mount): try it, with a
   // directory where the missing ones will be made, else with the file's temp name.
-  if (dir != (path.parent_path().empty() ? fs::path(".") : path.parent_path())) {
+  if (dir != directory_of(path)) {
     std::string probe_dir = (dir / ".vktrain-probe-XXXXXX").string();
     if (!::mkdtemp(probe_dir.data()))
       throw InputError(path.string() + ": cannot create directories in " + dir.string() + " (" + std::strerror(errno) + ")");
     ::rmdir(probe_dir.c_str());
     return;
   }
+  if (!probe_file) return;
   const fs::path probe = path.string() + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -83,12 +90,16 @@ void check_writable_target(const fs::path& path) {
   ::unlink(probe.c_str());
 }
 
+}  // namespace
+
+void check_writable_target(const fs::path& path) { check_target(path, true); }
+
 namespace {
 
 // Temp siblings `<name>.tmp.<pid>` of writers that died mid-write (kill -9): removed, since
 // nobody else will. A live writer's (another process writing the same target) stays.
 void remove_stale_temps(const fs::path& path) {
-  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const fs::path dir = directory_of(path);
   const std::string prefix = path.filename().string() + ".tmp.";
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -112,7 +123,7 @@ static void fsync_dir(const fs::path& dir) {
 }
 
 void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes) {
-  check_writable_target(path);
+  check_target(path, /*probe_file=*/false);
   const fs::path dir = path.parent_path();
   std::error_code ec;
   if (!dir.empty()) fs::create_directories(dir, ec);
@@ -120,7 +131,8 @@ void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes) {
   // The pid in the name keeps two processes writing the same target from sharing a temp file.
   const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(tmp.string() + ": cannot create (" + std::strerror(errno) + ")");
+  // Worded as check_writable_target's probe would word it: this is the same attempt.
+  if (fd < 0) throw InputError(path.string() + ": cannot write there (" + std::strerror(errno) + ")");
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -20,8 +20,8 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path);
 // for every output before they start working, so no result is lost to a bad path at the end.
 void check_writable_target(const std::filesystem::path& path);
 
-// check_writable_target, then temp name + fsync + rename + directory fsync. Creates missing
-// parent directories. Removes temp siblings left by writers of the same file that died.
+// check_writable_target's checks (the temp file it creates is its own probe), then temp name +
+// fsync + rename + directory fsync. Creates missing parent directories. Removes temp siblings left by writers of the same file that died.
 void write_file_atomic(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
 // CRC-32 (zlib's polynomial), chainable: crc32(b, crc32(a)) == crc32(a ++ b).
