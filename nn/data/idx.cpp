@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 
 #include "nn/data/gzip.hpp"
 #include "util/error.hpp"
@@ -20,6 +21,27 @@ std::string hex32(uint32_t v) {
   char text[16];
   std::snprintf(text, sizeof text, "0x%08X", v);
   return text;
+}
+
+// The dimensions after the magic number; the caller has checked there are `rank` of them.
+std::vector<uint32_t> header_dims(std::span<const uint8_t> bytes, uint8_t rank) {
+  std::vector<uint32_t> dims(rank);
+  for (uint8_t i = 0; i < rank; ++i) dims[i] = read_be32(bytes, 4 + size_t{4} * i);
+  return dims;
+}
+
+// The product of the dimensions, nullopt if it overflows 64 bits. An empty array needs no
+// bytes, however large the other dimensions are.
+std::optional<uint64_t> element_count(const std::vector<uint32_t>& dims) {
+  uint64_t n = 1;
+  bool overflow = false;
+  for (uint32_t d : dims) {
+    if (d == 0) return 0;
+    if (n > UINT64_MAX / d) overflow = true;
+    n *= d;
+  }
+  if (overflow) return std::nullopt;
+  return n;
 }
 
 // Validates the header and the data length of a u8 IDX array with `rank` dimensions and
@@ -45,21 +67,11 @@ std::vector<uint32_t> check_idx(std::span<const uint8_t> bytes, const std::strin
   if (bytes.size() < header)
     throw InputError(source + ": truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the " +
                      std::to_string(header) + "-byte IDX header");
-  std::vector<uint32_t> dims(rank);
-  for (uint8_t i = 0; i < rank; ++i) dims[i] = read_be32(bytes, 4 + size_t{4} * i);
+  const std::vector<uint32_t> dims = header_dims(bytes, rank);
   // Three 32-bit dimensions can overflow 64 bits: such a header is "truncated" by any file.
-  bool overflow = false;
-  uint64_t expected = 1;
-  for (uint32_t d : dims) {
-    if (d != 0 && expected > UINT64_MAX / d) overflow = true;
-    expected *= d;
-  }
-  for (uint32_t d : dims) {
-    if (d == 0) {  // an empty array needs no bytes, however large the other dimensions are
-      overflow = false;
-      expected = 0;
-    }
-  }
+  const std::optional<uint64_t> count = element_count(dims);
+  const bool overflow = !count;
+  const uint64_t expected = count.value_or(0);
   const uint64_t held = bytes.size() - header;
   if (overflow || expected != held) {
     std::string says = "header says " + std::to_string(dims[0]) + " " + noun;
@@ -103,15 +115,8 @@ std::vector<uint8_t> read_idx_file(const std::filesystem::path& path, uint8_t ra
   const std::vector<uint8_t> head = gunzip_head(bytes, path.string(), header);
   uint64_t limit = uint64_t{4} << 30;  // gunzip's own cap, where the header cannot tell
   if (head.size() == header) {
-    uint64_t expected = header;
-    bool overflow = false;
-    uint64_t data = 1;
-    for (uint8_t i = 0; i < rank; ++i) {
-      const uint32_t d = read_be32(head, 4 + size_t{4} * i);
-      if (d != 0 && data > UINT64_MAX / d) overflow = true;
-      data *= d;
-    }
-    if (!overflow && data < limit) limit = expected + data + 1;
+    const std::optional<uint64_t> data = element_count(header_dims(head, rank));
+    if (data && *data < limit) limit = header + *data + 1;
   }
   return gunzip(bytes, path.string(), limit);
 }
