@@ -12,10 +12,11 @@ namespace vkt::app {
 int run_cli(CLI::App& app, int argc, char** argv, const int& exit_code) {
   const std::string name = app.get_name();
   // CLI11 words an unknown first word as "A subcommand is required": say what it was.
-  if (argc > 1 && argv[1][0] != '-' && !app.get_subcommands([](CLI::App*) { return true; }).empty()) {
+  const std::vector<CLI::App*> commands = app.get_subcommands([](CLI::App*) { return true; });
+  if (argc > 1 && argv[1][0] != '-' && !commands.empty()) {
     std::string known;
     bool found = false;
-    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    for (const CLI::App* sub : commands) {
       found = found || sub->check_name(argv[1]);
       known += (known.empty() ? "" : ", ") + sub->get_name();
     }

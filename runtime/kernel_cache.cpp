@@ -67,8 +67,7 @@ std::map<std::string, KernelChoice> KernelCache::load(std::string& reason) const
   if (!fs::exists(file_, ec)) return out;
   try {
     const std::vector<uint8_t> bytes = read_file(file_);
-    const nlohmann::json j =
-        parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "the cache");
+    const nlohmann::json j = parse_json(bytes, "the cache");
     if (!j.is_object() || j.value("format", "") != kFormat) throw InputError("not a vktrain kernel cache");
     if (j.value("version", 0) != kVersion) {
       reason = "made for cache format version " + std::to_string(j.value("version", 0));

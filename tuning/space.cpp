@@ -268,7 +268,7 @@ Space Space::parse(const json& j) {
 
 Space Space::load(const std::filesystem::path& file) {
   const auto bytes = read_file(file);
-  const json j = parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), file.string());
+  const json j = parse_json(bytes, file.string());
   try {
     return parse(j);
   } catch (const InputError& e) {

@@ -38,6 +38,10 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
   }
 }
 
+nlohmann::json parse_json(std::span<const uint8_t> bytes, const std::string& source) {
+  return parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), source);
+}
+
 std::optional<nlohmann::json> try_parse_json(std::string_view text) {
   try {
     return parse_limited(text);

@@ -5,7 +5,9 @@
 // that names where the text came from, in words rather than the library's exception codes.
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,8 @@ inline constexpr int kMaxJsonDepth = 64;
 // The document, or InputError "<source>: not valid JSON: <why>" / "...: nested deeper than 64
 // levels" / "...: the number ... does not fit a double".
 nlohmann::json parse_json(std::string_view text, const std::string& source);
+// The same for a file's bytes.
+nlohmann::json parse_json(std::span<const uint8_t> bytes, const std::string& source);
 
 // The document, or nullopt where parse_json would throw (for text that may not be JSON).
 std::optional<nlohmann::json> try_parse_json(std::string_view text);

@@ -175,7 +175,7 @@ SafetensorsContents decode_safetensors(std::span<const uint8_t> file, const std:
   if (header_text.empty() || header_text[0] != '{') in.fail("bad header: it does not start with '{'");
   json header;
   try {
-    header = parse_json(std::string_view(reinterpret_cast<const char*>(header_text.data()), header_text.size()), "header");
+    header = parse_json(header_text, "header");
   } catch (const InputError& e) {
     in.fail(std::string("bad ") + e.what());  // "bad header: ..."
   }

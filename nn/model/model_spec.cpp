@@ -169,7 +169,7 @@ json load_model_spec(const std::string& name) {
   if (!std::filesystem::exists(name))
     throw InputError("unknown model '" + name + "': not a preset (mlp, cnn, cifar-cnn) and no such file");
   const auto bytes = read_file(name);
-  json spec = parse_json(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name);
+  json spec = parse_json(bytes, name);
   if (!spec.is_object() || !spec.contains("layers") || !spec["layers"].is_array())
     throw InputError(name + ": a model file is a JSON object with a \"layers\" array");
   return spec;

@@ -142,10 +142,12 @@ std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
   return per_kernel;
 }
 
+uint64_t Trainer::steps_per_epoch() const { return train_->count() / config_.batch; }
+
 EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress) {
   const auto t0 = Clock::now();
   const uint32_t B = config_.batch, k = std::max<uint32_t>(1, config_.steps_per_submit);
-  const uint64_t steps = train_->count() / B;
+  const uint64_t steps = steps_per_epoch();
   const auto order = seeded_permutation(train_->count(), epoch_shuffle_seed(config_.seed, epoch_));
   indices_.upload(order);
   reset_loss_metrics(metrics_);
@@ -328,10 +330,9 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
   for (const auto& [name, buffer] : {std::pair<const char*, const Buffer*>{"m", &moments_m_}, {"v", &moments_v_}})
     if (buffer->handle() && !restored.count(name))
       throw InputError(source + ": optimizer state '" + name + "' is missing (this optimizer keeps it)");
-  const uint64_t steps_per_epoch = uint64_t(train_->count() / config_.batch);
-  if (s.epoch > config_.epochs || s.step != uint64_t(s.epoch) * steps_per_epoch)
+  if (s.epoch > config_.epochs || s.step != uint64_t(s.epoch) * steps_per_epoch())
     throw InputError(source + ": epoch " + std::to_string(s.epoch) + " and step " + std::to_string(s.step) +
-                     " do not fit this run (" + std::to_string(steps_per_epoch) + " steps per epoch)");
+                     " do not fit this run (" + std::to_string(steps_per_epoch()) + " steps per epoch)");
   step_ = s.step;
   epoch_ = s.epoch;
 }

@@ -84,6 +84,9 @@ class Trainer {
   void restore(const TrainingState& s, const std::string& source);
 
  private:
+  // Full batches of the training set: the steps of one epoch (the last partial batch is not
+  // trained on).
+  uint64_t steps_per_epoch() const;
   struct EvalPlan;
   EvalStats evaluate(const DeviceDataset& data);
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
