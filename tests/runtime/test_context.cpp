@@ -37,12 +37,33 @@ TEST_CASE("context: device selection by index and by name") {
   // A name substring, in another case than the driver reports it.
   std::string part = last.name.substr(0, std::min<size_t>(5, last.name.size()));
   for (auto& c : part) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  CHECK(devices[choose_device(devices, part)].name.substr(0, part.size()).size() == part.size());
+  const std::string chosen = devices[choose_device(devices, part)].name;
+  std::string chosen_upper = chosen;
+  for (auto& c : chosen_upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK_MESSAGE(chosen_upper.find(part) != std::string::npos, "'" << part << "' chose " << chosen);
 
   ContextOptions by_index = test::test_context_options();
   by_index.device = std::to_string(last.index);
   Context ctx(by_index);
   CHECK(ctx.info().name == last.name);
+}
+
+TEST_CASE("context: a name selects the first device whose name holds it, in any case") {
+  std::vector<DeviceInfo> devices(3);
+  const char* names[] = {"llvmpipe (LLVM 15.0.6, 256 bits)", "NVIDIA H100 80GB HBM3", "AMD Radeon RX 7900 XTX"};
+  for (uint32_t i = 0; i < 3; ++i) {
+    devices[i].index = i;
+    devices[i].name = names[i];
+    devices[i].api_version = VK_API_VERSION_1_1;
+  }
+  CHECK(choose_device(devices, "h100") == 1);
+  CHECK(choose_device(devices, "LLVMPIPE") == 0);
+  CHECK(choose_device(devices, "radeon rx") == 2);
+  CHECK(choose_device(devices, "2") == 2);
+  CHECK_THROWS_AS(choose_device(devices, "intel"), InputError);
+  CHECK_THROWS_AS(choose_device(devices, "3"), InputError);
+  devices[1].api_version = VK_API_VERSION_1_0;
+  CHECK_THROWS_AS(choose_device(devices, "nvidia"), InputError);
 }
 
 TEST_CASE("context: default choice prefers a GPU over a CPU device") {

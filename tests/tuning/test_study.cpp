@@ -227,6 +227,16 @@ TEST_CASE("tuning: two processes share one study without running a trial twice")
       GeneticSampler sampler(options, 5);
       NoPruner pruner;
       auto journal = open_study(file, space(), settings(kTrials), sampler, pruner);
+      // Both processes have the study open before either claims a trial, so neither can
+      // finish all 16 before the other starts: the test then shows they really share it.
+      std::ofstream(dir / ("ready." + std::to_string(::getpid()))).put('\n');
+      for (int wait = 0; wait < 2000; ++wait) {
+        int ready = 0;
+        for (const auto& entry : fs::directory_iterator(dir.path()))
+          ready += entry.path().filename().string().rfind("ready.", 0) == 0;
+        if (ready >= 2) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
       Synthetic objective;
       objective.during_epoch = [&](const TrialContext& ctx, int epoch) {
         if (epoch == 1) {
@@ -262,7 +272,7 @@ TEST_CASE("tuning: two processes share one study without running a trial twice")
     ran.insert(id);
     pids.insert(pid);
   }
-  MESSAGE("trials were run by " << pids.size() << " process(es)");
+  CHECK_MESSAGE(pids.size() == 2, "trials were run by " << pids.size() << " process(es)");
   CHECK(ran.size() == size_t(kTrials));
   for (int64_t i = 0; i < kTrials; ++i) CHECK(ran.count(i) == 1);
 }
