@@ -25,13 +25,8 @@ struct TrainCommand {
   TrainOptions o;
   bool print_model = false, print_plan = false, json = false;
   std::string save, checkpoint, resume, log;
+  uint64_t checkpoint_every = 0;  // optimizer steps between mid-epoch checkpoints; 0: epoch ends only
 };
-
-// The input shape and class count of each data set, to print a model without loading data.
-nn::SampleShape input_shape(const std::string& dataset) {
-  return nn::parse_dataset_kind(dataset) == nn::DatasetKind::cifar10 ? nn::SampleShape{3, 32, 32}
-                                                                      : nn::SampleShape{1, 28, 28};
-}
 
 void draw_progress(const nn::Progress& p, uint32_t epochs) {
   const int width = 30;
@@ -144,10 +139,7 @@ int run_train(const TrainCommand& c) {
     if (!out->empty()) check_writable_target(*out);
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
   if (c.print_model) {
-    const nn::TrainConfig cfg = o.config(1);
-    const nn::Model model = nn::build_model(nn::load_model_spec(cfg.model), input_shape(o.data.dataset), 10, cfg.vars,
-                                            cfg.seed);
-    std::cout << model.summary();
+    std::cout << o.host_model().summary();
     return 0;
   }
   const nn::DataSplits data = o.data.load();
@@ -183,11 +175,13 @@ int run_train(const TrainCommand& c) {
   double best_val = -1, last_img_per_s = 0;
   uint32_t since_best = 0;
   nn::EvalStats last_val;
+  auto write_checkpoint = [&] { nn::write_training_state(c.checkpoint, trainer.state()); };
   while (trainer.epoch() < cfg.epochs) {
     const nn::EpochStats e =
         trainer.train_epoch(tty ? std::function<void(const nn::Progress&)>(
                                       [&](const nn::Progress& p) { draw_progress(p, cfg.epochs); })
-                                : nullptr);
+                                : nullptr,
+                            c.checkpoint_every, write_checkpoint);
     if (tty) std::fprintf(stderr, "\n");
     if (e.diverged) {
       status = "diverged";
@@ -207,7 +201,7 @@ int run_train(const TrainCommand& c) {
       log_text += '\n';
       write_file_atomic(c.log, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(log_text.data()), log_text.size()));
     }
-    if (!c.checkpoint.empty()) nn::write_training_state(c.checkpoint, trainer.state());
+    if (!c.checkpoint.empty()) write_checkpoint();
     if (!e.val.finite) {
       status = "diverged";
       break;
@@ -263,7 +257,11 @@ void add_train_command(CLI::App& app, int& exit_code) {
                 "Print each layer's route, layouts and kernels on this device (after --autotune), then exit");
   cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)")->check(kNotEmpty);
   cmd->add_option("--checkpoint", c->checkpoint, "Write the training state here after every epoch")->check(kNotEmpty);
-  cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file")->check(kNotEmpty);
+  cmd->add_option("--checkpoint-every", c->checkpoint_every,
+                  "Also write the training state every STEPS optimizer steps, mid-epoch (resumes there)")
+      ->check(CLI::PositiveNumber)
+      ->needs(cmd->get_option("--checkpoint"));
+  cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file (at an epoch end or mid-epoch)")->check(kNotEmpty);
   cmd->add_option("--log", c->log, "Write one JSON object per epoch here (.jsonl)")->check(kNotEmpty);
   cmd->add_flag("--json", c->json, "Print one final JSON object instead of text");
   cmd->callback([c, &exit_code] { exit_code = run_train(*c); });

@@ -39,12 +39,13 @@ TrainOptions apply_params(const TrainOptions& base, const tune::Params& params) 
 }
 
 TrainObjective::TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
-                               std::filesystem::path checkpoint_dir)
+                               std::filesystem::path checkpoint_dir, uint64_t checkpoint_every)
     : ctx_(ctx),
       data_(std::move(data)),
       base_(std::move(base)),
       objective_(std::move(objective)),
-      checkpoint_dir_(std::move(checkpoint_dir)) {}
+      checkpoint_dir_(std::move(checkpoint_dir)),
+      checkpoint_every_(checkpoint_every) {}
 
 tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
   using Clock = std::chrono::steady_clock;
@@ -84,7 +85,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     if (resuming) trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);
     setup_s += std::chrono::duration<double>(Clock::now() - ts).count();
 
-    if (resuming) {
+    if (resuming && trainer.steps_in_epoch() == 0) {
       // The process that wrote the checkpoint may have died before journaling its epoch (the
       // file is written, then recorded, then the epoch reported). Report the restored epoch
       // again from a fresh validation pass: the curve then has every epoch, and a trial whose
@@ -94,17 +95,24 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       value = loss_objective ? v.loss : v.accuracy;
       if (trial.report && !trial.report(offset + static_cast<int>(trainer.epoch()), value, std::nan(""))) return {value};
     }
+    // Written after an epoch as its step, mid-epoch as the step of the epoch in progress: the
+    // fold of the last checkpoint is then (step - 1) / E either way. A state restored
+    // mid-epoch was journaled after its epoch's predecessor was reported, so nothing is
+    // reported again for it above.
+    const auto ckpt = checkpoint_dir_ / ("trial-" + std::to_string(trial.trial_id) + ".state");
+    auto write_checkpoint = [&](int step) {
+      nn::write_training_state(ckpt, trainer.state());
+      if (trial.checkpoint_written) trial.checkpoint_written(step, ckpt.string());
+    };
+    const uint64_t every = checkpoint_dir_.empty() ? 0 : checkpoint_every_;
     while (trainer.epoch() < cfg.epochs) {
-      const nn::EpochStats e = trainer.train_epoch();
+      const nn::EpochStats e =
+          trainer.train_epoch({}, every, [&] { write_checkpoint(offset + static_cast<int>(trainer.epoch()) + 1); });
       training_s += e.seconds;
       if (e.diverged) return {std::nan("")};
       value = loss_objective ? e.val.loss : e.val.accuracy;
       const int step = offset + static_cast<int>(e.epoch);
-      if (!checkpoint_dir_.empty()) {
-        const auto ckpt = checkpoint_dir_ / ("trial-" + std::to_string(trial.trial_id) + ".state");
-        nn::write_training_state(ckpt, trainer.state());
-        if (trial.checkpoint_written) trial.checkpoint_written(step, ckpt.string());
-      }
+      if (!checkpoint_dir_.empty()) write_checkpoint(step);
       if (trial.report && !trial.report(step, value, e.loss)) return {value};
     }
     fold_values_.push_back(value);

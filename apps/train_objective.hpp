@@ -37,9 +37,11 @@ struct TrialData {
 class TrainObjective : public tune::Objective {
  public:
   // `objective`: "val_acc" (maximize) or "val_loss" (minimize). An empty `checkpoint_dir`
-  // writes no checkpoints (`train --cv`: nothing to resume).
+  // writes no checkpoints (`train --cv`: nothing to resume). Checkpoints are written at
+  // epoch ends and, with `checkpoint_every` > 0, every that many optimizer steps mid-epoch;
+  // a mid-epoch one is journaled as the step of the epoch in progress.
   TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
-                 std::filesystem::path checkpoint_dir);
+                 std::filesystem::path checkpoint_dir, uint64_t checkpoint_every = 0);
   tune::TrialResult run(const tune::TrialContext& trial) override;
 
   // The final value of each fold the last run() finished (one entry without cross-validation).
@@ -51,6 +53,7 @@ class TrainObjective : public tune::Objective {
   TrainOptions base_;
   std::string objective_;
   std::filesystem::path checkpoint_dir_;
+  uint64_t checkpoint_every_ = 0;
   std::vector<double> fold_values_;
 };
 

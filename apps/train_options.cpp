@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nn/model/model_spec.hpp"
 #include "util/error.hpp"
 
 namespace vkt::app {
@@ -18,6 +19,16 @@ nn::DataSplits DataOptions::load() const {
   nn::DataSplits splits = nn::load_dataset(kind, where, cv_folds ? 0.0 : val_split);
   if (train_limit) splits.train = nn::subset(splits.train, train_limit);
   return splits;
+}
+
+nn::SampleShape DataOptions::input_shape() const {
+  return nn::parse_dataset_kind(dataset) == nn::DatasetKind::cifar10 ? nn::SampleShape{3, 32, 32}
+                                                                      : nn::SampleShape{1, 28, 28};
+}
+
+nn::Model TrainOptions::host_model() const {
+  const nn::TrainConfig cfg = config(1);
+  return nn::build_model(nn::load_model_spec(cfg.model), data.input_shape(), 10, cfg.vars, cfg.seed);
 }
 
 nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "nn/data/dataset.hpp"
+#include "nn/model/model.hpp"
 #include "runtime/context.hpp"
 #include "nn/train/train_config.hpp"
 
@@ -29,6 +30,8 @@ struct DataOptions {
   // (nn/data/folds.hpp) are cut from the whole training set.
   uint32_t cv_folds = 0;
   nn::DataSplits load() const;
+  // The images' shape (1x28x28, or 3x32x32 for CIFAR-10), known without loading them.
+  nn::SampleShape input_shape() const;
 };
 
 struct TrainOptions {
@@ -54,6 +57,9 @@ struct TrainOptions {
 
   // Hyperparameters as TrainConfig; steps_per_epoch fills schedule defaults.
   nn::TrainConfig config(uint64_t steps_per_epoch) const;
+  // The model these options describe, built on the host without data or a device:
+  // `train --print-model` prints it, `tune` builds one per corner of its space up front.
+  nn::Model host_model() const;
 };
 
 void add_model_options(CLI::App& cmd, TrainOptions& o);

@@ -39,6 +39,7 @@ struct TuneCommand {
   // A --command study; `direction` is "" when not given (then the objective's, or maximize).
   std::string command, direction;
   double trial_timeout = 0;
+  uint64_t checkpoint_every = 0;  // a trial's mid-epoch checkpoints, in optimizer steps
   bool objective_given = false;
   tune::storage::StorageOptions storage;
 };
@@ -89,10 +90,60 @@ StudySetup study_setup(const TuneCommand& c) {
   return s;
 }
 
-// Runs this process's share of the study; worker 0 then prints the summary: the best trial
-// as a train command (for a --command study, its params), or with --json the report (with
-// --refit that waits for the refit, which the report includes).
-int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune::Objective& objective) {
+// Each parameter's values at the edges: its bounds, or every choice.
+std::vector<tune::Value> edge_values(const tune::Parameter& p) {
+  switch (p.type) {
+    case tune::ParamType::Float:
+      return {tune::Value(p.low), tune::Value(p.high)};
+    case tune::ParamType::Int: {
+      const auto low = static_cast<int64_t>(p.low);
+      return {tune::Value(low), tune::Value(low + (static_cast<int64_t>(p.high) - low) / p.step * p.step)};
+    }
+    case tune::ParamType::Categorical:
+      break;
+  }
+  return p.choices;
+}
+
+// A space whose settings cannot train (a key that is no option and no model variable, a value
+// of the wrong type or range) would fail every trial of the study. Before any runs, build the
+// model of the space's first corner (each parameter at its first edge value) and of each
+// parameter moved to its other edge values in turn; the first that fails is the error. Only
+// the options and the model are checked: a setting the device cannot run still fails its trial.
+void check_space_trains(const TuneCommand& c, const tune::Space& space) {
+  const auto corner = [&](const std::string& moved, const tune::Value* value) {
+    tune::Params p;
+    for (const tune::Parameter& q : space.parameters())
+      if (space.is_active(q, p)) p[q.name] = q.name == moved ? *value : edge_values(q).front();
+    return space.with_fixed(p);
+  };
+  const auto check = [&](const tune::Params& params, const std::string& which) {
+    try {
+      apply_params(c.o, params).host_model();
+    } catch (const InputError& e) {
+      throw InputError("--space " + c.space + ": " + which + " cannot train: " + e.what(),
+                       "every trial of the study would fail; fix the key or its range");
+    }
+  };
+  const tune::Params first = corner("", nullptr);
+  std::string first_text;
+  for (const tune::Parameter& q : space.parameters())
+    if (first.count(q.name)) {
+      first_text += first_text.empty() ? "" : " ";
+      first_text += q.name;
+      first_text += '=';
+      first_text += tune::to_string(first.at(q.name));
+    }
+  check(first, first_text.empty() ? std::string("a trial of its fixed values") : "a trial with " + first_text);
+  for (const tune::Parameter& q : space.parameters()) {
+    const auto values = edge_values(q);
+    for (size_t i = 1; i < values.size(); ++i)
+      check(corner(q.name, &values[i]), "a trial with " + q.name + "=" + tune::to_string(values[i]));
+  }
+}
+
+// Runs this process's share of the study, printing a line per trial it finishes.
+tune::StudyOutcome run_share(const TuneCommand& c, StudySetup& setup, tune::Objective& objective) {
   tune::StudySettings& st = setup.settings;
   auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner, c.storage);
   tune::StudyCallbacks cb;
@@ -102,13 +153,18 @@ int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune:
       std::fflush(stdout);
     }
   };
-  const tune::StudyOutcome outcome =
-      tune::run_study(*journal, setup.space, *setup.sampler, *setup.pruner, st, objective, cb);
-  if (worker != 0) return 0;
-  journal->refresh();
+  return tune::run_study(*journal, setup.space, *setup.sampler, *setup.pruner, st, objective, cb);
+}
+
+// Once every worker of this command has stopped: the best trial as a train command (for a
+// --command study, its params), or with --json the report (with --refit, refit_best prints it).
+void print_summary(const TuneCommand& c, const tune::StudyOutcome& outcome) {
+  StudySetup setup = study_setup(c);
+  const tune::StudySettings& st = setup.settings;
+  auto journal = tune::open_study(c.study, setup.space, st, *setup.sampler, *setup.pruner, c.storage);
   if (c.json) {
     if (!c.refit) std::cout << tune::report_json(journal->state(), st.direction).dump() << "\n";
-    return 0;
+    return;
   }
   std::printf("study %s: %zu trials%s\n", journal->display_name().c_str(), journal->state().trials.size(),
               outcome.sampler_exhausted ? " (the grid is exhausted)" : "");
@@ -122,10 +178,9 @@ int run_and_summarize(const TuneCommand& c, int worker, StudySetup& setup, tune:
     }
     std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value, how.c_str());
   }
-  return 0;
 }
 
-int run_worker(const TuneCommand& c, int worker) {
+tune::StudyOutcome run_worker(const TuneCommand& c, int worker) {
   StudySetup setup = study_setup(c);
   const nn::DataSplits host_data = c.o.data.load();
   ContextOptions co = context_options(c.o);
@@ -140,17 +195,17 @@ int run_worker(const TuneCommand& c, int worker) {
   } else {
     data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
   }
-  TrainObjective objective(ctx, data, c.o, c.objective, tune::storage::checkpoint_dir(c.study));
-  return run_and_summarize(c, worker, setup, objective);
+  TrainObjective objective(ctx, data, c.o, c.objective, tune::storage::checkpoint_dir(c.study), c.checkpoint_every);
+  return run_share(c, setup, objective);
 }
 
 // A --command study's worker: no data is loaded and no device opened; each trial runs the
 // command.
-int run_command_worker(const TuneCommand& c, int worker) {
+tune::StudyOutcome run_command_worker(const TuneCommand& c, int worker) {
   StudySetup setup = study_setup(c);
   setup.settings.worker = "w" + std::to_string(worker);
   tune::CommandObjective objective(c.command, setup.space, {c.trial_timeout});
-  return run_and_summarize(c, worker, setup, objective);
+  return run_share(c, setup, objective);
 }
 
 // Options that make no sense together: a --command study has no training to configure.
@@ -220,6 +275,7 @@ int run_tune(const TuneCommand& c) {
   check_study_kind(c);
   {  // Validate the space and open the study once, before any worker starts.
     const StudySetup setup = study_setup(c);
+    if (c.command.empty()) check_space_trains(c, setup.space);
     if (!c.command.empty())  // before the study file is made: a bad template makes no study
       for (const std::string& name : tune::check_command_template(c.command, setup.space))
         std::fprintf(stderr, "vktrain: note: {%s} is conditional: it is empty in trials where it is inactive\n",
@@ -237,7 +293,8 @@ int run_tune(const TuneCommand& c) {
     if (pid == 0) {
       int code = 1;
       try {
-        code = c.command.empty() ? run_worker(c, w) : run_command_worker(c, w);
+        c.command.empty() ? run_worker(c, w) : run_command_worker(c, w);
+        code = 0;
       } catch (const std::exception& e) {
         std::fprintf(stderr, "vktrain: worker %d: error: %s\n", w, e.what());
       }
@@ -246,14 +303,18 @@ int run_tune(const TuneCommand& c) {
     }
     children.push_back(pid);
   }
-  int code = c.command.empty() ? run_worker(c, 0) : run_command_worker(c, 0);
+  const tune::StudyOutcome outcome = c.command.empty() ? run_worker(c, 0) : run_command_worker(c, 0);
+  // The summary waits for the other workers: their trials are part of it.
+  int code = 0;
   for (pid_t pid : children) {
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) code = 1;
   }
-  if (code == 0 && c.refit) refit_best(c);
-  return code;
+  if (code != 0) return code;
+  print_summary(c, outcome);
+  if (c.refit) refit_best(c);
+  return 0;
 }
 
 }  // namespace
@@ -292,6 +353,10 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                                                "--objective's)");
   cmd->add_option("--trial-timeout", c->trial_timeout, "Seconds a --command trial may run (0: no limit)")
       ->check(CLI::Range(0.0, 1e8));
+  cmd->add_option("--checkpoint-every", c->checkpoint_every,
+                  "Also checkpoint a trial every STEPS optimizer steps, mid-epoch: a trial whose worker died "
+                  "resumes there (default: at epoch ends only)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--refit", c->refit,
                 "After the study, train the best setting on the whole training set and record its test accuracy");
   cmd->footer(

@@ -68,6 +68,9 @@ nlohmann::json trial_json(const Trial& t) {
                       {"seed", t.seed}};
   if (!t.reason.empty()) j["reason"] = t.reason;
   if (t.resumed) j["resumed"] = t.resumed;
+  // Where a running trial would resume if its worker died now (the epoch in progress for a
+  // mid-epoch checkpoint).
+  if (t.state == TrialState::Running && t.checkpoint) j["checkpoint_epoch"] = t.checkpoint->first;
   return j;
 }
 
@@ -124,7 +127,12 @@ std::string flag_of(const std::string& key) {
 
 std::string params_args(const Params& params) {
   std::string args;
-  for (const auto& [name, value] : params) args += " " + flag_of(name) + " " + shell_quote(to_string(value));
+  for (const auto& [name, value] : params) {
+    args += ' ';
+    args += flag_of(name);
+    args += ' ';
+    args += shell_quote(to_string(value));
+  }
   return args;
 }
 

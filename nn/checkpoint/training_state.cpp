@@ -60,6 +60,10 @@ std::vector<uint8_t> encode_payload(const TrainingState& s) {
   out.u64(s.step);
   out.u32(s.epoch);
   out.u64(s.position_in_epoch);
+  out.f32(s.epoch_sums.loss_sum);
+  out.u32(s.epoch_sums.correct);
+  out.u32(s.epoch_sums.counted);
+  out.u32(s.epoch_sums.nonfinite);
   out.bytes(s.rng_state);
   out.u64(s.shuffle_seed);
   out.u32_array(s.shuffle_permutation);
@@ -68,13 +72,19 @@ std::vector<uint8_t> encode_payload(const TrainingState& s) {
   return out.take();
 }
 
-TrainingState decode_payload(std::span<const uint8_t> payload, const std::string& source) {
+TrainingState decode_payload(std::span<const uint8_t> payload, uint32_t version, const std::string& source) {
   BinaryReader in(payload, source + ": payload");
   TrainingState s;
   s.config_json = in.string("config");
   s.step = in.u64("step");
   s.epoch = in.u32("epoch");
   s.position_in_epoch = in.u64("position in epoch");
+  if (version >= 2) {
+    s.epoch_sums.loss_sum = in.f32("epoch loss sum");
+    s.epoch_sums.correct = in.u32("epoch correct count");
+    s.epoch_sums.counted = in.u32("epoch sample count");
+    s.epoch_sums.nonfinite = in.u32("epoch non-finite count");
+  }
   s.rng_state = in.bytes("RNG state");
   s.shuffle_seed = in.u64("shuffle seed");
   s.shuffle_permutation = in.u32_array("shuffle permutation");
@@ -105,8 +115,8 @@ TrainingState decode_training_state(std::span<const uint8_t> file, const std::st
   const auto magic = in.raw(sizeof kMagic, "magic");
   if (std::memcmp(magic.data(), kMagic, sizeof kMagic) != 0) in.fail("not a vktrain training state (bad magic)");
   const uint32_t version = in.u32("format version");
-  if (version != kTrainingStateVersion)
-    throw InputError(source + ": training state format version " + std::to_string(version) + ", this build reads " +
+  if (version != kTrainingStateVersion && version != 1)
+    throw InputError(source + ": training state format version " + std::to_string(version) + ", this build reads 1 to " +
                          std::to_string(kTrainingStateVersion),
                      "resume with the vktrain version that wrote it, or start afresh");
   const uint64_t payload_bytes = in.u64("payload length");
@@ -123,7 +133,7 @@ TrainingState decode_training_state(std::span<const uint8_t> file, const std::st
   if (stored_crc != actual_crc)
     in.fail("CRC mismatch: the file says " + hex32(stored_crc) + ", the payload gives " + hex32(actual_crc) +
             " (the file is damaged)");
-  return decode_payload(payload, source);
+  return decode_payload(payload, version, source);
 }
 
 void write_training_state(const std::filesystem::path& path, const TrainingState& state) {

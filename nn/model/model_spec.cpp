@@ -42,7 +42,8 @@ const char* kCnn = R"({"vars": {"hidden": 64}, "layers": [
 // A layer field, with "$var" resolved.
 class Fields {
  public:
-  Fields(const json& layer, const ModelVars& vars, size_t index) : layer_(layer), vars_(vars), index_(index) {}
+  Fields(const json& layer, const ModelVars& vars, size_t index, std::set<std::string>& referenced)
+      : layer_(layer), vars_(vars), index_(index), referenced_(referenced) {}
 
   json get(const std::string& key, const json& fallback = nullptr) const {
     used_.insert(key);
@@ -53,6 +54,7 @@ class Fields {
     json v = layer_.at(key);
     if (v.is_string() && v.get<std::string>().rfind('$', 0) == 0) {
       const std::string name = v.get<std::string>().substr(1);
+      referenced_.insert(name);
       auto it = vars_.find(name);
       if (it == vars_.end()) fail("\"" + key + "\" refers to $" + name + ", which is not set");
       v = it->second;
@@ -109,6 +111,7 @@ class Fields {
   const json& layer_;
   const ModelVars& vars_;
   size_t index_;
+  std::set<std::string>& referenced_;  // the "$name" variables of every layer so far
   mutable std::set<std::string> used_;
 };
 
@@ -190,6 +193,7 @@ Model build_model(const json& spec, SampleShape input, uint32_t classes, const M
   std::vector<std::unique_ptr<Layer>> layers;
   const auto& factories = layer_factories();
   size_t index = 0;
+  std::set<std::string> referenced;
   bool flat = false;  // after flatten or dense: no image left for a spatial layer
   for (const auto& l : spec["layers"]) {
     if (!l.is_object() || !l.contains("type") || !l["type"].is_string())
@@ -206,11 +210,24 @@ Model build_model(const json& spec, SampleShape input, uint32_t classes, const M
       throw InputError("model layer " + std::to_string(index) + " (" + type +
                        ") comes after flatten or dense: it needs an image (channels x height x width)");
     flat = flat || type == "flatten" || type == "dense";
-    const Fields fields(l, all, index);
+    const Fields fields(l, all, index, referenced);
     layers.push_back(it->second(fields, seed * 1000003u + index));
     fields.check_no_unknown();
     ++index;
   }
+  // A value given for a variable no layer refers to would change nothing: a typo, or an
+  // option (--dropout) or search-space key this model does not have.
+  for (const auto& [name, value] : vars)
+    if (!referenced.count(name)) {
+      std::string known;
+      for (const std::string& r : referenced)
+        if (r != "classes") {
+          known += known.empty() ? "$" : ", $";
+          known += r;
+        }
+      throw InputError("the model has no variable $" + name + " (given " + value.dump() + "); it would have no effect (" +
+                       (known.empty() ? std::string("this model has none") : "this model's: " + known) + ")");
+    }
   return Model(input, classes, std::move(layers));
 }
 

@@ -26,7 +26,7 @@ bool is_preset_model(const std::string& name);
 // Builds the model for inputs of `input` shape and `classes` classes. `vars` override the
 // spec's defaults. Dropout layers get seeds derived from `seed` and their index.
 // Bad specs (unknown type, missing or wrong-typed field, unset variable, impossible shape)
-// -> InputError naming the layer.
+// -> InputError naming the layer; a `vars` entry no layer refers to -> InputError naming it.
 Model build_model(const nlohmann::json& spec, SampleShape input, uint32_t classes, const ModelVars& vars,
                   uint64_t seed);
 

@@ -144,19 +144,25 @@ std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
 
 uint64_t Trainer::steps_per_epoch() const { return train_->count() / config_.batch; }
 
-EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress) {
+EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress, uint64_t checkpoint_every,
+                                const std::function<void()>& checkpoint) {
   const auto t0 = Clock::now();
   const uint32_t B = config_.batch, k = std::max<uint32_t>(1, config_.steps_per_submit);
   const uint64_t steps = steps_per_epoch();
   const auto order = seeded_permutation(train_->count(), epoch_shuffle_seed(config_.seed, epoch_));
   indices_.upload(order);
-  reset_loss_metrics(metrics_);
+  // A resumed epoch goes on from the sums restore() put on the device.
+  const uint64_t first = steps_in_epoch_;
+  if (first == 0) reset_loss_metrics(metrics_);
 
   EpochStats out;
   out.epoch = epoch_ + 1;
-  uint64_t done = 0;
+  uint64_t done = first;
   while (done < steps) {
-    const uint32_t chunk = steps - done >= k ? k : 1;
+    uint32_t chunk = steps - done >= k ? k : 1;
+    // A checkpoint must fall between submissions: single steps up to it. The steps are the
+    // same kernels either way, so the results do not depend on the chunking.
+    if (checkpoint_every && checkpoint_every - step_ % checkpoint_every < chunk) chunk = 1;
     for (uint32_t i = 0; i < chunk; ++i) {
       StepBlock block = step_values(config_.optimizer, config_.schedule, step_ + i + 1);
       block.batch_start = static_cast<uint32_t>((done + i) * B);
@@ -166,6 +172,7 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
     s.run();
     done += chunk;
     step_ += chunk;
+    steps_in_epoch_ = done;
     const LossMetrics m = read_loss_metrics(metrics_);
     if (m.nonfinite > 0 || !std::isfinite(m.loss_sum)) {
       out.diverged = true;
@@ -179,18 +186,20 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
       p.loss = m.mean_loss();
       p.accuracy = m.accuracy();
       const double secs = seconds_since(t0);
-      p.img_per_s = secs > 0 ? double(done * B) / secs : 0;
+      p.img_per_s = secs > 0 ? double((done - first) * B) / secs : 0;
       p.eta_s = p.img_per_s > 0 ? double((steps - done) * B) / p.img_per_s : 0;
       progress(p);
     }
+    if (checkpoint && checkpoint_every && step_ % checkpoint_every == 0 && done < steps) checkpoint();
   }
   const LossMetrics m = read_loss_metrics(metrics_);
   out.loss = m.mean_loss();
   out.train_acc = m.accuracy();
   out.seconds = seconds_since(t0);
-  out.img_per_s = out.seconds > 0 ? double(done * B) / out.seconds : 0;
+  out.img_per_s = out.seconds > 0 ? double((done - first) * B) / out.seconds : 0;
   if (out.diverged) return out;
   ++epoch_;
+  steps_in_epoch_ = 0;
   if (val_) out.val = evaluate(*val_);
   return out;
 }
@@ -299,7 +308,11 @@ TrainingState Trainer::state() const {
   s.config_json = config_.to_json().dump();
   s.step = step_;
   s.epoch = epoch_;
-  s.position_in_epoch = 0;  // checkpoints are taken at epoch boundaries
+  s.position_in_epoch = steps_in_epoch_ * config_.batch;
+  if (steps_in_epoch_) {
+    const LossMetrics m = read_loss_metrics(metrics_);
+    s.epoch_sums = {m.loss_sum, m.correct, m.count, m.nonfinite};
+  }
   s.shuffle_seed = epoch_shuffle_seed(config_.seed, epoch_);
   s.parameters = weights();
   const uint64_t n = model_->trained_floats();
@@ -330,11 +343,37 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
   for (const auto& [name, buffer] : {std::pair<const char*, const Buffer*>{"m", &moments_m_}, {"v", &moments_v_}})
     if (buffer->handle() && !restored.count(name))
       throw InputError(source + ": optimizer state '" + name + "' is missing (this optimizer keeps it)");
-  if (s.epoch > config_.epochs || s.step != uint64_t(s.epoch) * steps_per_epoch())
-    throw InputError(source + ": epoch " + std::to_string(s.epoch) + " and step " + std::to_string(s.step) +
-                     " do not fit this run (" + std::to_string(steps_per_epoch()) + " steps per epoch)");
+  // The position must be whole steps inside an epoch this run still trains; the step count
+  // must be the epochs and steps before it.
+  const uint64_t per_epoch = steps_per_epoch(), B = config_.batch;
+  const uint64_t in_epoch = s.position_in_epoch / B;
+  const bool position_fits = s.position_in_epoch % B == 0 && in_epoch < per_epoch &&
+                             (in_epoch == 0 || s.epoch < config_.epochs);
+  if (!position_fits || s.epoch > config_.epochs || s.step != uint64_t(s.epoch) * per_epoch + in_epoch)
+    throw InputError(source + ": epoch " + std::to_string(s.epoch) + ", step " + std::to_string(s.step) +
+                     " and position " + std::to_string(s.position_in_epoch) + " in the epoch do not fit this run (" +
+                     std::to_string(per_epoch) + " steps of " + std::to_string(B) + " per epoch, " +
+                     std::to_string(config_.epochs) + " epochs)");
+  // The shuffle and dropout come from the seed, the epoch and the step; a state that says
+  // otherwise was written by another trainer.
+  const uint64_t shuffle_seed = epoch_shuffle_seed(config_.seed, s.epoch);
+  if (s.shuffle_seed != shuffle_seed ||
+      (!s.shuffle_permutation.empty() && s.shuffle_permutation != seeded_permutation(train_->count(), shuffle_seed)))
+    throw InputError(source + ": its shuffle order is not the one this run makes for epoch " +
+                     std::to_string(s.epoch + 1));
+  if (!s.rng_state.empty())
+    throw InputError(source + ": holds an RNG state, which this trainer never writes (its randomness comes from the seed)");
+  const EpochSums& sums = s.epoch_sums;
+  if (in_epoch == 0 ? !(sums == EpochSums{}) : sums.counted != s.position_in_epoch)
+    throw InputError(source + ": its loss sums cover " + std::to_string(sums.counted) + " samples, not the " +
+                     std::to_string(s.position_in_epoch) + " trained in this epoch");
+  if (in_epoch) {
+    const LossMetrics m{sums.loss_sum, sums.correct, sums.counted, sums.nonfinite};
+    metrics_.upload(&m, sizeof m);
+  }
   step_ = s.step;
   epoch_ = s.epoch;
+  steps_in_epoch_ = in_epoch;
 }
 
 }  // namespace vkt::nn

@@ -56,6 +56,7 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   uint64_t step() const { return step_; }    // optimizer steps taken
   uint32_t epoch() const { return epoch_; }  // completed epochs
+  uint64_t steps_in_epoch() const { return steps_in_epoch_; }  // of the epoch in progress; 0 between epochs
 
   // Device time of one recorded training step, per kernel (summed over its dispatches),
   // measured with timestamps after `warmup` untimed steps. Changes the parameters: for
@@ -66,8 +67,13 @@ class Trainer {
   // The training graph's runs, their plans and kernels (`train --print-plan`).
   std::vector<Graph::RunPlan> describe_plan() { return graph_->describe(ctx_); }
 
-  // Trains one epoch (drops the last partial batch, as the reference benchmark does).
-  EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {});
+  // Trains one epoch, or the rest of one after restore() of a mid-epoch state (drops the
+  // last partial batch, as the reference benchmark does). With `checkpoint_every` > 0,
+  // `checkpoint` is called after every optimizer step that is a multiple of it and not the
+  // epoch's last (the epoch end is the caller's), between submissions, so state() then
+  // resumes from exactly that step.
+  EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {}, uint64_t checkpoint_every = 0,
+                         const std::function<void()>& checkpoint = {});
   EvalStats evaluate_val();
   EvalStats evaluate_test();
 
@@ -79,7 +85,9 @@ class Trainer {
   // Replaces the parameters; names and shapes must match (InputError otherwise). Int64
   // counters (num_batches_tracked) are accepted and ignored: nothing here reads them.
   void load_weights(const std::vector<NamedTensor>& tensors, const std::string& source);
-  // Everything to resume bit-identically at an epoch boundary.
+  // Everything to resume bit-identically, at an epoch boundary or (from a train_epoch
+  // checkpoint callback) mid-epoch. Every random choice is a function of the seed and the
+  // epoch (the shuffle) or the step (dropout masks), so the state holds no RNG.
   TrainingState state() const;
   void restore(const TrainingState& s, const std::string& source);
 
@@ -109,6 +117,7 @@ class Trainer {
   uint64_t step_slot_stride_ = 0;
   uint64_t step_ = 0;
   uint32_t epoch_ = 0;
+  uint64_t steps_in_epoch_ = 0;
 };
 
 }  // namespace vkt::nn

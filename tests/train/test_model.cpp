@@ -109,4 +109,14 @@ TEST_CASE("model: unknown fields, out-of-range settings, spatial layers after fl
   CHECK_THROWS_WITH_AS(build(many), doctest::Contains("10002 layers; the limit is 1000"), InputError);
   // The defaults and the seed models still build.
   CHECK_NOTHROW(build(R"({"layers": [{"type": "batchnorm"}, {"type": "maxpool2d"})" + tail));
+  // A variable given for the model that no layer refers to would change nothing.
+  const ModelVars dropout = {{"dropout", 0.5}};
+  CHECK_THROWS_WITH_AS(build_model(load_model_spec("cnn"), {1, 28, 28}, 10, dropout, 0),
+                       doctest::Contains("no variable $dropout (given 0.5); it would have no effect (this model's: $hidden)"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(build_model(nlohmann::json::parse(R"({"layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]})"),
+                                   {1, 28, 28}, 10, {{"hiden", 64}}, 0),
+                       doctest::Contains("no variable $hiden (given 64); it would have no effect (this model has none)"),
+                       InputError);
+  CHECK_NOTHROW(build_model(load_model_spec("mlp"), {1, 28, 28}, 10, dropout, 0));
 }

@@ -2,17 +2,22 @@
 // dataset-fashion-mnist, installed by scripts/install-deps.sh), kept small for CI:
 // subsets of the training set, the MLP, one or a few epochs.
 #include <doctest/doctest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "nn/checkpoint/safetensors.hpp"
 #include "nn/checkpoint/training_state.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/temp_dir.hpp"
+#include "util/error.hpp"
 
 using namespace vkt::test;
 using json = nlohmann::json;
@@ -103,6 +108,52 @@ TEST_CASE("train: an interrupted and resumed run has bit-identical losses") {
                                   "--epochs", "1", "--log", (dir / "other.jsonl").string()});
   REQUIRE(other.exit_code == 0);
   CHECK(jsonl((dir / "other.jsonl").string())[0]["loss"].get<double>() != a[0]["loss"].get<double>());
+}
+
+TEST_CASE("train: a run killed mid-epoch resumes from its --checkpoint-every state with the same losses") {
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
+  TempDir dir;
+  // The CNN, so that an epoch (20 steps) lasts long enough to be killed in.
+  const std::vector<std::string> common = {"train", "--model", "cnn", "--train-limit", "1400", "--val-split", "0.1",
+                                           "--seed", "9", "--epochs", "2"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  REQUIRE(run_vktrain(with({"--log", (dir / "full.jsonl").string()})).exit_code == 0);
+  const std::string state = (dir / "state.bin").string();
+  auto mid_epoch_state = [&]() -> std::optional<vkt::nn::TrainingState> {
+    try {
+      auto s = vkt::nn::read_training_state(state);
+      if (s.position_in_epoch > 0) return s;
+    } catch (const vkt::Error&) {  // not written yet
+    }
+    return std::nullopt;
+  };
+  const pid_t pid = start_vktrain(with({"--checkpoint", state, "--checkpoint-every", "1"}));
+  for (int poll = 0; poll < 3000 && !mid_epoch_state(); ++poll) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  const auto killed_at = mid_epoch_state();
+  REQUIRE_MESSAGE(killed_at.has_value(), "the run was not killed mid-epoch");
+  MESSAGE("killed after step " << killed_at->step << ", " << killed_at->position_in_epoch << " images into epoch "
+                               << killed_at->epoch + 1);
+
+  const auto rest = run_vktrain(with({"--resume", state, "--log", (dir / "resumed.jsonl").string()}));
+  INFO("stderr: " << rest.err);
+  REQUIRE(rest.exit_code == 0);
+  const auto a = jsonl((dir / "full.jsonl").string()), b = jsonl((dir / "resumed.jsonl").string());
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 2 - killed_at->epoch);
+  for (size_t e = 0; e < b.size(); ++e) {
+    const json& whole = a[e + killed_at->epoch];
+    CHECK(b[e]["epoch"] == whole["epoch"]);
+    CHECK(b[e]["loss"].get<double>() == whole["loss"].get<double>());  // exact: the epoch's sums were restored
+    CHECK(b[e]["train_acc"].get<double>() == whole["train_acc"].get<double>());
+    CHECK(b[e]["val_loss"].get<double>() == whole["val_loss"].get<double>());
+  }
+  check_one_line_error(run_vktrain(with({"--checkpoint-every", "5"})), 2, "--checkpoint");
 }
 
 TEST_CASE("train: the CNN (direct conv1, Winograd conv2 and conv3, fused pools) resumes bit-identically") {
@@ -196,6 +247,7 @@ TEST_CASE("train: bad input is one line on stderr and exit code 2") {
   check_one_line_error(run_vktrain({"train", "--model", "no-such-model"}), 2, "no-such-model");
   check_one_line_error(run_vktrain({"train", "--optimizer", "bogus", "--print-model"}), 2, "bogus");
   check_one_line_error(run_vktrain({"train", "--epochs", "0"}), 2, "epochs");
+  check_one_line_error(run_vktrain({"train", "--model", "cnn", "--dropout", "0.5", "--print-model"}), 2, "$dropout");
   {
     std::ofstream((dir / "bad.json").string()) << R"({"layers": [{"type": "dense", "units": 10}]})";
     check_one_line_error(run_vktrain({"train", "--model", (dir / "bad.json").string(), "--print-model"}), 2, "flatten");

@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "nn/checkpoint/training_state.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/temp_dir.hpp"
 #include "tuning/storage/journal.hpp"
@@ -42,6 +43,19 @@ std::vector<std::string> tune_args(const std::string& space, const std::string& 
                                 "--seed", "3"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
+}
+
+// The checkpoints (trial id, epoch) of the running trials, read without writing as `report`
+// does; a study still being created reads as none.
+std::set<std::pair<int64_t, int>> running_checkpoints(const std::string& study) {
+  std::set<std::pair<int64_t, int>> found;
+  try {
+    const vkt::tune::storage::Journal journal(study);
+    for (const auto& t : journal.state().trials)
+      if (t.state == vkt::tune::TrialState::Running && t.checkpoint) found.emplace(t.id, t.checkpoint->first);
+  } catch (const std::exception&) {
+  }
+  return found;
 }
 
 }  // namespace
@@ -95,6 +109,20 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
   const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
   CHECK(text.find("<svg") != std::string::npos);
   CHECK(text.find("parallel coordinates") != std::string::npos);
+  // One table row per trial, best first, each with its state and its parameters.
+  size_t rows = 0;
+  for (size_t at = text.find("<tr><td>"); at != std::string::npos; at = text.find("<tr><td>", at + 1)) ++rows;
+  CHECK(rows == b["trials"].size());
+  const std::string best_row = "<tr><td>1</td><td>" + std::to_string(b["best"]["id"].get<int64_t>()) + "</td>";
+  CHECK(text.find(best_row) != std::string::npos);
+  for (const auto& t : b["trials"]) {
+    const std::string cells = "</td><td>" + std::to_string(t["id"].get<int64_t>()) + "</td><td>complete</td>";
+    const size_t row = text.find(cells);
+    REQUIRE_MESSAGE(row != std::string::npos, "no row for trial " << t["id"]);
+    const std::string line = text.substr(row, text.find("</tr>", row) - row);
+    CHECK_MESSAGE(line.find("hidden=" + std::to_string(t["params"]["hidden"].get<int64_t>())) != std::string::npos, line);
+    CHECK_MESSAGE(line.find("lr=") != std::string::npos, line);
+  }
 }
 
 TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on") {
@@ -119,12 +147,30 @@ TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates n
   std::ofstream(space) << kSpace;
   const auto args = tune_args(space, study, 5, {}, 3);
   std::mt19937 rng(12345);
+  int killed_with_checkpoint = 0;
   for (int round = 0; round < 4; ++round) {
     const pid_t pid = start_vktrain(args);
-    std::this_thread::sleep_for(std::chrono::milliseconds(800 + rng() % 2500));
+    if (round % 2 == 0) {
+      // A random moment: before the study exists, between trials, mid-write.
+      std::this_thread::sleep_for(std::chrono::milliseconds(800 + rng() % 2500));
+    } else {
+      // Once this process has written a checkpoint of a running trial (orphans of earlier
+      // rounds do not count), so the next process has an orphan to resume.
+      const auto before = running_checkpoints(study);
+      auto is_new = [&] {
+        for (const auto& c : running_checkpoints(study))
+          if (!before.count(c)) return true;
+        return false;
+      };
+      bool found = false;
+      for (int poll = 0; poll < 600 && !(found = is_new()); ++poll)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      killed_with_checkpoint += found;
+    }
     kill(pid, SIGKILL);
     wait_exit(pid);
   }
+  REQUIRE_MESSAGE(killed_with_checkpoint == 2, "no running trial wrote a checkpoint within 30 s");
   const auto finish = run_vktrain(args);
   INFO("stderr: " << finish.err);
   REQUIRE(finish.exit_code == 0);
@@ -142,7 +188,78 @@ TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates n
     resumed += t.resumed;
     if (t.resumed) CHECK(t.checkpoint.has_value());
   }
-  MESSAGE("trials resumed after a kill: " << resumed);
+  // Each kill with a checkpoint left an orphan that the next process took over.
+  CHECK_MESSAGE(resumed >= killed_with_checkpoint, "trials resumed after a kill: " << resumed);
+}
+
+TEST_CASE("tune --checkpoint-every: a trial killed mid-epoch resumes from its mid-epoch checkpoint") {
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
+  TempDir dir;
+  const std::string space = (dir / "space.json").string();
+  std::ofstream(space) << kSpace;
+  // 3,000 training images (the limit applies after the validation split) of batch 64: 46 steps
+  // an epoch, 9 mid-epoch checkpoints in each.
+  auto args = [&](const std::string& study) {
+    return std::vector<std::string>{"tune", "--space", space, "--study", study, "--model", "mlp", "--epochs", "3",
+                                    "--train-limit", "3000", "--trials", "1", "--seed", "3", "--checkpoint-every", "5"};
+  };
+  const std::string reference = (dir / "reference.vkts").string();
+  const auto uninterrupted = run_vktrain(args(reference));
+  INFO("stderr: " << uninterrupted.err);
+  REQUIRE(uninterrupted.exit_code == 0);
+  const json want = study_report(reference)["trials"][0];
+
+  // Kill the worker as soon as its trial has a checkpoint; a few tries, since the last one
+  // may be an epoch end's (or the trial may finish first).
+  std::optional<vkt::nn::TrainingState> killed_at;
+  std::string study;
+  for (int attempt = 0; attempt < 8 && !killed_at; ++attempt) {
+    study = (dir / "s").string();
+    study += std::to_string(attempt);
+    study += ".vkts";
+    const pid_t pid = start_vktrain(args(study));
+    for (int poll = 0; poll < 30000 && running_checkpoints(study).empty(); ++poll)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    kill(pid, SIGKILL);
+    wait_exit(pid);
+    const vkt::tune::storage::Journal journal(study);
+    const auto& trials = journal.state().trials;
+    if (trials.empty() || trials[0].state != vkt::tune::TrialState::Running || !trials[0].checkpoint) continue;
+    const auto state = vkt::nn::read_training_state(trials[0].checkpoint->second);
+    if (state.position_in_epoch == 0) continue;
+    // Journaled as the step of the epoch in progress.
+    CHECK(trials[0].checkpoint->first == int(state.epoch) + 1);
+    killed_at = state;
+  }
+  REQUIRE_MESSAGE(killed_at, "no kill landed after a mid-epoch checkpoint in 8 tries");
+
+  // Mark the state: one more loss unit per sample of the epoch in its sums. A resumed trial
+  // that goes on from it reports that epoch's training loss higher by exactly 1; one that
+  // started afresh would not.
+  vkt::nn::TrainingState marked = *killed_at;
+  const uint64_t samples_per_epoch = (3000 / 64) * 64;
+  marked.epoch_sums.loss_sum += float(samples_per_epoch);
+  {
+    const vkt::tune::storage::Journal journal(study);
+    vkt::nn::write_training_state(journal.state().trials[0].checkpoint->second, marked);
+  }
+  const auto finish = run_vktrain(args(study));
+  INFO("stderr: " << finish.err);
+  REQUIRE(finish.exit_code == 0);
+  const json got = study_report(study)["trials"][0];
+  INFO("uninterrupted: " << want.dump() << "\nresumed: " << got.dump());
+  CHECK(got["state"] == "complete");
+  CHECK(got.value("resumed", 0) == 1);
+  CHECK(got["params"] == want["params"]);
+  REQUIRE(got["curve"].size() == 3);
+  REQUIRE(want["curve"].size() == 3);
+  for (size_t e = 0; e < 3; ++e) {
+    // The weights went on bit for bit: the same validation value every epoch.
+    CHECK(got["curve"][e]["value"] == want["curve"][e]["value"]);
+    const double extra = e == killed_at->epoch ? 1.0 : 0.0;
+    CHECK(got["curve"][e]["loss"].get<double>() ==
+          doctest::Approx(want["curve"][e]["loss"].get<double>() + extra).epsilon(1e-4));
+  }
 }
 
 // ---- --command studies: any program as the objective; no data, no device ---------------
@@ -218,6 +335,46 @@ TEST_CASE("tune --command: a study runs any command, with two workers, and the r
   REQUIRE(text.exit_code == 0);
   const std::string best_x = vkt::tune::to_string(vkt::tune::Value(rep["best"]["params"]["x"].get<double>()));
   CHECK(text.out.find(R"(echo "{\"value\": )" + best_x + R"(}")") != std::string::npos);
+}
+
+TEST_CASE("tune: a space whose trials cannot train is refused up front, naming the key, with no study made") {
+  TempDir dir;
+  const NoVulkanDrivers no_drivers;  // refused before any data or device is touched
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"hiden": {"type": "int", "low": 32, "high": 64}})", "$hiden"},                      // a typo
+      {R"({"batch": {"type": "categorical", "choices": [32, "big"]}})", "batch=big"},          // a wrong type
+      {R"({"lr": 0.01, "optimizer": {"type": "categorical", "choices": ["adam", "adamm"]}})", "adamm"},
+      {R"({"hidden": {"type": "int", "low": 0, "high": 64, "step": 32}})", "hidden=0"},          // out of range
+  };
+  for (const auto& [text, named] : cases) {
+    std::ofstream(space) << text;
+    CAPTURE(text);
+    const auto r = run_vktrain(tune_args(space, study, 3));
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(named) != std::string::npos, r.err);
+    CHECK_MESSAGE(r.err.find("cannot train") != std::string::npos, r.err);
+    CHECK_MESSAGE(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
+    CHECK_FALSE(std::filesystem::exists(study));
+  }
+}
+
+TEST_CASE("tune --workers --json: the summary is printed once every worker has stopped, with all their trials") {
+  TempDir dir;
+  const NoVulkanDrivers no_drivers;
+  const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
+  std::ofstream(space) << R"({"x": {"type": "float", "low": 0, "high": 1}})";
+  // Worker 0's trials are instant; those of the workers it forked (their parent is a vktrain)
+  // take a second, so worker 0 runs out of trials to claim while they are still running.
+  const std::string cmd =
+      R"sh(gp=$(cut -d' ' -f4 /proc/$PPID/stat); [ "$(cat /proc/$gp/comm)" = vktrain ] && sleep 1; echo "{\"value\": {x}}")sh";
+  const auto r = run_vktrain(command_args(space, study, cmd, {"--sampler", "random", "--trials", "8", "--epochs", "1",
+                                                              "--workers", "4", "--json"}));
+  INFO("stderr: " << r.err << "\nstdout: " << r.out);
+  REQUIRE(r.exit_code == 0);
+  const json summary = json::parse(r.out);
+  REQUIRE(summary["trials"].size() == 8);
+  for (const auto& t : summary["trials"]) CHECK(t["state"] == "complete");
 }
 
 TEST_CASE("tune --command: failing and timed-out trials are recorded with their reason and the study goes on") {
