@@ -4,8 +4,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= $(JOBS)
+FUZZ_SECONDS ?= 60
 
-.PHONY: run test build deps configure clean
+.PHONY: run test build deps configure clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,6 +22,10 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
+
+# libFuzzer on every input format, FUZZ_SECONDS each, in build-fuzz/ (tests/fuzz/README.md).
+fuzz: deps
+	@JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev libnlopt-dev
   postgresql libpq-dev
   dataset-fashion-mnist
+  clang libclang-rt-dev llvm  # make fuzz: libFuzzer's runtime is not in clang's Depends; llvm-symbolizer
 )
 
 missing=()

@@ -44,9 +44,11 @@ bool bool_field(const json& obj, const std::string& key, const char* field) {
 }
 
 void only_fields(const json& obj, const std::string& key, std::initializer_list<const char*> allowed) {
-  for (const auto& [field, _] : obj.items())
+  for (const auto& item : obj.items()) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& field = item.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return field == a; }))
       bad(key, "unknown field \"" + field + "\" for a " + obj.at("type").get<std::string>() + " parameter");
+  }
 }
 
 void parse_bounds(const json& obj, Parameter& p) {

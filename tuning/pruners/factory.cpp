@@ -14,9 +14,11 @@ std::unique_ptr<Pruner> make_pruner(const nlohmann::json& config_in, int study_e
     throw InputError("pruner: expected a name (none, median, asha, hyperband) or {\"name\": ...}");
   const std::string name = config["name"].get<std::string>();
   auto reject_unknown = [&](std::initializer_list<const char*> allowed) {
-    for (const auto& [key, _] : config.items())
+    for (const auto& item : config.items()) {  // not a structured binding: clang 14 cannot capture one
+      const std::string& key = item.key();
       if (key != "name" && std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
         throw InputError("pruner " + name + ": unknown option \"" + shortened(key) + "\"");
+    }
   };
   try {
     if (name == "none") {

@@ -12,7 +12,8 @@ namespace vkt::tune {
 namespace {
 
 void only_options(const nlohmann::json& config, const std::string& name, std::initializer_list<const char*> allowed) {
-  for (const auto& [key, _] : config.items()) {
+  for (const auto& item : config.items()) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& key = item.key();
     if (key == "name") continue;
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
       throw InputError("sampler " + name + ": unknown option \"" + shortened(key) + "\"");
