@@ -89,11 +89,12 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       // The process that wrote the checkpoint may have died before journaling its epoch (the
       // file is written, then recorded, then the epoch reported). Report the restored epoch
       // again from a fresh validation pass: the curve then has every epoch, and a trial whose
-      // last epoch was already trained still ends with its value. Same weights, same value;
-      // the training loss of that epoch is not in the checkpoint, so it is reported as NaN.
+      // last epoch was already trained still ends with its value. Same weights, same value,
+      // and the epoch's training loss from the checkpoint's sums.
       const nn::EvalStats v = trainer.evaluate_val();
       value = loss_objective ? v.loss : v.accuracy;
-      if (trial.report && !trial.report(offset + static_cast<int>(trainer.epoch()), value, std::nan(""))) return {value};
+      if (trial.report && !trial.report(offset + static_cast<int>(trainer.epoch()), value, trainer.epoch_loss()))
+        return {value};
     }
     // Written after an epoch as its step, mid-epoch as the step of the epoch in progress: the
     // fold of the last checkpoint is then (step - 1) / E either way. A state restored

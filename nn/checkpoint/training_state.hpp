@@ -20,7 +20,8 @@ namespace vkt::nn {
 inline constexpr uint32_t kTrainingStateVersion = 2;
 
 // The training loss and accuracy sums of the epoch in progress, as the device holds them, so
-// that an epoch resumed mid-way reports the same means as an uninterrupted one.
+// that an epoch resumed mid-way reports the same means as an uninterrupted one. Between epochs
+// they are the finished epoch's (zero before the first, and in version 1 files).
 struct EpochSums {
   float loss_sum = 0;
   uint32_t correct = 0, counted = 0, nonfinite = 0;
@@ -32,7 +33,7 @@ struct TrainingState {
   uint64_t step = 0;               // optimizer steps taken
   uint32_t epoch = 0;              // current epoch, 0-based
   uint64_t position_in_epoch = 0;  // samples of this epoch already consumed
-  EpochSums epoch_sums;            // of those samples; zero at an epoch boundary
+  EpochSums epoch_sums;            // of those samples; between epochs, of the finished epoch
   std::vector<uint8_t> rng_state;  // the trainer's RNG, serialized by its owner (opaque here)
   uint64_t shuffle_seed = 0;                    // the seed that made this epoch's order
   std::vector<uint32_t> shuffle_permutation;    // this epoch's order; may be empty if the seed suffices

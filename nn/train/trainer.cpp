@@ -204,6 +204,8 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
   return out;
 }
 
+double Trainer::epoch_loss() const { return read_loss_metrics(metrics_).mean_loss(); }
+
 EvalStats Trainer::evaluate_val() { return val_ ? evaluate(*val_) : EvalStats{}; }
 EvalStats Trainer::evaluate_test() { return test_ ? evaluate(*test_) : EvalStats{}; }
 
@@ -309,7 +311,9 @@ TrainingState Trainer::state() const {
   s.step = step_;
   s.epoch = epoch_;
   s.position_in_epoch = steps_in_epoch_ * config_.batch;
-  if (steps_in_epoch_) {
+  // Between epochs the sums are the finished epoch's: a run resumed there can still report
+  // that epoch's training loss.
+  if (steps_in_epoch_ || epoch_ > 0) {
     const LossMetrics m = read_loss_metrics(metrics_);
     s.epoch_sums = {m.loss_sum, m.correct, m.count, m.nonfinite};
   }
@@ -363,14 +367,18 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
                      std::to_string(s.epoch + 1));
   if (!s.rng_state.empty())
     throw InputError(source + ": holds an RNG state, which this trainer never writes (its randomness comes from the seed)");
+  // Mid-epoch the sums cover the samples trained so far. Between epochs they cover the whole
+  // finished epoch, or nothing (before the first epoch, and in files that predate them).
   const EpochSums& sums = s.epoch_sums;
-  if (in_epoch == 0 ? !(sums == EpochSums{}) : sums.counted != s.position_in_epoch)
+  const uint64_t finished = s.epoch > 0 ? per_epoch * B : 0;
+  const bool sums_fit = in_epoch ? sums.counted == s.position_in_epoch
+                                 : sums == EpochSums{} || (finished && sums.counted == finished);
+  if (!sums_fit)
     throw InputError(source + ": its loss sums cover " + std::to_string(sums.counted) + " samples, not the " +
-                     std::to_string(s.position_in_epoch) + " trained in this epoch");
-  if (in_epoch) {
-    const LossMetrics m{sums.loss_sum, sums.correct, sums.counted, sums.nonfinite};
-    metrics_.upload(&m, sizeof m);
-  }
+                     std::to_string(in_epoch ? s.position_in_epoch : finished) +
+                     (in_epoch ? " trained in this epoch" : " of the epoch it finished"));
+  const LossMetrics m{sums.loss_sum, sums.correct, sums.counted, sums.nonfinite};
+  metrics_.upload(&m, sizeof m);
   step_ = s.step;
   epoch_ = s.epoch;
   steps_in_epoch_ = in_epoch;

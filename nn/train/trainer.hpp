@@ -57,6 +57,9 @@ class Trainer {
   uint64_t step() const { return step_; }    // optimizer steps taken
   uint32_t epoch() const { return epoch_; }  // completed epochs
   uint64_t steps_in_epoch() const { return steps_in_epoch_; }  // of the epoch in progress; 0 between epochs
+  // The mean training loss of the epoch in progress, or between epochs of the one just finished
+  // (also after restore()); NaN when nothing was counted, e.g. a state from before the sums.
+  double epoch_loss() const;
 
   // Device time of one recorded training step, per kernel (summed over its dispatches),
   // measured with timestamps after `warmup` untimed steps. Changes the parameters: for

@@ -6,6 +6,7 @@
 // and Adam (both moments in the state); the data is synthetic, so no files are needed.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <optional>
 #include <random>
 #include <vector>
@@ -121,6 +122,47 @@ TEST_CASE("train: a run stopped mid-epoch resumes from its state with the same p
     }
     REQUIRE(rest.weights.size() == full.weights.size());
     for (size_t i = 0; i < rest.weights.size(); ++i) CHECK(rest.weights[i].data == full.weights[i].data);
+  }
+}
+
+TEST_CASE("train: a state written between epochs carries the finished epoch's training loss") {
+  Context ctx(test::test_context_options());
+  const auto device_data = std::make_shared<const DeviceData>(ctx, splits());
+  Trainer first(ctx, config(), device_data);
+  CHECK(std::isnan(first.epoch_loss()));  // nothing trained yet
+  CHECK(first.state().epoch_sums == EpochSums{});
+  const EpochStats e1 = first.train_epoch();
+  const TrainingState at_boundary = first.state();
+  CHECK(at_boundary.position_in_epoch == 0);
+  CHECK(at_boundary.epoch_sums.counted == 9 * 32);
+  CHECK(first.epoch_loss() == e1.loss);
+
+  // Resumed there (as a tune trial whose worker died before journaling the epoch), the epoch's
+  // loss is the one the uninterrupted run reported, and training goes on as before.
+  test::TempDir dir;
+  write_training_state(dir / "e1.state", at_boundary);
+  Trainer resumed(ctx, config(), device_data);
+  resumed.restore(read_training_state(dir / "e1.state"), "e1.state");
+  CHECK(resumed.steps_in_epoch() == 0);
+  CHECK(resumed.epoch_loss() == e1.loss);
+  CHECK(resumed.train_epoch().loss == first.train_epoch().loss);
+
+  // A boundary state without sums (version 1 files) still resumes, with no loss to report;
+  // sums covering part of an epoch do not fit a boundary.
+  TrainingState no_sums = at_boundary;
+  no_sums.epoch_sums = {};
+  Trainer old(ctx, config(), device_data);
+  old.restore(no_sums, "v1.state");
+  CHECK(std::isnan(old.epoch_loss()));
+  TrainingState partial = at_boundary;
+  partial.epoch_sums.counted = 64;
+  Trainer refused(ctx, config(), device_data);
+  try {
+    refused.restore(partial, "partial.state");
+    FAIL("restored sums of part of an epoch at an epoch boundary");
+  } catch (const InputError& e) {
+    CHECK_MESSAGE(std::string(e.what()).find("cover 64 samples, not the 288 of the epoch it finished") != std::string::npos,
+                  e.what());
   }
 }
 
