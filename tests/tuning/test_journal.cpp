@@ -108,6 +108,29 @@ TEST_CASE("tuning: journal refuses another fingerprint and non-journals") {
   CHECK_THROWS_AS(Journal{dir / "missing"}, InputError);
 }
 
+namespace {
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+}  // namespace
+
+// Found by tests/fuzz/fuzz_journal: a refused journal kept its file open (a constructor that
+// throws runs no destructor), and a long-lived process ran out of descriptors.
+TEST_CASE("tuning: a journal refused while opening closes its file") {
+  test::TempDir dir;
+  const fs::path file = dir / "study.vkts";
+  write_study(file);
+  write_file_atomic(dir / "other", std::vector<uint8_t>(40, 'x'));
+  const size_t before = open_descriptors();
+  for (int i = 0; i < 50; ++i) {
+    CHECK_THROWS_AS(Journal(file, kFingerprint + 1, kSettings), InputError);
+    CHECK_THROWS_AS(Journal{dir / "other"}, InputError);
+  }
+  CHECK(open_descriptors() == before);
+}
+
 TEST_CASE("tuning: journal cuts a torn tail at every byte of the last record") {
   test::TempDir dir;
   const fs::path original = dir / "original.vkts";

@@ -105,6 +105,18 @@ void Journal::open_file(bool create, const nlohmann::json* settings) {
     if (!create && errno == ENOENT) throw InputError("study " + path_.string() + " does not exist");
     throw Error(path_.string() + ": cannot open (" + errno_text() + ")");
   }
+  // A constructor that throws runs no destructor: close the file here, or every refused
+  // journal leaks a descriptor (the fuzzer ran out of them after 20,000 inputs).
+  try {
+    read_or_create_locked(create, settings);
+  } catch (...) {
+    ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
+}
+
+void Journal::read_or_create_locked(bool create, const nlohmann::json* settings) {
   ExclusiveLock lock(fd_, path_, read_only_);
   // Creation happens under the lock too, so two processes starting the same new study
   // cannot both write a header.

@@ -60,6 +60,7 @@ class Journal : public Storage {
 
  private:
   void open_file(bool create, const nlohmann::json* settings);
+  void read_or_create_locked(bool create, const nlohmann::json* settings);  // open_file after ::open
   void check_header(std::optional<uint64_t> expected);
   void read_new_records_locked();
   void cut_torn_tail(uint64_t offset, uint64_t file_size);
