@@ -232,8 +232,8 @@ int run_train(const TrainCommand& c) {
                      .dump()
               << "\n";
   } else if (status != "diverged") {
-    std::printf("test_acc %.4f  test_loss %.4f  (%s after %u epochs)\n", test.accuracy, test.loss, status.c_str(),
-                trainer.epoch());
+    std::printf("test_acc %.4f  test_loss %.4f  (%s after %u epoch%s)\n", test.accuracy, test.loss, status.c_str(),
+                trainer.epoch(), trainer.epoch() == 1 ? "" : "s");
   }
   if (status == "diverged") {
     std::cerr << "vktrain: error: training diverged in epoch " << trainer.epoch() + 1
