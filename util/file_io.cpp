@@ -66,7 +66,8 @@ void check_target(const fs::path& path, bool probe_file) {
   // The nearest existing ancestor must be a directory we may write in (missing ones are made).
   fs::path dir = directory_of(path);
   std::error_code ec;
-  while (!fs::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path()) dir = dir.parent_path();
+  // A relative path's ancestors end at the working directory ("missing/file": ".").
+  while (!fs::exists(dir, ec) && dir != dir.parent_path()) dir = directory_of(dir);
   if (!fs::is_directory(dir, ec)) throw InputError(path.string() + ": " + dir.string() + " is not a directory");
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw InputError(path.string() + ": cannot write in " + dir.string() + " (" + std::strerror(errno) + ")");

@@ -87,6 +87,16 @@ TEST_CASE("file io: outputs that cannot be written are refused before any work, 
         std::string::npos);
   CHECK_NOTHROW(check_writable_target(file));
   CHECK_NOTHROW(check_writable_target(dir / "new" / "sub" / "file"));  // made when written
+  // Relative, in a directory still to be made (`tune --study s.vkts` checkpoints to
+  // s.vkts.checkpoints/): the nearest existing ancestor is the working directory.
+  {
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir.path());
+    CHECK_NOTHROW(check_writable_target("s.vkts.checkpoints/trial-0.state"));
+    CHECK_NOTHROW(check_writable_target("a/b/c"));
+    CHECK(input_error([] { check_writable_target("plain/below"); }).find("not a directory") != std::string::npos);
+    fs::current_path(cwd);
+  }
   // The refused write leaves the device alone.
   CHECK(input_error([] { write_file_atomic("/dev/full", bytes_of("x")); }).find("not a regular file") !=
         std::string::npos);
