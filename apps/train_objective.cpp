@@ -12,6 +12,33 @@
 
 namespace vkt::app {
 
+namespace {
+
+// --patience for a trial, as `train` applies it: a fold stops after `epochs` epochs in a row
+// without a better objective value (0: never). Fed every epoch's value in order, the journal's
+// first when a trial resumes, so a resumed trial stops where the uninterrupted one would.
+class Patience {
+ public:
+  Patience(uint32_t epochs, bool minimize) : epochs_(epochs), minimize_(minimize) {}
+  // True when `value` makes the fold stale: stop after this epoch.
+  bool stale_after(double value) {
+    if (std::isnan(best_) || (minimize_ ? value < best_ : value > best_)) {
+      best_ = value;
+      since_best_ = 0;
+      return false;
+    }
+    return epochs_ && ++since_best_ >= epochs_;
+  }
+
+ private:
+  uint32_t epochs_;
+  bool minimize_;
+  double best_ = std::nan("");
+  uint32_t since_best_ = 0;
+};
+
+}  // namespace
+
 TrainOptions apply_params(const TrainOptions& base, const tune::Params& params) {
   TrainOptions o = base;
   CLI::App parser("trial parameters");
@@ -85,6 +112,14 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     if (resuming) trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);
     setup_s += std::chrono::duration<double>(Clock::now() - ts).count();
 
+    // The epochs this fold already reported come from the journal; at an epoch boundary the
+    // last of them is reported again below.
+    Patience patience(o.patience, loss_objective);
+    bool stale = false;
+    const int rereported = resuming && trainer.steps_in_epoch() == 0 ? 1 : 0;
+    for (int e = 1; e <= static_cast<int>(trainer.epoch()) - rereported; ++e)
+      if (const auto it = trial.reported.find(offset + e); it != trial.reported.end()) stale = patience.stale_after(it->second);
+
     if (resuming && trainer.steps_in_epoch() == 0) {
       // The process that wrote the checkpoint may have died before journaling its epoch (the
       // file is written, then recorded, then the epoch reported). Report the restored epoch
@@ -95,6 +130,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       value = loss_objective ? v.loss : v.accuracy;
       if (trial.report && !trial.report(offset + static_cast<int>(trainer.epoch()), value, trainer.epoch_loss()))
         return {value};
+      stale = patience.stale_after(value);
     }
     // Written after an epoch as its step, mid-epoch as the step of the epoch in progress: the
     // fold of the last checkpoint is then (step - 1) / E either way. A state restored
@@ -106,7 +142,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       if (trial.checkpoint_written) trial.checkpoint_written(step, ckpt.string());
     };
     const uint64_t every = checkpoint_dir_.empty() ? 0 : checkpoint_every_;
-    while (trainer.epoch() < cfg.epochs) {
+    while (!stale && trainer.epoch() < cfg.epochs) {
       const nn::EpochStats e =
           trainer.train_epoch({}, every, [&] { write_checkpoint(offset + static_cast<int>(trainer.epoch()) + 1); });
       training_s += e.seconds;
@@ -115,6 +151,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       const int step = offset + static_cast<int>(e.epoch);
       if (!checkpoint_dir_.empty()) write_checkpoint(step);
       if (trial.report && !trial.report(step, value, e.loss)) return {value};
+      stale = patience.stale_after(value);
     }
     fold_values_.push_back(value);
   }

@@ -140,6 +140,36 @@ TEST_CASE("tune: a diverging trial is recorded as diverged and the study goes on
   CHECK(states == std::set<std::string>{"complete", "diverged"});
 }
 
+TEST_CASE("tune --patience: a trial whose objective stops improving ends early, as train's run would") {
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
+  TempDir dir;
+  // An lr so small that no weight changes in float: every epoch has the same validation
+  // accuracy, never an improvement. The other trial learns.
+  const std::string space = (dir / "space.json").string();
+  std::ofstream(space) << R"({"lr": {"type": "categorical", "choices": [1e-12, 0.05]}, "optimizer": "sgd"})";
+  auto curves = [&](const std::string& name, std::vector<std::string> extra) {
+    const std::string study = (dir / name).string();
+    extra.insert(extra.end(), {"--sampler", "grid"});
+    const auto r = run_vktrain(tune_args(space, study, 2, extra, 4));
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::map<double, size_t> epochs_by_lr;
+    const json rep = study_report(study);  // kept: a loop over a temporary's member would dangle
+    for (const auto& t : rep["trials"]) {
+      CHECK(t["state"] == "complete");
+      epochs_by_lr[t["params"]["lr"].get<double>()] = t["curve"].size();
+    }
+    return epochs_by_lr;
+  };
+  const auto without = curves("plain.vkts", {});
+  CHECK(without == std::map<double, size_t>{{1e-12, 4}, {0.05, 4}});
+  // Patience 2: epochs 2 and 3 bring no improvement over epoch 1, so the frozen trial stops
+  // after epoch 3; the learning one improves every epoch (600 images, lr 0.05) and runs all 4.
+  const auto with = curves("patience.vkts", {"--patience", "2"});
+  CHECK(with.at(1e-12) == 3);
+  CHECK(with.at(0.05) == 4);
+}
+
 TEST_CASE("tune: SIGKILL at random moments loses no finished trial, duplicates none, resumes from checkpoints") {
   REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
   TempDir dir;
