@@ -151,7 +151,8 @@ void check_pooled_both_gemms(Context& ctx, const std::vector<PooledCase>& cases,
       const std::string shape = describe(c);
       const std::string gemm_name = gemm_choice_name(gemm);
       CAPTURE(shape);
-      CAPTURE(relu);
+      const auto relu_ = relu;  // clang 14 cannot capture a structured binding
+      CAPTURE(relu_);
       CAPTURE(gemm_name);
       check_pooled(ctx, c, relu, what, true, need_dx);
     }
@@ -264,8 +265,10 @@ TEST_CASE("conv2d, direct route (few input channels + ReLU + 2x2 pool): forward 
     c.y_channels_last = y_nhwc && conv2d_channels_last_output_ok(ctx, c, need_dx);
     const std::string shape = describe(c);
     CAPTURE(shape);
-    CAPTURE(relu);
-    CAPTURE(need_dx);
+    const auto relu_ = relu;  // clang 14 cannot capture a structured binding
+    CAPTURE(relu_);
+    const auto need_dx_ = need_dx;  // clang 14 cannot capture a structured binding
+    CAPTURE(need_dx_);
     REQUIRE(conv2d_direct_shape_ok(c));
     check_pooled(ctx, c, relu, "direct forward", bias, need_dx);
   }
@@ -308,7 +311,8 @@ TEST_CASE("conv2d, Winograd route (3x3 + ReLU + 2x2 pool): forward vs reference,
     const Conv2dPlan c(shape0, Conv2dRoute::Winograd);
     const std::string shape = describe(c);
     CAPTURE(shape);
-    CAPTURE(relu);
+    const auto relu_ = relu;  // clang 14 cannot capture a structured binding
+    CAPTURE(relu_);
     REQUIRE(winograd_shape_ok(c));
     check_pooled(ctx, c, relu, "winograd forward");
   }
@@ -337,8 +341,10 @@ TEST_CASE("conv2d, Winograd F(3x3, 3x3) route (unpooled 3x3): forward vs referen
     c.x_channels_last = x_nhwc;
     const std::string shape = describe(c);
     CAPTURE(shape);
-    CAPTURE(bias);
-    CAPTURE(relu);
+    const auto bias_ = bias;  // clang 14 cannot capture a structured binding
+    CAPTURE(bias_);
+    const auto relu_ = relu;  // clang 14 cannot capture a structured binding
+    CAPTURE(relu_);
     REQUIRE(winograd_f33_shape_ok(c));
     check_unpooled(ctx, c, 71, "winograd F(3,3) forward", bias, relu);
   }
@@ -395,7 +401,8 @@ TEST_CASE("conv2d: channels-last inputs and pooled outputs (between two convolut
     c.y_channels_last = c.pool && c.K % 4 == 0 && conv2d_channels_last_output_ok(ctx, c, need_dx);
     const std::string shape = describe(c);
     CAPTURE(shape);
-    CAPTURE(relu);
+    const auto relu_ = relu;  // clang 14 cannot capture a structured binding
+    CAPTURE(relu_);
     if (c.route == Conv2dRoute::Winograd) REQUIRE(winograd_shape_ok(c));
     if (c.pool)
       check_pooled(ctx, c, relu, "channels-last forward", true, need_dx);
