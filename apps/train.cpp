@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/patience.hpp"
 #include "apps/train_objective.hpp"
 #include "apps/train_options.hpp"
 #include "nn/checkpoint/safetensors.hpp"
@@ -172,8 +173,8 @@ int run_train(const TrainCommand& c) {
   }
   const bool tty = ::isatty(STDERR_FILENO) && !c.json;
   std::string status = "ok";
-  double best_val = -1, last_img_per_s = 0;
-  uint32_t since_best = 0;
+  double last_img_per_s = 0;
+  Patience patience(cfg.patience, /*minimize=*/false);  // on the validation accuracy
   nn::EvalStats last_val;
   auto write_checkpoint = [&] { nn::write_training_state(c.checkpoint, trainer.state()); };
   while (trainer.epoch() < cfg.epochs) {
@@ -206,10 +207,7 @@ int run_train(const TrainCommand& c) {
       status = "diverged";
       break;
     }
-    if (e.val.accuracy > best_val) {
-      best_val = e.val.accuracy;
-      since_best = 0;
-    } else if (cfg.patience && ++since_best >= cfg.patience && trainer.epoch() < cfg.epochs) {
+    if (patience.stale_after(e.val.accuracy) && trainer.epoch() < cfg.epochs) {
       status = "stopped_early";
       break;
     }

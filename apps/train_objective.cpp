@@ -5,39 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "apps/patience.hpp"
 #include "nn/checkpoint/training_state.hpp"
 #include "nn/data/folds.hpp"
 #include "nn/train/trainer.hpp"
 #include "util/error.hpp"
 
 namespace vkt::app {
-
-namespace {
-
-// --patience for a trial, as `train` applies it: a fold stops after `epochs` epochs in a row
-// without a better objective value (0: never). Fed every epoch's value in order, the journal's
-// first when a trial resumes, so a resumed trial stops where the uninterrupted one would.
-class Patience {
- public:
-  Patience(uint32_t epochs, bool minimize) : epochs_(epochs), minimize_(minimize) {}
-  // True when `value` makes the fold stale: stop after this epoch.
-  bool stale_after(double value) {
-    if (std::isnan(best_) || (minimize_ ? value < best_ : value > best_)) {
-      best_ = value;
-      since_best_ = 0;
-      return false;
-    }
-    return epochs_ && ++since_best_ >= epochs_;
-  }
-
- private:
-  uint32_t epochs_;
-  bool minimize_;
-  double best_ = std::nan("");
-  uint32_t since_best_ = 0;
-};
-
-}  // namespace
 
 TrainOptions apply_params(const TrainOptions& base, const tune::Params& params) {
   TrainOptions o = base;
@@ -116,11 +90,11 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     // last of them is reported again below.
     Patience patience(o.patience, loss_objective);
     bool stale = false;
-    const int rereported = resuming && trainer.steps_in_epoch() == 0 ? 1 : 0;
-    for (int e = 1; e <= static_cast<int>(trainer.epoch()) - rereported; ++e)
+    const bool rereport = resuming && trainer.steps_in_epoch() == 0;
+    for (int e = 1; e <= static_cast<int>(trainer.epoch()) - int(rereport); ++e)
       if (const auto it = trial.reported.find(offset + e); it != trial.reported.end()) stale = patience.stale_after(it->second);
 
-    if (resuming && trainer.steps_in_epoch() == 0) {
+    if (rereport) {
       // The process that wrote the checkpoint may have died before journaling its epoch (the
       // file is written, then recorded, then the epoch reported). Report the restored epoch
       // again from a fresh validation pass: the curve then has every epoch, and a trial whose

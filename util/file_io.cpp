@@ -66,8 +66,9 @@ void check_target(const fs::path& path, bool probe_file) {
   // The nearest existing ancestor must be a directory we may write in (missing ones are made).
   fs::path dir = directory_of(path);
   std::error_code ec;
-  // A relative path's ancestors end at the working directory ("missing/file": ".").
-  while (!fs::exists(dir, ec) && dir != dir.parent_path()) dir = directory_of(dir);
+  // A relative path's ancestors end at the working directory ("missing/file": "."), an
+  // absolute one's at "/"; either stops the climb, even if it does not exist.
+  for (fs::path up; !fs::exists(dir, ec) && (up = directory_of(dir)) != dir;) dir = up;
   if (!fs::is_directory(dir, ec)) throw InputError(path.string() + ": " + dir.string() + " is not a directory");
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw InputError(path.string() + ": cannot write in " + dir.string() + " (" + std::strerror(errno) + ")");

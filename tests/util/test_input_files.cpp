@@ -95,6 +95,11 @@ TEST_CASE("file io: outputs that cannot be written are refused before any work, 
     CHECK_NOTHROW(check_writable_target("s.vkts.checkpoints/trial-0.state"));
     CHECK_NOTHROW(check_writable_target("a/b/c"));
     CHECK(input_error([] { check_writable_target("plain/below"); }).find("not a directory") != std::string::npos);
+    // A working directory removed under the process: refused in one line, not a hang.
+    fs::create_directory(dir / "gone");
+    fs::current_path(dir / "gone");
+    fs::remove(dir / "gone");
+    CHECK(input_error([] { check_writable_target("x/y"); }).find("x/y: cannot create directories in .") != std::string::npos);
     fs::current_path(cwd);
   }
   // The refused write leaves the device alone.
