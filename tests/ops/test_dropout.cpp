@@ -50,7 +50,8 @@ TEST_CASE("dropout: the mask matches the reference bit for bit, forward and back
     const auto dyv = fp32_rounded(ref::random_vector(n, 102 + n, 0.5, 1.5));
     Buffer x = test::to_device(ctx, xv, "x"), dy = test::to_device(ctx, dyv, "dy");
     for (double p : {0.0, 0.2, 0.5, 0.7, 1.0}) {
-      for (auto [seed, step] : {std::pair<uint32_t, uint32_t>{0, 1}, {1, 1}, {12345, 2}, {0xDEADBEEF, 77777}, {7, 0}}) {
+      for (const auto& seed_step : {std::pair<uint32_t, uint32_t>{0, 1}, {1, 1}, {12345, 2}, {0xDEADBEEF, 77777}, {7, 0}}) {
+        const uint32_t seed = seed_step.first, step = seed_step.second;
         INFO("n " << n << " p " << p << " seed " << seed << " step " << step);
         set_step(block, step);
         Buffer y = test::nan_buffer(ctx, n, "y"), dx = test::nan_buffer(ctx, n, "dx");

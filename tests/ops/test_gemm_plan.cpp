@@ -69,7 +69,9 @@ TEST_CASE("gemm plan: every kernel and tile shape agrees with the tiled referenc
   Gemm d;
   d.M = 8, d.N = 16, d.K = 32, d.batch = 3, d.stride_a = 256, d.stride_b = 512, d.stride_c = 128;
   cases.push_back({d, "batched"});
-  for (auto& [g0, what] : cases) {
+  for (const Case& each : cases) {
+    const Gemm& g0 = each.g;
+    const std::string what = each.what;
     CAPTURE(what);
     Gemm g = g0;
     g.lda = g.trans_a ? g.M : g.K;

@@ -34,7 +34,8 @@ TEST_CASE("reference: softmax cross-entropy on a tiny case by hand") {
 }
 
 TEST_CASE("reference: softmax cross-entropy and MSE backward match finite differences") {
-  for (auto [N, K] : {std::pair{1, 1}, std::pair{1, 3}, std::pair{7, 5}, std::pair{3, 7}}) {
+  for (const auto& shape : {std::pair{1, 1}, std::pair{1, 3}, std::pair{7, 5}, std::pair{3, 7}}) {
+    const int N = shape.first, K = shape.second;
     CAPTURE(N);
     CAPTURE(K);
     std::vector<int32_t> labels(N);

@@ -124,7 +124,8 @@ TEST_CASE("reference: avg-pool and global average pool backward match finite dif
     INFO(res[0].message());
     CHECK(res[0].ok(1e-6));
   }
-  for (auto [N, C, H, W] : {std::array{1, 1, 1, 1}, std::array{3, 5, 7, 3}, std::array{1, 3, 1, 7}}) {
+  for (const auto& shape : {std::array{1, 1, 1, 1}, std::array{3, 5, 7, 3}, std::array{1, 3, 1, 7}}) {
+    const int N = shape[0], C = shape[1], H = shape[2], W = shape[3];
     const ForwardFn fwd = [=](const Inputs& in) {
       std::vector<double> y(size_t(N) * C);
       global_avgpool_forward(y, in[0], N, C, H, W);

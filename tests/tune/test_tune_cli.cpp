@@ -377,7 +377,8 @@ TEST_CASE("tune: a space whose trials cannot train is refused up front, naming t
       {R"({"lr": 0.01, "optimizer": {"type": "categorical", "choices": ["adam", "adamm"]}})", "adamm"},
       {R"({"hidden": {"type": "int", "low": 0, "high": 64, "step": 32}})", "hidden=0"},          // out of range
   };
-  for (const auto& [text, named] : cases) {
+  for (const auto& each : cases) {
+    const char *text = each.first, *named = each.second;
     std::ofstream(space) << text;
     CAPTURE(text);
     const auto r = run_vktrain(tune_args(space, study, 3));

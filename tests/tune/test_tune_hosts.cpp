@@ -128,7 +128,9 @@ TEST_CASE("tune on several hosts: 2 of 4 workers killed mid-trial, every trial e
     CHECK(first_starts[id] == 1);
     CHECK(finishes[id] == 1);
   }
-  for (const auto& [trial, epoch] : orphans) {
+  for (const auto& orphan : orphans) {
+    const int64_t trial = orphan.first;
+    const int epoch = orphan.second;
     CAPTURE(trial);
     REQUIRE(taken_by.count(trial));
     CHECK((taken_by[trial] == host(2) || taken_by[trial] == host(3)));

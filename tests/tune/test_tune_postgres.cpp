@@ -155,7 +155,8 @@ TEST_CASE("tune postgres: a wrong password, a closed port and a missing database
   const std::map<std::string, std::string> says = {{bad_password, "password authentication failed"},
                                                    {closed_port, "Connection refused"},
                                                    {no_database, "database \"no_such_database\" does not exist"}};
-  for (const auto& [study, message] : says) {
+  for (const auto& each : says) {
+    const std::string &study = each.first, &message = each.second;
     CAPTURE(study);
     check_one_line_error(run_vktrain(tune_args(space, study, "echo '{\"value\": 1}'", 2)), 1, message, wrong);
     const auto report = run_vktrain({"report", study});
@@ -173,7 +174,8 @@ TEST_CASE("tune postgres: a malformed study URI is bad input: exit 2, one line, 
       {"postgresql://u:" + pw + "@127.0.0.1/db", "names no study"},
       {"postgresql://u:" + pw + "@127.0.0.1:notaport/db?study=s", "not a valid PostgreSQL URI"},
       {"postgres://u:" + pw + "@127.0.0.1/db?study=s&no_such_option=1", "not a valid PostgreSQL URI"}};
-  for (const auto& [study, message] : says) {
+  for (const auto& each : says) {
+    const std::string &study = each.first, &message = each.second;
     CAPTURE(study);
     check_one_line_error(run_vktrain(tune_args(space, study, "echo '{\"value\": 1}'", 2)), 2, message, pw);
     check_one_line_error(run_vktrain({"report", study}), 2, message, pw);
