@@ -42,6 +42,12 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
   c.optimizer = nn::parse_optimizer(optimizer);
   c.optimizer.lr = lr;
   if (momentum) c.optimizer.momentum = *momentum;
+  if (eps) c.optimizer.eps = *eps;
+  if (initial_accumulator) {
+    if (c.optimizer.kind != nn::OptimizerKind::Adagrad)
+      throw InputError("--initial-accumulator is Adagrad's: it does nothing with --optimizer " + optimizer);
+    c.optimizer.initial_accumulator = *initial_accumulator;
+  }
   c.optimizer.weight_decay = weight_decay;
   c.optimizer.l1 = l1;
   c.optimizer.l2 = l2;
@@ -141,8 +147,13 @@ void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1u, 100000u))->capture_default_str();
   cmd.add_option("--batch", o.batch, "Batch size")->check(CLI::Range(1u, 65536u))->capture_default_str();
   cmd.add_option("--lr", o.lr, "Learning rate")->check(kPositive)->capture_default_str();
-  cmd.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adam, adamw, rmsprop")->capture_default_str();
+  cmd.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")->capture_default_str();
   cmd.add_option("--momentum", o.momentum, "SGD momentum (momentum/nesterov default 0.9)")->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--eps", o.eps, "Adam, RMSprop, Adagrad: the denominator's epsilon (default 1e-7)")
+      ->check(kNonNegative);
+  cmd.add_option("--initial-accumulator", o.initial_accumulator,
+                 "Adagrad: the sum of squares every parameter starts from (default 0.1)")
+      ->check(kNonNegative);
   cmd.add_option("--weight-decay", o.weight_decay, "Weight decay (decoupled for adamw)")->check(kNonNegative);
   cmd.add_option("--l1", o.l1, "L1 penalty on weights (Keras kernel_regularizer)")->check(kNonNegative);
   cmd.add_option("--l2", o.l2, "L2 penalty on weights (Keras kernel_regularizer)")->check(kNonNegative);

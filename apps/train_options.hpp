@@ -43,6 +43,7 @@ struct TrainOptions {
   double lr = 1e-3;
   std::string optimizer = "adam";
   std::optional<double> momentum;
+  std::optional<double> eps, initial_accumulator;  // default: the optimizer's
   double weight_decay = 0, l1 = 0, l2 = 0, clip_norm = 0;
   std::string schedule = "constant";
   double decay = 0.0;          // the schedule's rate (gamma / alpha), meaning per schedule

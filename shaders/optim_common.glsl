@@ -1,4 +1,4 @@
-// Shared by the optimizer kernels (sgd, adam, rmsprop): one dispatch updates a
+// Shared by the optimizer kernels (sgd, adam, rmsprop, adagrad): one dispatch updates a
 // flat parameter buffer p (n floats) from its flat gradient g and the optimizer's moment
 // buffers, all the same length. Mirrors OptimPush in nn/optim/optimizer.cpp.
 //
@@ -43,7 +43,7 @@ layout(push_constant) uniform Push {
   float one_minus_a; // 1 - a, computed in double on the host (1 - 0.999f errs by 1e-5)
   float b;           // Adam: beta2
   float one_minus_b; // 1 - b
-  float eps;         // Adam, RMSprop
+  float eps;         // Adam, RMSprop, Adagrad
 } pc;
 
 layout(std430, binding = OPT_CLIP_BINDING) readonly buffer ClipResult {

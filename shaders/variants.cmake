@@ -12,6 +12,12 @@ vktrain_shader_variant(activation_backward_texel activation_io.glsl DEFINES ACT_
 vktrain_shader_variant(activation_forward activation_io.glsl)
 # y = f(x): activation_io.glsl, x read through an RGBA32F texel view (vec4_io.glsl says why).
 vktrain_shader_variant(activation_forward_texel activation_io.glsl DEFINES VEC4_TEXEL)
+# adagrad.glsl reading every buffer through storage bindings: the fallback when a span cannot be
+# viewed as an RGBA32F texel buffer (adagrad_texel).
+vktrain_shader_variant(adagrad adagrad.glsl)
+# adagrad.glsl reading whole vec4s through RGBA32F texel views (bindings 5 p, 6 g, 7 v):
+# vec4_io.glsl says why.
+vktrain_shader_variant(adagrad_texel adagrad.glsl DEFINES VEC4_TEXEL)
 # adam.glsl reading every buffer through storage bindings: the fallback when a span cannot be
 # viewed as an RGBA32F texel buffer (adam_texel).
 vktrain_shader_variant(adam adam.glsl)

@@ -127,6 +127,7 @@ void OptimizerConfig::validate() const {
   finite_nonneg(lr, "learning rate");
   finite_nonneg(momentum, "momentum");
   finite_nonneg(eps, "eps");
+  finite_nonneg(initial_accumulator, "initial accumulator");
   finite_nonneg(weight_decay, "weight decay");
   finite_nonneg(l1, "l1");
   finite_nonneg(l2, "l2");
@@ -140,6 +141,10 @@ void OptimizerConfig::validate() const {
   }
   if (kind == OptimizerKind::RMSprop) unit(alpha, "alpha");
   if (kind == OptimizerKind::SGD && nesterov && momentum <= 0) bad("Nesterov momentum needs momentum > 0");
+  // Adagrad's first step divides by sqrt(initial_accumulator + g^2) + eps: with both 0, a zero
+  // gradient element gives 0 / 0.
+  if (kind == OptimizerKind::Adagrad && initial_accumulator == 0 && eps == 0)
+    bad("adagrad needs eps > 0 or an initial accumulator > 0");
 }
 
 OptimizerConfig parse_optimizer(std::string_view name) {
@@ -160,9 +165,12 @@ OptimizerConfig parse_optimizer(std::string_view name) {
   } else if (name == "rmsprop") {
     c.kind = OptimizerKind::RMSprop;
     c.lr = 1e-3;
+  } else if (name == "adagrad") {
+    c.kind = OptimizerKind::Adagrad;
+    c.lr = 1e-2;
   } else {
     throw InputError("unknown optimizer '" + std::string(name) +
-                     "': valid names are sgd, momentum, nesterov, adam, adamw, rmsprop");
+                     "': valid names are sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad");
   }
   return c;
 }
@@ -173,6 +181,7 @@ std::string optimizer_name(const OptimizerConfig& c) {
     case OptimizerKind::Adam: return "adam";
     case OptimizerKind::AdamW: return "adamw";
     case OptimizerKind::RMSprop: return "rmsprop";
+    case OptimizerKind::Adagrad: return "adagrad";
   }
   return "?";
 }
@@ -182,9 +191,18 @@ int moment_buffers(const OptimizerConfig& c) {
     case OptimizerKind::SGD: return c.momentum != 0 ? 1 : 0;
     case OptimizerKind::Adam:
     case OptimizerKind::AdamW: return 2;
-    case OptimizerKind::RMSprop: return 1;
+    case OptimizerKind::RMSprop:
+    case OptimizerKind::Adagrad: return 1;
   }
   return 0;
+}
+
+bool moment_in_v_only(const OptimizerConfig& c) {
+  return c.kind == OptimizerKind::RMSprop || c.kind == OptimizerKind::Adagrad;
+}
+
+float initial_moment_value(const OptimizerConfig& c, std::string_view name) {
+  return c.kind == OptimizerKind::Adagrad && name == "v" ? float(c.initial_accumulator) : 0.0f;
 }
 
 uint32_t reduce_partials(uint64_t n) {
@@ -251,12 +269,13 @@ void optimizer_step(Stream& s, const OptimizerConfig& c, const OptimizerBuffers&
       m = b.m.sub(0, n), v = b.v.sub(0, n);
       break;
     case OptimizerKind::RMSprop:
-      require(op, "v (square average)", b.v, n);
+    case OptimizerKind::Adagrad:
+      require(op, c.kind == OptimizerKind::RMSprop ? "v (square average)" : "v (sum of squares)", b.v, n);
       v = b.v.sub(0, n);
       break;
   }
   const bool adam = c.kind == OptimizerKind::Adam || c.kind == OptimizerKind::AdamW;
-  const DeviceSpan third = c.kind == OptimizerKind::RMSprop ? v : m;  // binding 2
+  const DeviceSpan third = moment_in_v_only(c) ? v : m;  // binding 2
   const bool texel_possible =
       vec4_texel_ok(ctx, p) && vec4_texel_ok(ctx, g) && vec4_texel_ok(ctx, third) && (!adam || vec4_texel_ok(ctx, v));
   if (b.path == UpdatePath::Texel && !texel_possible)
@@ -279,6 +298,9 @@ void optimizer_step(Stream& s, const OptimizerConfig& c, const OptimizerBuffers&
     case OptimizerKind::RMSprop:
       shader = "rmsprop";
       push.a = float(c.alpha), push.one_minus_a = float(1.0 - c.alpha);
+      break;
+    case OptimizerKind::Adagrad:
+      shader = "adagrad";
       break;
   }
   // Storage bindings: p, g, the moments, the step block, the clip result; then (texel variant)

@@ -11,7 +11,8 @@
 //   2. g1 *= min(1, clip_norm / ||g1||)  ... global-norm clipping sees it (PyTorch's
 //                                          clip_grad_norm_ on loss.backward()'s gradient). The
 //                                          norm is reduced on the device; no host round trip.
-//   3. the optimizer's rule on g1 (ref::sgd_step / adam_step / adamw_step / rmsprop_step),
+//   3. the optimizer's rule on g1 (ref::sgd_step / adam_step / adamw_step / rmsprop_step /
+//      adagrad_step),
 //      whose weight decay is not clipped.
 // The learning rate, the step t and Adam's bias corrections are read from the step block
 // (nn/ops/step_block.hpp), so the recorded step replays unchanged while the host rewrites only
@@ -26,7 +27,7 @@
 
 namespace vkt::nn {
 
-enum class OptimizerKind { SGD, Adam, AdamW, RMSprop };
+enum class OptimizerKind { SGD, Adam, AdamW, RMSprop, Adagrad };
 
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::SGD;
@@ -35,8 +36,10 @@ struct OptimizerConfig {
   bool nesterov = false;        // SGD: needs momentum > 0
   double beta1 = 0.9, beta2 = 0.999;  // Adam, AdamW
   double alpha = 0.9;           // RMSprop's decay of the square average (Keras rho; PyTorch 0.99)
-  double eps = 1e-7;            // Adam, RMSprop (Keras default; PyTorch 1e-8)
-  double weight_decay = 0.0;    // L2-style (SGD, Adam, RMSprop) or decoupled (AdamW)
+  double eps = 1e-7;            // Adam, RMSprop, Adagrad (Keras default; PyTorch 1e-8, Adagrad 1e-10)
+  double initial_accumulator = 0.1;  // Adagrad: every element's sum of squares before step 1
+                                     // (Keras 0.1; PyTorch 0, where eps alone bounds step 1)
+  double weight_decay = 0.0;    // L2-style (SGD, Adam, RMSprop, Adagrad) or decoupled (AdamW)
   double l1 = 0.0, l2 = 0.0;    // penalties on the first n_regularized elements
   double clip_norm = 0.0;       // > 0: clip the global gradient norm to this; 0: off
 
@@ -46,14 +49,20 @@ struct OptimizerConfig {
 };
 
 // Name -> config with that optimizer's defaults:
-//   sgd, momentum (SGD, momentum 0.9), nesterov (SGD, momentum 0.9, Nesterov), adam, adamw, rmsprop.
+//   sgd, momentum (SGD, momentum 0.9), nesterov (SGD, momentum 0.9, Nesterov), adam, adamw, rmsprop,
+//   adagrad (lr 0.01, PyTorch's default).
 // Throws InputError listing the valid names.
 OptimizerConfig parse_optimizer(std::string_view name);
 // The name parse_optimizer would take for c ("sgd", "momentum", "nesterov", "adam", ...).
 std::string optimizer_name(const OptimizerConfig& c);
-// How many moment buffers (each n floats, zero before the first step) the optimizer needs:
-// SGD 0 (1 with momentum, in `m`), Adam/AdamW 2 (`m`, `v`), RMSprop 1 (in `v`).
+// How many moment buffers (each n floats) the optimizer needs: SGD 0 (1 with momentum, in `m`),
+// Adam/AdamW 2 (`m`, `v`), RMSprop 1 (in `v`), Adagrad 1 (in `v`).
 int moment_buffers(const OptimizerConfig& c);
+// The optimizer keeps its only moment in `v` (RMSprop's square average, Adagrad's sum).
+bool moment_in_v_only(const OptimizerConfig& c);
+// The value every element of moment buffer `name` ("m" or "v") holds before the first step:
+// 0, except Adagrad's sum, which starts at initial_accumulator.
+float initial_moment_value(const OptimizerConfig& c, std::string_view name);
 
 // How the reductions read and sum: Texel = first pass reads g/p through RGBA32F texel buffers
 // (fastest on lavapipe) and sums with subgroupAdd; Subgroup = storage-buffer reads and
@@ -89,7 +98,7 @@ struct OptimizerBuffers {
   DeviceSpan p;                    // (n) parameters, updated
   DeviceSpan g;                    // (n) loss gradient, read (never modified)
   DeviceSpan m;                    // (n) SGD momentum buffer / Adam first moment, or empty
-  DeviceSpan v;                    // (n) Adam second moment / RMSprop square average, or empty
+  DeviceSpan v;                    // (n) Adam second moment / RMSprop square average / Adagrad sum, or empty
   DeviceSpan step_block;           // one StepBlock (4 floats), MemoryUse::Shared
   uint64_t n_regularized = 0;      // elements [0, n_regularized) get the L1/L2 penalty
   ReduceScratch clip;              // needed when clip_norm > 0

@@ -25,12 +25,13 @@ uint64_t epoch_shuffle_seed(uint64_t seed, uint32_t epoch) {
   return (seed + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t(epoch) + 1) * 0xD1B54A32D192ED03ull;
 }
 
-Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
+Buffer filled(Context& ctx, uint64_t floats, const std::string& name, float value) {
   Buffer b(ctx, std::max<uint64_t>(floats, 1) * 4, name);
-  std::vector<float> z(std::max<uint64_t>(floats, 1), 0.0f);
-  b.upload(z);
+  b.upload(std::vector<float>(std::max<uint64_t>(floats, 1), value));
   return b;
 }
+
+Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) { return filled(ctx, floats, name, 0.0f); }
 
 }  // namespace
 
@@ -67,10 +68,12 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
 
   const uint64_t n = model_->trained_floats();
   labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels");
-  const int moments = moment_buffers(config_.optimizer);
-  const bool sgd = config_.optimizer.kind == OptimizerKind::SGD;
-  if (moments >= 1 && (sgd || moments == 2)) moments_m_ = zeroed(ctx, n, "first moments");
-  if (moments == 2 || config_.optimizer.kind == OptimizerKind::RMSprop) moments_v_ = zeroed(ctx, n, "second moments");
+  const OptimizerConfig& opt = config_.optimizer;
+  const int moments = moment_buffers(opt);
+  const bool v_only = moment_in_v_only(opt);
+  if (moments == 2 || (moments == 1 && !v_only))
+    moments_m_ = filled(ctx, n, "first moments", initial_moment_value(opt, "m"));
+  if (moments == 2 || v_only) moments_v_ = filled(ctx, n, "second moments", initial_moment_value(opt, "v"));
   if (config_.optimizer.clip_norm > 0) {
     clip_result_ = zeroed(ctx, 2, "clip scale");
     clip_partials_ = zeroed(ctx, reduce_partials(n), "clip partial sums");
@@ -331,6 +334,9 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
   nlohmann::json now = config_.to_json(), saved_cmp = saved;
   now.erase("epochs");
   saved_cmp.erase("epochs");
+  // States written before eps was recorded ran with their optimizer's default.
+  if (!saved_cmp.contains("eps") && saved_cmp.contains("optimizer") && saved_cmp["optimizer"].is_string())
+    saved_cmp["eps"] = parse_optimizer(saved_cmp["optimizer"].get<std::string>()).eps;
   if (saved_cmp != now)
     throw InputError(source + ": was made with another configuration: " + saved_cmp.dump() + " (now " + now.dump() + ")");
   load_weights(s.parameters, source);

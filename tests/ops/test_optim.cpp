@@ -1,8 +1,8 @@
-// Optimizer kernels (SGD / momentum / Nesterov, Adam, AdamW, RMSprop), L1/L2 penalties on the
+// Optimizer kernels (SGD / momentum / Nesterov, Adam, AdamW, RMSprop, Adagrad), L1/L2 penalties on the
 // first n_regularized elements, global-norm clipping and the penalty value, against the double
 // references of tests/reference/optim.hpp.
 //
-// The main test records every case (4 optimizers x options x n in {1, 7, 1001, 65537}) into ONE
+// The main test records every case (5 optimizers x options x n in {1, 7, 1001, 65537}) into ONE
 // stream and replays it 10 times; between replays the host rewrites only each case's step block
 // (nn/optim/step_values.hpp). The reference applies, per step: g1 = g + penalty gradient on the
 // masked elements (ref::l1l2_penalty_grad), ref::clip_grad_global_norm(g1, c), then the
@@ -66,7 +66,7 @@ void init_case(Context& ctx, Case& k, uint64_t seed) {
   k.P = ref::random_vector(k.n, seed);
   k.G = ref::random_vector(k.n, seed + 1);
   k.M.assign(k.n, 0.0);
-  k.V.assign(k.n, 0.0);
+  k.V.assign(k.n, initial_moment_value(k.c, "v"));  // Adagrad's accumulator, else 0
   k.mask.assign(k.n, 0);
   for (size_t i = 0; i < k.n_reg; ++i) k.mask[i] = 1;
   if (k.clip_factor > 0) {
@@ -89,7 +89,7 @@ void record_case(Stream& s, const Case& k) {
   const int moments = moment_buffers(k.c);
   if (k.c.kind == OptimizerKind::SGD) {
     if (moments) b.m = DeviceSpan(*k.m, 0, k.n);
-  } else if (k.c.kind == OptimizerKind::RMSprop) {
+  } else if (moment_in_v_only(k.c)) {
     b.v = DeviceSpan(*k.v, 0, k.n);
   } else {
     b.m = DeviceSpan(*k.m, 0, k.n);
@@ -119,6 +119,7 @@ void reference_step(Case& k, uint64_t t) {
       ref::adamw_step(k.P, g1, k.M, k.V, int64_t(t), lr, c.weight_decay, c.beta1, c.beta2, c.eps);
       break;
     case OptimizerKind::RMSprop: ref::rmsprop_step(k.P, g1, k.V, lr, c.alpha, c.eps, c.weight_decay); break;
+    case OptimizerKind::Adagrad: ref::adagrad_step(k.P, g1, k.V, lr, c.eps, c.weight_decay); break;
   }
 }
 
@@ -195,6 +196,12 @@ std::vector<Case> make_cases() {
   c = parse_optimizer("rmsprop");
   c.lr = 0.01, c.alpha = 0.99, c.eps = 1e-8, c.l1 = 1e-2;
   add("rmsprop(pytorch)+l1+clip(active)", c, constant, 0.5, 0.8);
+  c = parse_optimizer("adagrad");
+  c.weight_decay = 0.01;
+  add("adagrad+wd", c, expo, 0, 0);
+  c = parse_optimizer("adagrad");
+  c.initial_accumulator = 0.0, c.eps = 1e-10, c.l2 = 1e-2;  // PyTorch's defaults
+  add("adagrad(pytorch)+l2+clip(active)", c, cosine, 0.5, 0.6);
   return cases;
 }
 
@@ -316,6 +323,9 @@ TEST_CASE("optim: texel and storage update kernels give bit-identical results, t
   configs.push_back(c);
   c = parse_optimizer("rmsprop");
   c.weight_decay = 0.01, c.l2 = 1e-2;
+  configs.push_back(c);
+  c = parse_optimizer("adagrad");
+  c.l1 = 1e-3, c.clip_norm = 5.0;
   configs.push_back(c);
   for (const OptimizerConfig& cfg : configs)
     for (size_t n : {size_t(1), size_t(6), size_t(1001), size_t(4096)}) {

@@ -126,7 +126,7 @@ TEST_CASE("schedule: parsing schedule and optimizer names") {
     CHECK(msg.find("constant, step, exp, inverse-time, cosine") != std::string::npos);
   }
 
-  for (const char* name : {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"})
+  for (const char* name : {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"})
     CHECK(optimizer_name(parse_optimizer(name)) == name);
   const OptimizerConfig m = parse_optimizer("momentum"), n = parse_optimizer("nesterov");
   CHECK(m.kind == OptimizerKind::SGD);
@@ -140,11 +140,14 @@ TEST_CASE("schedule: parsing schedule and optimizer names") {
   CHECK(moment_buffers(m) == 1);
   CHECK(moment_buffers(parse_optimizer("adam")) == 2);
   CHECK(moment_buffers(parse_optimizer("rmsprop")) == 1);
+  CHECK(moment_buffers(parse_optimizer("adagrad")) == 1);
+  CHECK(parse_optimizer("adagrad").lr == 0.01);
+  CHECK(parse_optimizer("adagrad").initial_accumulator == 0.1);
   try {
     parse_optimizer("Adam");
     FAIL("no exception");
   } catch (const InputError& e) {
-    CHECK(std::string(e.what()).find("sgd, momentum, nesterov, adam, adamw, rmsprop") != std::string::npos);
+    CHECK(std::string(e.what()).find("sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad") != std::string::npos);
   }
 }
 

@@ -66,6 +66,17 @@ void rmsprop_step(std::span<double> p, std::span<const double> g, std::span<doub
   }
 }
 
+void adagrad_step(std::span<double> p, std::span<const double> g, std::span<double> v, double lr, double eps,
+                  double weight_decay) {
+  check_size(g.size(), p.size(), "adagrad_step", "g");
+  check_size(v.size(), p.size(), "adagrad_step", "v");
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double gd = g[i] + weight_decay * p[i];
+    v[i] += gd * gd;
+    p[i] -= lr * gd / (std::sqrt(v[i]) + eps);
+  }
+}
+
 double l1l2_penalty(std::span<const double> w, std::span<const uint8_t> mask, double l1, double l2) {
   detail::check_optional_size(mask.size(), w.size(), "l1l2_penalty", "mask");
   double s1 = 0, s2 = 0;

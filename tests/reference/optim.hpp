@@ -44,6 +44,14 @@ void rmsprop_step(std::span<double> p,        // (n) updated
                   std::span<double> v,        // (n) square average, updated (starts at 0)
                   double lr, double alpha = 0.99, double eps = 1e-8, double weight_decay = 0.0);
 
+// Adagrad, PyTorch's form with lr_decay 0:
+//   g' = g + wd p;  v += g'^2;  p -= lr g' / (sqrt(v) + eps).
+// v starts at the initial accumulator (PyTorch initial_accumulator_value, default 0; Keras 0.1).
+void adagrad_step(std::span<double> p,        // (n) updated
+                  std::span<const double> g,  // (n)
+                  std::span<double> v,        // (n) sum of squares, updated
+                  double lr, double eps = 1e-10, double weight_decay = 0.0);
+
 // Keras kernel_regularizer L1/L2: penalty = l1 sum|w| + l2 sum w^2 over the elements where
 // mask[i] != 0 (weights yes, biases no; an empty mask means every element).
 double l1l2_penalty(std::span<const double> w,          // (n)

@@ -84,6 +84,25 @@ TEST_CASE("reference: RMSprop steps by hand") {
   CHECK(p[0] == Approx(1.0 - 0.01 * 0.1 / (0.01 + 1e-8)).epsilon(1e-14));
 }
 
+TEST_CASE("reference: Adagrad steps by hand") {
+  // accumulator 0.1, g = 1: v = 1.1, p -= lr / (sqrt(1.1) + eps); then v = 2.1. The step size
+  // only falls, whatever the gradient.
+  std::vector<double> p{1.0}, v{0.1};
+  adagrad_step(p, std::vector<double>{1.0}, v, 0.01, 1e-7);
+  CHECK(v[0] == Approx(1.1));
+  CHECK(p[0] == Approx(1.0 - 0.01 / (std::sqrt(1.1) + 1e-7)).epsilon(1e-14));
+  adagrad_step(p, std::vector<double>{-2.0}, v, 0.01, 1e-7);
+  CHECK(v[0] == Approx(5.1));
+  CHECK(p[0] == Approx(1.0 - 0.01 / (std::sqrt(1.1) + 1e-7) + 0.02 / (std::sqrt(5.1) + 1e-7)).epsilon(1e-14));
+  // PyTorch's defaults (accumulator 0, eps 1e-10), with weight decay: g' = 0 + 0.1 * 1 = 0.1,
+  // v = 0.01, p -= 0.01 * 0.1 / (0.1 + 1e-10).
+  p = {1.0};
+  v = {0.0};
+  adagrad_step(p, std::vector<double>{0.0}, v, 0.01, 1e-10, 0.1);
+  CHECK(v[0] == Approx(0.01));
+  CHECK(p[0] == Approx(1.0 - 0.01 * 0.1 / (0.1 + 1e-10)).epsilon(1e-14));
+}
+
 TEST_CASE("reference: L1/L2 penalty value and gradient, mask excludes biases") {
   const std::vector<double> w{1.0, -2.0, 0.0, 3.0};
   const std::vector<uint8_t> mask{1, 1, 1, 0};  // last element is a bias

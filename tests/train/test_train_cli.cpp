@@ -381,6 +381,9 @@ TEST_CASE("train: NaN, infinite, negative and absurd numbers are refused in a sh
   refused({"--train-limit", "0"}, "--train-limit");
   refused({"--momentum", "2"}, "--momentum");
   refused({"--patience", "2", "--val-split", "0"}, "--val-split 0 leaves no validation set");
+  refused({"--optimizer", "adam", "--initial-accumulator", "0.1"}, "--initial-accumulator is Adagrad's");
+  refused({"--optimizer", "adagrad", "--initial-accumulator", "-1"}, "must not be negative");
+  refused({"--optimizer", "adagrad", "--initial-accumulator", "0", "--eps", "0"}, "adagrad needs eps > 0 or an initial accumulator > 0");
 }
 
 TEST_CASE("cli: an unknown command is named, and tune refuses a study with no validation set") {

@@ -98,6 +98,9 @@ TEST_CASE("train options: each changes the run exactly when its value should") {
       {{"--optimizer", "adam"}, false},  // the default
       {{"--optimizer", "adamw", "--weight-decay", "0.01"}, true},
       {{"--optimizer", "rmsprop"}, true},
+      {{"--optimizer", "adagrad"}, true},
+      {{"--eps", "1e-7"}, false},  // Adam's default
+      {{"--eps", "0.1"}, true},
       {{"--optimizer", "sgd"}, true},
       {{"--init", "glorot_uniform"}, false},  // the default
       {{"--init", "he_normal"}, true},
@@ -122,6 +125,9 @@ TEST_CASE("train options: each changes the run exactly when its value should") {
   CHECK(!(momentum == sgd));
   CHECK(train(dir, {"--optimizer", "momentum", "--lr", "0.05", "--momentum", "0.9"}) == momentum);  // its default
   CHECK(!(train(dir, {"--optimizer", "nesterov", "--lr", "0.05"}) == momentum));
+  const Run adagrad = train(dir, {"--optimizer", "adagrad", "--lr", "0.05"});
+  CHECK(train(dir, {"--optimizer", "adagrad", "--lr", "0.05", "--initial-accumulator", "0.1"}) == adagrad);
+  CHECK(!(train(dir, {"--optimizer", "adagrad", "--lr", "0.05", "--initial-accumulator", "1"}) == adagrad));
   const Run step_half = train(dir, {"--schedule", "step", "--decay", "0.5"});
   CHECK(!(step_half == base));  // one epoch's steps, then half the lr in epoch 2
   CHECK(!(train(dir, {"--schedule", "step", "--decay", "0.1"}) == step_half));
