@@ -135,6 +135,9 @@ int run_train(const TrainCommand& c) {
   if (o.patience && o.data.val_split == 0 && !o.data.cv_folds)
     throw InputError("--patience watches the validation accuracy, but --val-split 0 leaves no validation set",
                      "hold out a fraction, e.g. --val-split 0.1");
+  if (o.schedule == "plateau" && o.data.val_split == 0 && !o.data.cv_folds)
+    throw InputError("--schedule plateau watches the validation loss, but --val-split 0 leaves no validation set",
+                     "hold out a fraction, e.g. --val-split 0.1");
   // Every output is checked before any work: a bad path found after training loses the run.
   for (const std::string* out : {&c.save, &c.checkpoint, &c.log})
     if (!out->empty()) check_writable_target(*out);
@@ -197,7 +200,7 @@ int run_train(const TrainCommand& c) {
     if (!c.log.empty()) {
       log_text += nlohmann::json{{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
                                  {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
-                                 {"img_per_s", e.img_per_s}}
+                                 {"img_per_s", e.img_per_s}, {"lr", e.lr}}
                       .dump();
       log_text += '\n';
       write_file_atomic(c.log, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(log_text.data()), log_text.size()));

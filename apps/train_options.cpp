@@ -69,12 +69,31 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
       c.schedule.decay_steps = span;
       break;
     case nn::ScheduleKind::Cosine:
+    case nn::ScheduleKind::Linear:  // over --decay-steps, or the whole run
       c.schedule.T = static_cast<int64_t>(decay_steps > 0 ? decay_steps : steps * epochs);
+      if (final_lr_ratio) c.schedule.min_ratio = *final_lr_ratio;
+      break;
+    case nn::ScheduleKind::Plateau:
+      if (plateau_patience) c.schedule.plateau.patience = *plateau_patience;
+      if (factor) c.schedule.plateau.factor = *factor;
+      if (min_lr) c.schedule.plateau.min_lr = *min_lr;
+      if (plateau_min_delta) c.schedule.plateau.min_delta = *plateau_min_delta;
       break;
     default:
       break;
   }
+  // An option the chosen schedule never reads is a mistake, not a no-op.
+  const bool ends_low = c.schedule.kind == nn::ScheduleKind::Cosine || c.schedule.kind == nn::ScheduleKind::Linear;
+  if (final_lr_ratio && !ends_low)
+    throw InputError("--final-lr-ratio is for --schedule linear or cosine, not " + schedule);
+  for (const auto& [given, name] : {std::pair<bool, const char*>{plateau_patience.has_value(), "--plateau-patience"},
+                                    {factor.has_value(), "--factor"},
+                                    {min_lr.has_value(), "--min-lr"},
+                                    {plateau_min_delta.has_value(), "--plateau-min-delta"}})
+    if (given && c.schedule.kind != nn::ScheduleKind::Plateau)
+      throw InputError(std::string(name) + " is for --schedule plateau, not " + schedule);
   c.schedule.warmup = warmup;
+  c.schedule.validate();
   c.init = nn::parse_initializer(init);
   c.seed = seed;
   c.patience = patience;
@@ -159,10 +178,23 @@ void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--l2", o.l2, "L2 penalty on weights (Keras kernel_regularizer)")->check(kNonNegative);
   cmd.add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm to this (0: off)")
       ->check(kNonNegative);
-  cmd.add_option("--schedule", o.schedule, "constant, step, exp, inverse-time, cosine")->capture_default_str();
+  cmd.add_option("--schedule", o.schedule,
+                 "constant, step, exp, inverse-time, cosine, linear, or plateau (on the validation loss)")
+      ->capture_default_str();
   cmd.add_option("--decay", o.decay, "Schedule rate: step/exp factor gamma, inverse-time alpha")
       ->check(kNonNegative);
   cmd.add_option("--decay-steps", o.decay_steps, "Schedule time scale in steps (default: one epoch)")
+      ->check(kNonNegative);
+  cmd.add_option("--final-lr-ratio", o.final_lr_ratio, "linear, cosine: the last rate as a fraction of --lr, in [0, 1] (default 0)")
+      ->check(kNonNegative);
+  cmd.add_option("--plateau-patience", o.plateau_patience,
+                 "plateau: epochs without a lower validation loss before the rate drops (default 10)")
+      ->check(CLI::Range(1u, 100000u));
+  cmd.add_option("--factor", o.factor, "plateau: the rate is multiplied by this, in (0, 1), on a plateau (default 0.1)")
+      ->check(kPositive);
+  cmd.add_option("--min-lr", o.min_lr, "plateau: the rate never drops below this (default 0)")->check(kNonNegative);
+  cmd.add_option("--plateau-min-delta", o.plateau_min_delta,
+                 "plateau: a validation loss lower by more than this counts as better (default 1e-4)")
       ->check(kNonNegative);
   cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
   cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();

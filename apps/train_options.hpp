@@ -49,6 +49,9 @@ struct TrainOptions {
   double decay = 0.0;          // the schedule's rate (gamma / alpha), meaning per schedule
   double decay_steps = 0.0;    // 0: one epoch's steps
   int64_t warmup = 0;
+  std::optional<double> final_lr_ratio;  // linear, cosine (default 0)
+  std::optional<uint32_t> plateau_patience;  // plateau (defaults: nn::PlateauRule)
+  std::optional<double> factor, min_lr, plateau_min_delta;
   std::string init = "glorot_uniform";
   uint64_t seed = 0;
   uint32_t patience = 0;

@@ -59,6 +59,14 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
+std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+  std::vector<nlohmann::json> rows;
+  std::istringstream in(read_text(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
 pid_t start_vktrain(const std::vector<std::string>& args, const std::string& log,
                     const std::map<std::string, std::string>& env) {
   const pid_t pid = fork();

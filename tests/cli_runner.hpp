@@ -30,6 +30,8 @@ int wait_exit(pid_t pid);
 nlohmann::json study_report(const std::string& study);
 // A whole file's text ("" if it cannot be read).
 std::string read_text(const std::string& path);
+// A JSON-lines file (a `--log`), one value per non-empty line.
+std::vector<nlohmann::json> read_jsonl(const std::string& path);
 // Checks that a report's trials are ids 0..n-1, each exactly once.
 void check_trial_ids(const nlohmann::json& report, size_t n);
 

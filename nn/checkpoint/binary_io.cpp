@@ -51,6 +51,7 @@ void BinaryWriter::u32(uint32_t v) { put_le(out_, v); }
 void BinaryWriter::u64(uint64_t v) { put_le(out_, v); }
 void BinaryWriter::i64(int64_t v) { put_le(out_, static_cast<uint64_t>(v)); }
 void BinaryWriter::f32(float v) { put_le(out_, std::bit_cast<uint32_t>(v)); }
+void BinaryWriter::f64(double v) { put_le(out_, std::bit_cast<uint64_t>(v)); }
 void BinaryWriter::raw(std::span<const uint8_t> bytes) { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
 
 void BinaryWriter::bytes(std::span<const uint8_t> bytes) {
@@ -106,6 +107,7 @@ uint32_t BinaryReader::u32(std::string_view what) { return get_le<uint32_t>(take
 uint64_t BinaryReader::u64(std::string_view what) { return get_le<uint64_t>(take(8, what)); }
 int64_t BinaryReader::i64(std::string_view what) { return static_cast<int64_t>(get_le<uint64_t>(take(8, what))); }
 float BinaryReader::f32(std::string_view what) { return std::bit_cast<float>(get_le<uint32_t>(take(4, what))); }
+double BinaryReader::f64(std::string_view what) { return std::bit_cast<double>(get_le<uint64_t>(take(8, what))); }
 std::span<const uint8_t> BinaryReader::raw(size_t n, std::string_view what) { return {take(n, what), n}; }
 
 std::vector<uint8_t> BinaryReader::bytes(std::string_view what) {

@@ -20,6 +20,7 @@ class BinaryWriter {
   void u64(uint64_t v);
   void i64(int64_t v);
   void f32(float v);
+  void f64(double v);
   void raw(std::span<const uint8_t> bytes);  // no length prefix
   // Length-prefixed (u64 count, then the elements).
   void bytes(std::span<const uint8_t> bytes);
@@ -46,6 +47,7 @@ class BinaryReader {
   uint64_t u64(std::string_view what);
   int64_t i64(std::string_view what);
   float f32(std::string_view what);
+  double f64(std::string_view what);
   std::span<const uint8_t> raw(size_t n, std::string_view what);
   std::vector<uint8_t> bytes(std::string_view what);
   std::string string(std::string_view what);

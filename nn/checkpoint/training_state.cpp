@@ -64,6 +64,9 @@ std::vector<uint8_t> encode_payload(const TrainingState& s) {
   out.u32(s.epoch_sums.correct);
   out.u32(s.epoch_sums.counted);
   out.u32(s.epoch_sums.nonfinite);
+  out.f64(s.plateau.lr);
+  out.f64(s.plateau.best);
+  out.u32(s.plateau.stale_epochs);
   out.bytes(s.rng_state);
   out.u64(s.shuffle_seed);
   out.u32_array(s.shuffle_permutation);
@@ -84,6 +87,11 @@ TrainingState decode_payload(std::span<const uint8_t> payload, uint32_t version,
     s.epoch_sums.correct = in.u32("epoch correct count");
     s.epoch_sums.counted = in.u32("epoch sample count");
     s.epoch_sums.nonfinite = in.u32("epoch non-finite count");
+  }
+  if (version >= 3) {
+    s.plateau.lr = in.f64("plateau learning rate");
+    s.plateau.best = in.f64("plateau best loss");
+    s.plateau.stale_epochs = in.u32("plateau stale epochs");
   }
   s.rng_state = in.bytes("RNG state");
   s.shuffle_seed = in.u64("shuffle seed");
@@ -115,7 +123,7 @@ TrainingState decode_training_state(std::span<const uint8_t> file, const std::st
   const auto magic = in.raw(sizeof kMagic, "magic");
   if (std::memcmp(magic.data(), kMagic, sizeof kMagic) != 0) in.fail("not a vktrain training state (bad magic)");
   const uint32_t version = in.u32("format version");
-  if (version != kTrainingStateVersion && version != 1)
+  if (version < 1 || version > kTrainingStateVersion)
     throw InputError(source + ": training state format version " + std::to_string(version) + ", this build reads 1 to " +
                          std::to_string(kTrainingStateVersion),
                      "resume with the vktrain version that wrote it, or start afresh");

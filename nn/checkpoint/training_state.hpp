@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "nn/checkpoint/named_tensor.hpp"
+#include "nn/optim/plateau.hpp"
 
 namespace vkt::nn {
 
-// Version 2 added the epoch's loss sums so far (a state written mid-epoch); version 1 files,
-// always written at epoch ends, are still read.
-inline constexpr uint32_t kTrainingStateVersion = 2;
+// Version 2 added the epoch's loss sums so far (a state written mid-epoch), version 3 the
+// plateau schedule's state. Older files are still read: version 1 was always written at
+// epoch ends, and neither could hold a plateau run.
+inline constexpr uint32_t kTrainingStateVersion = 3;
 
 // The training loss and accuracy sums of the epoch in progress, as the device holds them, so
 // that an epoch resumed mid-way reports the same means as an uninterrupted one. Between epochs
@@ -34,6 +36,9 @@ struct TrainingState {
   uint32_t epoch = 0;              // current epoch, 0-based
   uint64_t position_in_epoch = 0;  // samples of this epoch already consumed
   EpochSums epoch_sums;            // of those samples; between epochs, of the finished epoch
+  // The plateau schedule's rate, best loss and count (unused by other schedules; in older
+  // files: lr 0, which the trainer reads as "not recorded").
+  PlateauState plateau;
   std::vector<uint8_t> rng_state;  // the trainer's RNG, serialized by its owner (opaque here)
   uint64_t shuffle_seed = 0;                    // the seed that made this epoch's order
   std::vector<uint32_t> shuffle_permutation;    // this epoch's order; may be empty if the seed suffices

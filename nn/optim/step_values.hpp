@@ -14,5 +14,7 @@ namespace vkt::nn {
 //   bias_correction1 = 1 - beta1^t, bias_correction2 = 1 - beta2^t   (Adam/AdamW; 1 otherwise)
 // All in double, then cast to float. Throws InputError for t == 0 or t >= 2^32.
 StepBlock step_values(const OptimizerConfig& c, const Schedule& schedule, uint64_t t);
+// The same with another base rate in place of c.lr: the one a plateau schedule has reached.
+StepBlock step_values(const OptimizerConfig& c, const Schedule& schedule, uint64_t t, double base_lr);
 
 }  // namespace vkt::nn

@@ -24,6 +24,15 @@ nlohmann::json TrainConfig::to_json() const {
                       {"seed", seed},
                       {"patience", patience}};
   if (o.kind == OptimizerKind::Adagrad) j["initial_accumulator"] = o.initial_accumulator;
+  // Written only where they mean something, so states saved before they existed still match.
+  const auto& sc = schedule;
+  if (sc.kind == ScheduleKind::Linear || (sc.kind == ScheduleKind::Cosine && sc.min_ratio != 0))
+    j["final_lr_ratio"] = sc.min_ratio;
+  if (sc.kind == ScheduleKind::Plateau)
+    j["plateau"] = {{"patience", sc.plateau.patience},
+                    {"factor", sc.plateau.factor},
+                    {"min_lr", sc.plateau.min_lr},
+                    {"min_delta", sc.plateau.min_delta}};
   return j;
 }
 

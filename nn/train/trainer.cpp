@@ -52,6 +52,10 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   train_ = data_->train.get();
   val_ = data_->val.get();
   test_ = data_->test.get();
+  plateau_ = PlateauState::start(config_.optimizer.lr);
+  if (config_.schedule.kind == ScheduleKind::Plateau && !val_)
+    throw InputError("the plateau schedule watches the validation loss, but there is no validation set",
+                     "hold out a fraction, e.g. --val-split 0.1");
   if (config_.batch == 0) throw InputError("--batch must be at least 1");
   if (train_->count() < config_.batch)
     throw InputError("the training set has " + std::to_string(train_->count()) + " images, fewer than one batch of " +
@@ -167,7 +171,8 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
     // same kernels either way, so the results do not depend on the chunking.
     if (checkpoint_every && checkpoint_every - step_ % checkpoint_every < chunk) chunk = 1;
     for (uint32_t i = 0; i < chunk; ++i) {
-      StepBlock block = step_values(config_.optimizer, config_.schedule, step_ + i + 1);
+      StepBlock block = step_values(config_.optimizer, config_.schedule, step_ + i + 1, plateau_.lr);
+      out.lr = block.lr;
       block.batch_start = static_cast<uint32_t>((done + i) * B);
       std::memcpy(step_blocks_.mapped() + i * step_slot_stride_, &block, sizeof block);
     }
@@ -204,6 +209,8 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
   ++epoch_;
   steps_in_epoch_ = 0;
   if (val_) out.val = evaluate(*val_);
+  // The next epoch's rate, decided before the caller can checkpoint this one's end.
+  if (config_.schedule.kind == ScheduleKind::Plateau) plateau_.end_epoch(config_.schedule.plateau, out.val.loss);
   return out;
 }
 
@@ -321,6 +328,7 @@ TrainingState Trainer::state() const {
     s.epoch_sums = {m.loss_sum, m.correct, m.count, m.nonfinite};
   }
   s.shuffle_seed = epoch_shuffle_seed(config_.seed, epoch_);
+  s.plateau = plateau_;
   s.parameters = weights();
   const uint64_t n = model_->trained_floats();
   if (moments_m_.handle()) s.optimizer_moments.push_back({"m", {int64_t(n)}, moments_m_.download_as<float>(n)});
@@ -385,6 +393,15 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
                      (in_epoch ? " trained in this epoch" : " of the epoch it finished"));
   const LossMetrics m{sums.loss_sum, sums.correct, sums.counted, sums.nonfinite};
   metrics_.upload(&m, sizeof m);
+  // Only a plateau run's state carries a rate of its own; files older than the plateau
+  // schedule hold none (lr 0), and no plateau run could have written them.
+  if (config_.schedule.kind == ScheduleKind::Plateau) {
+    const PlateauState& p = s.plateau;
+    if (!(p.lr > 0 && std::isfinite(p.lr)) || std::isnan(p.best))
+      throw InputError(source + ": holds no plateau schedule state (rate " + std::to_string(p.lr) +
+                       "): it was not written by a --schedule plateau run");
+    plateau_ = p;
+  }
   step_ = s.step;
   epoch_ = s.epoch;
   steps_in_epoch_ = in_epoch;

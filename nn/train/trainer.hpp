@@ -40,6 +40,7 @@ struct EpochStats {
   double loss = 0, train_acc = 0;
   EvalStats val;
   double seconds = 0, img_per_s = 0;
+  double lr = 0;          // the learning rate of the epoch's last step (schedule and warm-up applied)
   bool diverged = false;  // a non-finite loss was seen
 };
 
@@ -56,6 +57,9 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   uint64_t step() const { return step_; }    // optimizer steps taken
   uint32_t epoch() const { return epoch_; }  // completed epochs
+  // The plateau schedule's rate, best validation loss and count (the configured rate, never
+  // reduced, for other schedules).
+  const PlateauState& plateau() const { return plateau_; }
   uint64_t steps_in_epoch() const { return steps_in_epoch_; }  // of the epoch in progress; 0 between epochs
   // The mean training loss of the epoch in progress, or between epochs of the one just finished
   // (also after restore()); NaN when nothing was counted, e.g. a state from before the sums.
@@ -71,7 +75,8 @@ class Trainer {
   std::vector<Graph::RunPlan> describe_plan() { return graph_->describe(ctx_); }
 
   // Trains one epoch, or the rest of one after restore() of a mid-epoch state (drops the
-  // last partial batch, as the reference benchmark does). With `checkpoint_every` > 0,
+  // last partial batch, as the reference benchmark does), then evaluates the validation set
+  // and, with the plateau schedule, decides the next epoch's rate from its loss. With `checkpoint_every` > 0,
   // `checkpoint` is called after every optimizer step that is a multiple of it and not the
   // epoch's last (the epoch end is the caller's), between submissions, so state() then
   // resumes from exactly that step.
@@ -121,6 +126,7 @@ class Trainer {
   uint64_t step_ = 0;
   uint32_t epoch_ = 0;
   uint64_t steps_in_epoch_ = 0;
+  PlateauState plateau_;
 };
 
 }  // namespace vkt::nn

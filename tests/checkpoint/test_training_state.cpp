@@ -22,6 +22,7 @@ TrainingState sample_state() {
   s.epoch = 7;
   s.position_in_epoch = 4242;
   s.epoch_sums = {123.25f, 4000, 4242, 1};
+  s.plateau = {0.0125, 0.3456789012345678, 3};
   s.rng_state = {1, 2, 3, 0, 255};
   s.shuffle_seed = 0xfeedfacecafebeefull;
   s.shuffle_permutation = {3, 1, 4, 0, 2};
@@ -52,6 +53,7 @@ TEST_CASE("checkpoint: training state round-trips every field through a file") {
   CHECK(r.epoch == s.epoch);
   CHECK(r.position_in_epoch == s.position_in_epoch);
   CHECK(r.epoch_sums == s.epoch_sums);
+  CHECK(r.plateau == s.plateau);  // doubles, bit for bit
   CHECK(r.rng_state == s.rng_state);
   CHECK(r.shuffle_seed == s.shuffle_seed);
   CHECK(r.shuffle_permutation == s.shuffle_permutation);
@@ -113,9 +115,10 @@ TEST_CASE("checkpoint: training state header problems are named") {
   }
   SUBCASE("another version") {
     auto bad = file;
-    bad[8] = 3;  // one past this build's
+    bad[8] = uint8_t(kTrainingStateVersion + 1);  // one past this build's
     CHECK(contains(input_error_message([&] { decode_training_state(bad, "s"); }),
-                   "s: training state format version 3, this build reads 1 to 2"));
+                   "s: training state format version " + std::to_string(kTrainingStateVersion + 1) +
+                       ", this build reads 1 to " + std::to_string(kTrainingStateVersion)));
   }
   SUBCASE("a length past the end of the file") {
     auto bad = file;
@@ -139,42 +142,51 @@ TEST_CASE("checkpoint: a payload with a lying inner length is refused even with 
   CHECK(contains(m, "forged: payload: length past the end: config"));
 }
 
-TEST_CASE("checkpoint: a version 1 state (written before mid-epoch resume) is still read") {
-  // Version 1 is version 2 without the four epoch sums after the position in the epoch.
-  BinaryWriter payload;
-  payload.string(R"({"model":"mlp"})");
-  payload.u64(20);  // step
-  payload.u32(2);   // epoch
-  payload.u64(0);   // position in epoch
-  payload.bytes({});
-  payload.u64(99);  // shuffle seed
-  payload.u32_array({});
-  payload.u64(0);  // no moments
-  payload.u64(1);  // one parameter
-  payload.string("w");
-  payload.i64_array(std::vector<int64_t>{2});
-  payload.f32_array(std::vector<float>{1.5f, -2});
-  BinaryWriter file;
-  file.raw(std::vector<uint8_t>{'V', 'K', 'T', 'S', 'T', 'A', 'T', 'E'});
-  file.u32(1);
-  file.u64(payload.data().size());
-  file.raw(payload.data());
-  file.u32(vkt::crc32(payload.data()));
-  const TrainingState r = decode_training_state(file.data(), "v1");
-  CHECK(r.step == 20);
-  CHECK(r.epoch == 2);
-  CHECK(r.shuffle_seed == 99);
-  CHECK(r.epoch_sums == EpochSums{});
-  REQUIRE(r.parameters.size() == 1);
-  CHECK(r.parameters[0].data == std::vector<float>{1.5f, -2});
-  // A version from the future is refused by name.
-  BinaryWriter future;
-  future.raw(std::vector<uint8_t>{'V', 'K', 'T', 'S', 'T', 'A', 'T', 'E'});
-  future.u32(kTrainingStateVersion + 1);
-  future.u64(payload.data().size());
-  future.raw(payload.data());
-  future.u32(vkt::crc32(payload.data()));
-  CHECK(contains(input_error_message([&] { decode_training_state(future.data(), "f"); }), "format version 3"));
+TEST_CASE("checkpoint: version 1 and 2 states (before mid-epoch resume, before the plateau schedule) are still read") {
+  for (const uint32_t version : {1u, 2u}) {
+    CAPTURE(version);
+    // Version 1 is version 2 without the four epoch sums after the position in the epoch;
+    // version 2 is version 3 without the plateau state after them.
+    BinaryWriter payload;
+    payload.string(R"({"model":"mlp"})");
+    payload.u64(20);  // step
+    payload.u32(2);   // epoch
+    payload.u64(0);   // position in epoch
+    if (version == 2) {
+      payload.f32(12.5f);
+      for (const uint32_t count : {3u, 4u, 5u}) payload.u32(count);
+    }
+    payload.bytes({});
+    payload.u64(99);  // shuffle seed
+    payload.u32_array({});
+    payload.u64(0);  // no moments
+    payload.u64(1);  // one parameter
+    payload.string("w");
+    payload.i64_array(std::vector<int64_t>{2});
+    payload.f32_array(std::vector<float>{1.5f, -2});
+    BinaryWriter file;
+    file.raw(std::vector<uint8_t>{'V', 'K', 'T', 'S', 'T', 'A', 'T', 'E'});
+    file.u32(version);
+    file.u64(payload.data().size());
+    file.raw(payload.data());
+    file.u32(vkt::crc32(payload.data()));
+    const TrainingState r = decode_training_state(file.data(), "old");
+    CHECK(r.step == 20);
+    CHECK(r.epoch == 2);
+    CHECK(r.shuffle_seed == 99);
+    CHECK(r.epoch_sums == (version == 1 ? EpochSums{} : EpochSums{12.5f, 3, 4, 5}));
+    CHECK(r.plateau == PlateauState{});
+    REQUIRE(r.parameters.size() == 1);
+    CHECK(r.parameters[0].data == std::vector<float>{1.5f, -2});
+    // A version from the future is refused by name.
+    BinaryWriter future;
+    future.raw(std::vector<uint8_t>{'V', 'K', 'T', 'S', 'T', 'A', 'T', 'E'});
+    future.u32(kTrainingStateVersion + 1);
+    future.u64(payload.data().size());
+    future.raw(payload.data());
+    future.u32(vkt::crc32(payload.data()));
+    CHECK(contains(input_error_message([&] { decode_training_state(future.data(), "f"); }), "format version " + std::to_string(kTrainingStateVersion + 1)));
+  }
 }
 
 TEST_CASE("checkpoint: training state writes leave no temporary files") {

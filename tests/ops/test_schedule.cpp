@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nn/optim/optimizer.hpp"
+#include "nn/optim/plateau.hpp"
 #include "nn/optim/schedule.hpp"
 #include "nn/optim/step_values.hpp"
 #include "tests/reference/schedule.hpp"
@@ -29,6 +30,8 @@ double ref_rate(const Schedule& s, double lr, int64_t t) {
     case ScheduleKind::Exponential: return ref::lr_exponential(lr, s.gamma, s.decay_steps, t);
     case ScheduleKind::InverseTime: return ref::lr_inverse_time(lr, s.alpha, s.decay_steps, t);
     case ScheduleKind::Cosine: return ref::lr_cosine(lr, s.T, s.min_ratio, t);
+    case ScheduleKind::Linear: return ref::lr_linear(lr, s.T, s.min_ratio, t);
+    case ScheduleKind::Plateau: return lr;  // between epoch ends: the rate the rule has reached
   }
   return NAN;
 }
@@ -46,6 +49,12 @@ std::vector<Schedule> schedules() {
   s.kind = ScheduleKind::Cosine, s.T = 100, s.min_ratio = 0.0;
   v.push_back(s);
   s.min_ratio = 0.1;
+  v.push_back(s);
+  s.kind = ScheduleKind::Linear, s.T = 1000, s.min_ratio = 0.0;
+  v.push_back(s);
+  s.min_ratio = 0.25;
+  v.push_back(s);
+  s.kind = ScheduleKind::Plateau;
   v.push_back(s);
   return v;
 }
@@ -71,6 +80,50 @@ TEST_CASE("schedule: every kind matches ref:: exactly at several steps") {
   CHECK(cs.lr(2.0, 0) == 2.0);
   CHECK(cs.lr(2.0, 100) == doctest::Approx(0.2));
   CHECK(cs.lr(2.0, 5000) == cs.lr(2.0, 100));  // clamped after T
+  Schedule li;
+  li.kind = ScheduleKind::Linear, li.T = 10, li.min_ratio = 0.5;
+  CHECK(li.lr(2.0, 5) == 1.5);
+  CHECK(li.lr(2.0, 10) == 1.0);
+  CHECK(li.lr(2.0, 11) == 1.0);
+}
+
+TEST_CASE("schedule: the plateau rule makes Keras's decisions on any loss sequence") {
+  // Sequences with improvements, ties within min_delta, long plateaus, the floor and NaN.
+  const std::vector<std::vector<double>> runs = {
+      {1.0, 0.9, 0.95, 0.9, 0.91, 0.92, 0.93, 0.94},
+      {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5},
+      {3, 2, 1, 0.99995, 0.5, 0.6, 0.7, 0.4, 0.45, 0.46, 0.47, 0.48, 0.49},
+      {2.0, NAN, NAN, NAN, 1.0, 1.5},
+  };
+  for (const auto& losses : runs)
+    for (uint32_t patience : {1u, 2u, 3u})
+      for (const double min_lr : {0.0, 0.004}) {
+        PlateauRule rule;
+        rule.patience = patience, rule.factor = 0.3, rule.min_lr = min_lr;
+        CAPTURE(losses.size());
+        CAPTURE(patience);
+        CAPTURE(min_lr);
+        const std::vector<double> want =
+            ref::lr_plateau(0.1, int(patience), rule.factor, rule.min_lr, rule.min_delta, losses);
+        PlateauState state = PlateauState::start(0.1);
+        CHECK(state.lr == want[0]);
+        for (size_t e = 0; e < losses.size(); ++e) {
+          const double before = state.lr;
+          const bool reduced = state.end_epoch(rule, losses[e]);
+          CHECK(reduced == (state.lr != before));
+          CHECK(state.lr == want[e + 1]);  // the same doubles, exactly
+          CHECK(state.lr >= rule.min_lr);
+        }
+      }
+  Schedule bad;
+  bad.kind = ScheduleKind::Plateau;
+  bad.plateau.factor = 1.0;
+  CHECK_THROWS_AS(bad.validate(), InputError);
+  bad.plateau.factor = 0.5, bad.plateau.patience = 0;
+  CHECK_THROWS_AS(bad.validate(), InputError);
+  Schedule ratio;
+  ratio.kind = ScheduleKind::Linear, ratio.min_ratio = 1.5;
+  CHECK_THROWS_AS(ratio.validate(), InputError);
 }
 
 TEST_CASE("schedule: linear warm-up composes with every kind") {
@@ -115,15 +168,15 @@ TEST_CASE("schedule: step_values fills the block for optimizer step t") {
 }
 
 TEST_CASE("schedule: parsing schedule and optimizer names") {
-  for (const char* name : {"constant", "step", "exp", "inverse-time", "cosine"})
+  for (const char* name : {"constant", "step", "exp", "inverse-time", "cosine", "linear", "plateau"})
     CHECK(schedule_name(parse_schedule(name)) == name);
   try {
-    parse_schedule("linear");
+    parse_schedule("Linear");
     FAIL("no exception");
   } catch (const InputError& e) {
     const std::string msg = e.what();
-    CHECK(msg.find("'linear'") != std::string::npos);
-    CHECK(msg.find("constant, step, exp, inverse-time, cosine") != std::string::npos);
+    CHECK(msg.find("'Linear'") != std::string::npos);
+    CHECK(msg.find("constant, step, exp, inverse-time, cosine, linear, plateau") != std::string::npos);
   }
 
   for (const char* name : {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"})

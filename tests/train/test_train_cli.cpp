@@ -36,14 +36,7 @@ json last_json_line(const std::string& out) {
   return json::parse(last);
 }
 
-std::vector<json> jsonl(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<json> rows;
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) rows.push_back(json::parse(line));
-  return rows;
-}
+std::vector<json> jsonl(const std::string& path) { return read_jsonl(path); }
 
 // One line on stderr, and no validation-layer message (the child inherits VKTRAIN_VALIDATE).
 void check_one_line_error(const CommandResult& r, int code, const std::string& must_contain) {
@@ -382,6 +375,11 @@ TEST_CASE("train: NaN, infinite, negative and absurd numbers are refused in a sh
   refused({"--momentum", "2"}, "--momentum");
   refused({"--patience", "2", "--val-split", "0"}, "--val-split 0 leaves no validation set");
   refused({"--optimizer", "adam", "--initial-accumulator", "0.1"}, "--initial-accumulator is Adagrad's");
+  refused({"--schedule", "cosine", "--factor", "0.5"}, "--factor is for --schedule plateau, not cosine");
+  refused({"--schedule", "step", "--final-lr-ratio", "0.1"}, "--final-lr-ratio is for --schedule linear or cosine");
+  refused({"--schedule", "linear", "--final-lr-ratio", "1.5"}, "the final rate ratio must be in [0, 1]");
+  refused({"--schedule", "plateau", "--factor", "1"}, "the plateau factor must be in (0, 1)");
+  refused({"--schedule", "plateau", "--val-split", "0"}, "--val-split 0 leaves no validation set");
   refused({"--optimizer", "adagrad", "--initial-accumulator", "-1"}, "must not be negative");
   refused({"--optimizer", "adagrad", "--initial-accumulator", "0", "--eps", "0"}, "adagrad needs eps > 0 or an initial accumulator > 0");
 }
