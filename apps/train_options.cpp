@@ -94,6 +94,7 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
       throw InputError(std::string(name) + " is for --schedule plateau, not " + schedule);
   c.schedule.warmup = warmup;
   c.schedule.validate();
+  c.loss = nn::parse_loss(loss);
   c.init = nn::parse_initializer(init);
   c.seed = seed;
   c.patience = patience;
@@ -197,6 +198,8 @@ void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
                  "plateau: a validation loss lower by more than this counts as better (default 1e-4)")
       ->check(kNonNegative);
   cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
+  cmd.add_option("--loss", o.loss, "cross_entropy, or mse (on the one-hot labels, as Keras's loss=\"mse\")")
+      ->capture_default_str();
   cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();
   cmd.add_option("--seed", o.seed, "Seed for initialization, shuffling and dropout")->capture_default_str();
   cmd.add_option("--patience", o.patience, "Stop after N epochs without validation improvement (0: never)");

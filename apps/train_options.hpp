@@ -52,6 +52,7 @@ struct TrainOptions {
   std::optional<double> final_lr_ratio;  // linear, cosine (default 0)
   std::optional<uint32_t> plateau_patience;  // plateau (defaults: nn::PlateauRule)
   std::optional<double> factor, min_lr, plateau_min_delta;
+  std::string loss = "cross_entropy";
   std::string init = "glorot_uniform";
   uint64_t seed = 0;
   uint32_t patience = 0;

@@ -83,6 +83,10 @@ vktrain_shader_variant(gemm_tiled_vec4 gemm_tiled.glsl DEFINES GEMM_TILED_VEC4)
 vktrain_shader_variant(mse_loss mse_loss.glsl)
 # Forward-only mean squared error for evaluation: the metrics of mse_loss, no dpred.
 vktrain_shader_variant(mse_loss_eval mse_loss.glsl DEFINES MSE_EVAL_ONLY)
+# mse_loss against the one-hot vector of each row's int label (`train --loss mse`), counting
+# argmax hits for the accuracy like softmax_cross_entropy.
+vktrain_shader_variant(mse_onehot mse_loss.glsl DEFINES MSE_ONEHOT)
+vktrain_shader_variant(mse_onehot_eval mse_loss.glsl DEFINES MSE_ONEHOT MSE_EVAL_ONLY)
 # rmsprop.glsl reading every buffer through storage bindings: the fallback when a span cannot be
 # viewed as an RGBA32F texel buffer (rmsprop_texel).
 vktrain_shader_variant(rmsprop rmsprop.glsl)

@@ -89,4 +89,16 @@ void mse_loss_eval(Stream& s, DeviceSpan metrics, DeviceSpan pred, DeviceSpan ta
   run_loss(s, "mse_loss_eval", {}, metrics, pred.sub(0, uint64_t(N) * K), target.sub(0, uint64_t(N) * K), N, K);
 }
 
+void mse_onehot(Stream& s, DeviceSpan dpred, DeviceSpan metrics, DeviceSpan pred, DeviceSpan labels, uint32_t N,
+                uint32_t K) {
+  check("mse_onehot", metrics, pred, labels, N, N, K);
+  if (dpred.count < uint64_t(N) * K) throw Error("mse_onehot: dpred span too small");
+  run_loss(s, "mse_onehot", dpred, metrics, pred.sub(0, uint64_t(N) * K), labels.sub(0, N), N, K);
+}
+
+void mse_onehot_eval(Stream& s, DeviceSpan metrics, DeviceSpan pred, DeviceSpan labels, uint32_t N, uint32_t K) {
+  check("mse_onehot_eval", metrics, pred, labels, N, N, K);
+  run_loss(s, "mse_onehot_eval", {}, metrics, pred.sub(0, uint64_t(N) * K), labels.sub(0, N), N, K);
+}
+
 }  // namespace vkt::nn

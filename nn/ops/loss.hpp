@@ -7,6 +7,7 @@
 //   softmax_cross_entropy_eval  the same metrics, no dlogits (evaluation, accuracy)
 //   mse_loss                    pred, target (N, K)             -> dpred, metrics
 //   mse_loss_eval               the same metrics, no dpred
+//   mse_onehot(_eval)           pred (N, K), int32 labels (N) read as one-hot targets
 //
 // The metrics block (LossMetrics, 16 bytes) should live in a MemoryUse::Shared buffer: the host
 // reads it at log intervals (read_loss_metrics) and zeroes it when it wants a fresh sum
@@ -19,11 +20,13 @@
 //                 cross-entropy: row loss = logsumexp(z_n) - z_n[label_n]
 //                 MSE:           row loss = (1/K) sum_k (p - t)^2   (so loss_sum = batch mean x N)
 //   count      += N
-//   correct    += rows whose argmax (ties -> lowest index) equals the label (cross-entropy;
-//                 MSE adds 0)
+//   correct    += rows whose argmax (ties -> lowest index) equals the label (cross-entropy and
+//                 one-hot MSE; MSE on float targets adds 0)
 //   nonfinite  += rows whose loss is NaN or +-Inf. Such rows add nothing to loss_sum or correct,
 //                 so one bad row does not poison the sum; LossMetrics::mean_loss() is NaN when
 //                 any row was nonfinite, and a trainer treats nonfinite > 0 as divergence.
+//
+// The trainer runs one of the two losses on labels (TrainConfig::loss, `train --loss`).
 //
 // Labels must lie in [0, K): checking them (once, when the data set is loaded) is the host's
 // job. The kernel reads no memory for an out-of-range label: that row's loss is NaN and it is
@@ -64,5 +67,10 @@ void softmax_cross_entropy_eval(Stream& s, DeviceSpan metrics, DeviceSpan logits
 void mse_loss(Stream& s, DeviceSpan dpred, DeviceSpan metrics, DeviceSpan pred, DeviceSpan target, uint32_t N,
               uint32_t K);
 void mse_loss_eval(Stream& s, DeviceSpan metrics, DeviceSpan pred, DeviceSpan target, uint32_t N, uint32_t K);
+// The same against onehot(labels): dpred = 2 (pred - onehot) / (N K); metrics count argmax
+// hits. Out-of-range labels as for cross-entropy.
+void mse_onehot(Stream& s, DeviceSpan dpred, DeviceSpan metrics, DeviceSpan pred, DeviceSpan labels, uint32_t N,
+                uint32_t K);
+void mse_onehot_eval(Stream& s, DeviceSpan metrics, DeviceSpan pred, DeviceSpan labels, uint32_t N, uint32_t K);
 
 }  // namespace vkt::nn

@@ -1,6 +1,16 @@
 #include "nn/train/train_config.hpp"
 
+#include "util/error.hpp"
+
 namespace vkt::nn {
+
+LossKind parse_loss(std::string_view name) {
+  if (name == "cross_entropy") return LossKind::CrossEntropy;
+  if (name == "mse") return LossKind::MSE;
+  throw InputError("unknown loss '" + std::string(name) + "': valid names are cross_entropy, mse");
+}
+
+std::string loss_name(LossKind kind) { return kind == LossKind::MSE ? "mse" : "cross_entropy"; }
 
 nlohmann::json TrainConfig::to_json() const {
   nlohmann::json vars_json = nlohmann::json::object();
@@ -25,6 +35,7 @@ nlohmann::json TrainConfig::to_json() const {
                       {"patience", patience}};
   if (o.kind == OptimizerKind::Adagrad) j["initial_accumulator"] = o.initial_accumulator;
   // Written only where they mean something, so states saved before they existed still match.
+  if (loss != LossKind::CrossEntropy) j["loss"] = loss_name(loss);
   const auto& sc = schedule;
   if (sc.kind == ScheduleKind::Linear || (sc.kind == ScheduleKind::Cosine && sc.min_ratio != 0))
     j["final_lr_ratio"] = sc.min_ratio;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "nn/data/dataset.hpp"
 #include "nn/model/initializer.hpp"
@@ -12,6 +13,13 @@
 #include "nn/optim/schedule.hpp"
 
 namespace vkt::nn {
+
+// The training loss on the model's outputs (logits) and the integer labels: softmax
+// cross-entropy, or the mean squared error against the one-hot rows (Keras's loss="mse").
+enum class LossKind { CrossEntropy, MSE };
+// "cross_entropy", "mse"; InputError naming the valid ones otherwise.
+LossKind parse_loss(std::string_view name);
+std::string loss_name(LossKind kind);
 
 struct TrainConfig {
   std::string model = "cnn";  // preset name or model file
@@ -25,6 +33,7 @@ struct TrainConfig {
     return o;
   }();
   Schedule schedule;
+  LossKind loss = LossKind::CrossEntropy;
   Initializer init = Initializer::GlorotUniform;
   uint64_t seed = 0;
   uint32_t patience = 0;       // epochs without validation improvement before stopping; 0: never

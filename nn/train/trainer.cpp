@@ -115,7 +115,10 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
     const DeviceSpan block = step_slot(step_blocks_, i);
     train_->record_gather(s, graph_->input(), labels_, &indices_, block, B);
     graph_->record_forward(s, block);
-    softmax_cross_entropy(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);
+    if (config_.loss == LossKind::MSE)
+      mse_onehot(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);
+    else
+      softmax_cross_entropy(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);
     graph_->record_backward(s, block);
     ob.step_block = block;
     optimizer_step(s, config_.optimizer, ob);
@@ -231,8 +234,11 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
   const DeviceSpan block(plan->step_block, 0, sizeof(StepBlock) / 4);
   data.record_gather(*plan->stream, plan->graph->input(), plan->labels, nullptr, block, batch);
   plan->graph->record_forward(*plan->stream, block);
-  softmax_cross_entropy_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch,
-                             model_->classes());
+  if (config_.loss == LossKind::MSE)
+    mse_onehot_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch, model_->classes());
+  else
+    softmax_cross_entropy_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch,
+                               model_->classes());
   slot = std::move(plan);
   return *slot;
 }

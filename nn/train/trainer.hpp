@@ -1,8 +1,9 @@
 #pragma once
 // The trainer owns one training run on one device: the model, its flat buffers, the data on
 // the device, and the training step recorded ONCE and replayed:
-//   gather batch (shuffled indices, uint8 -> float) -> forward -> softmax cross-entropy
-//   (dlogits + loss/accuracy sums on the device) -> backward -> optimizer update
+//   gather batch (shuffled indices, uint8 -> float) -> forward -> the loss, softmax
+//   cross-entropy or MSE on one-hot labels (dlogits + loss/accuracy sums on the device)
+//   -> backward -> optimizer update
 // Several steps are recorded into one command buffer (TrainConfig::steps_per_submit), each
 // reading its own slot of the step-block buffer, the only thing the host writes per step.
 // Loss and accuracy are read back once per submission, never per dispatch.

@@ -1,4 +1,4 @@
-// Fused losses: softmax cross-entropy (training and eval variants) and MSE.
+// Fused losses: softmax cross-entropy (training and eval variants), MSE, and MSE on one-hot labels.
 //   - metrics (loss sum, correct, count, nonfinite) vs the double reference on odd shapes
 //     (N = 1, 3, 33, 127; K = 1, 3, 10, 65), including ties in the argmax
 //   - dlogits / dpred vs central finite differences of the reference mean loss (dloss = 1)
@@ -51,6 +51,15 @@ double ce_sum(const std::vector<double>& z, const std::vector<int32_t>& labels, 
 void check_loss_sum(const LossMetrics& m, double want, int N, double zmax, const char* what) {
   INFO(what << ": loss_sum " << m.loss_sum << " vs reference " << want);
   CHECK(std::fabs(m.loss_sum - want) <= 2e-5 * std::fabs(want) + 2e-6 * N * (1.0 + zmax));
+}
+
+// dpred against central finite differences of the reference MSE and against its backward.
+void check_mse_gradient(const std::vector<float>& gpu, const std::vector<double>& p, const std::vector<double>& t) {
+  const ref::ForwardFn loss = [&](const ref::Inputs& in) { return std::vector<double>{ref::mse_forward(in[0], t)}; };
+  test::check_gradient(gpu, test::fd_gradient(loss, {p}, 0, {1.0}), 1e-4, "dpred vs finite differences");
+  std::vector<double> want(p.size(), 0.0);
+  ref::mse_backward(want, p, t);
+  test::check_close(gpu, want, 1e-9, 1e-5, "dpred vs reference backward");
 }
 
 }  // namespace
@@ -221,15 +230,60 @@ TEST_CASE("loss: MSE metrics vs reference and dpred vs finite differences, odd s
         CHECK(got.correct == 0);
         CHECK(got.nonfinite == 0);
       }
-      const ref::ForwardFn loss = [&](const ref::Inputs& in) {
-        return std::vector<double>{ref::mse_forward(in[0], t)};
-      };
-      const auto gpu = test::from_device(dp, p.size());
-      test::check_gradient(gpu, test::fd_gradient(loss, {p}, 0, {1.0}), 1e-4, "dpred vs finite differences");
-      std::vector<double> wantg(p.size(), 0.0);
-      ref::mse_backward(wantg, p, t);
-      test::check_close(gpu, wantg, 1e-9, 1e-5, "dpred vs reference backward");
+      check_mse_gradient(test::from_device(dp, p.size()), p, t);
     }
+}
+
+TEST_CASE("loss: one-hot MSE is MSE against the labels' one-hot rows and counts argmax hits, odd shapes") {
+  Context ctx(test::test_context_options());
+  for (int N : {1, 3, 33, 127})
+    for (int K : {1, 3, 10, 65}) {
+      CAPTURE(N);
+      CAPTURE(K);
+      auto p = f32(ref::random_vector(size_t(N) * K, 50 + N * K, -1.0, 1.5));
+      if (K > 1) p[1] = p[0];  // a tie in row 0: the lowest index wins
+      auto labels = random_labels(size_t(N), K, 60 + N + K);
+      std::vector<double> onehot(size_t(N) * K, 0.0);
+      uint32_t hits = 0;
+      for (int n = 0; n < N; ++n) {
+        onehot[size_t(n) * K + labels[n]] = 1.0;
+        int arg = 0;
+        for (int k = 1; k < K; ++k)
+          if (p[size_t(n) * K + k] > p[size_t(n) * K + arg]) arg = k;
+        hits += arg == labels[n];
+      }
+      Buffer pb = test::to_device(ctx, p, "pred");
+      Buffer lb(ctx, labels.size() * 4, "labels");
+      lb.upload(labels);
+      Buffer dp = test::nan_buffer(ctx, p.size(), "dpred");
+      Buffer mt = metrics_buffer(ctx), me = metrics_buffer(ctx);
+      Stream s(ctx);
+      mse_onehot(s, dp, mt, pb, lb, N, K);
+      mse_onehot_eval(s, me, pb, lb, N, K);
+      s.run();
+      const double want = ref::mse_forward(p, onehot) * N;
+      for (const LossMetrics& got : {read_loss_metrics(mt), read_loss_metrics(me)}) {
+        check_loss_sum(got, want, N, 2.5, "one-hot mse");
+        CHECK(got.count == uint32_t(N));
+        CHECK(got.correct == hits);
+        CHECK(got.nonfinite == 0);
+      }
+      check_mse_gradient(test::from_device(dp, p.size()), p, onehot);
+    }
+  // A label outside [0, K) reads nothing and makes its row nonfinite.
+  const int N = 3, K = 4;
+  std::vector<float> p(N * K, 0.25f);
+  Buffer pb(ctx, p.size() * 4, "pred"), lb(ctx, N * 4, "labels");
+  pb.upload(p);
+  lb.upload(std::vector<int32_t>{0, -1, 4});
+  Buffer m = metrics_buffer(ctx);
+  Stream s(ctx);
+  mse_onehot_eval(s, m, pb, lb, N, K);
+  s.run();
+  const LossMetrics got = read_loss_metrics(m);
+  CHECK(got.nonfinite == 2);
+  CHECK(got.correct == 1);  // row 0: all equal, argmax 0 = its label
+  CHECK(got.loss_sum == doctest::Approx((0.75 * 0.75 + 3 * 0.0625) / K).epsilon(1e-6));
 }
 
 TEST_CASE("loss: MSE counts a NaN row as nonfinite") {

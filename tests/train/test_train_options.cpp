@@ -87,6 +87,12 @@ TEST_CASE("train options: each changes the run exactly when its value should") {
       {{"--schedule", "step", "--decay", "0.5", "--decay-steps", "3"}, true},
       {{"--schedule", "exp", "--decay", "0.9", "--decay-steps", "2"}, true},
       {{"--schedule", "inverse-time", "--decay", "0.5", "--decay-steps", "2"}, true},
+      {{"--schedule", "linear"}, true},
+      {{"--schedule", "linear", "--final-lr-ratio", "1"}, false},  // ends where it starts: constant
+      {{"--schedule", "cosine", "--final-lr-ratio", "1"}, false},
+      {{"--schedule", "plateau"}, false},  // patience 10: two epochs never reach a plateau
+      {{"--loss", "cross_entropy"}, false},  // the default
+      {{"--loss", "mse"}, true},
       {{"--warmup", "0"}, false},
       {{"--warmup", "5"}, true},
       {{"--clip-norm", "0"}, false},  // 0: off
@@ -128,6 +134,14 @@ TEST_CASE("train options: each changes the run exactly when its value should") {
   const Run adagrad = train(dir, {"--optimizer", "adagrad", "--lr", "0.05"});
   CHECK(train(dir, {"--optimizer", "adagrad", "--lr", "0.05", "--initial-accumulator", "0.1"}) == adagrad);
   CHECK(!(train(dir, {"--optimizer", "adagrad", "--lr", "0.05", "--initial-accumulator", "1"}) == adagrad));
+  // The first epoch always improves on nothing, so a plateau can lower the rate of epoch 3 at
+  // the earliest.
+  const std::vector<std::string> flat = {"--schedule", "plateau", "--plateau-patience", "1", "--plateau-min-delta", "100"};
+  const Run base3 = train(dir, {}, 3);
+  CHECK(!(train(dir, flat, 3) == base3));
+  std::vector<std::string> floor = flat;
+  floor.insert(floor.end(), {"--min-lr", "0.001"});  // the rate is already at the floor
+  CHECK(train(dir, floor, 3) == base3);
   const Run step_half = train(dir, {"--schedule", "step", "--decay", "0.5"});
   CHECK(!(step_half == base));  // one epoch's steps, then half the lr in epoch 2
   CHECK(!(train(dir, {"--schedule", "step", "--decay", "0.1"}) == step_half));
