@@ -193,15 +193,20 @@ int run_train(const TrainCommand& c) {
     }
     last_img_per_s = e.img_per_s;
     last_val = e.val;
-    if (!c.json)
-      std::printf("epoch %u/%u  loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  %.1fs  %.0f img/s\n", e.epoch,
+    const bool penalized = cfg.optimizer.l1 > 0 || cfg.optimizer.l2 > 0;
+    if (!c.json) {
+      std::printf("epoch %u/%u  loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  %.1fs  %.0f img/s", e.epoch,
                   cfg.epochs, e.loss, e.train_acc, e.val.loss, e.val.accuracy, e.seconds, e.img_per_s);
+      if (penalized) std::printf("  l1/l2 penalty %.4g (not in loss)", e.penalty);
+      std::printf("\n");
+    }
     std::fflush(stdout);
     if (!c.log.empty()) {
-      log_text += nlohmann::json{{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
-                                 {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
-                                 {"img_per_s", e.img_per_s}, {"lr", e.lr}}
-                      .dump();
+      nlohmann::json row = {{"epoch", e.epoch},       {"loss", e.loss},        {"train_acc", e.train_acc},
+                            {"val_loss", e.val.loss}, {"val_acc", e.val.accuracy}, {"seconds", e.seconds},
+                            {"img_per_s", e.img_per_s}, {"lr", e.lr}};
+      if (penalized) row["penalty"] = e.penalty;
+      log_text += row.dump();
       log_text += '\n';
       write_file_atomic(c.log, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(log_text.data()), log_text.size()));
     }

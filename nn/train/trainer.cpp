@@ -90,6 +90,14 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   metrics_ = Buffer(ctx, sizeof(LossMetrics), "training metrics", MemoryUse::Shared);
   reset_loss_metrics(metrics_);
 
+  if (opt.l1 > 0 || opt.l2 > 0) {
+    // The penalty the optimizer adds to the gradient, as a value for the epoch log.
+    penalty_result_ = zeroed(ctx, 2, "weight penalty");
+    penalty_partials_ = zeroed(ctx, reduce_partials(n), "weight penalty partial sums");
+    penalty_stream_ = std::make_unique<Stream>(ctx);
+    weight_penalty(*penalty_stream_, buffers_->params, model_->regularized_floats(), opt.l1, opt.l2,
+                   {penalty_result_, penalty_partials_});
+  }
   stream_many_ = std::make_unique<Stream>(ctx);
   record_train_steps(*stream_many_, k);
   stream_one_ = std::make_unique<Stream>(ctx);
@@ -212,6 +220,10 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
   ++epoch_;
   steps_in_epoch_ = 0;
   if (val_) out.val = evaluate(*val_);
+  if (penalty_stream_) {
+    penalty_stream_->run();
+    out.penalty = penalty_result_.download_as<float>(1)[0];
+  }
   // The next epoch's rate, decided before the caller can checkpoint this one's end.
   if (config_.schedule.kind == ScheduleKind::Plateau) plateau_.end_epoch(config_.schedule.plateau, out.val.loss);
   return out;

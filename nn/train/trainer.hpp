@@ -42,6 +42,9 @@ struct EpochStats {
   EvalStats val;
   double seconds = 0, img_per_s = 0;
   double lr = 0;          // the learning rate of the epoch's last step (schedule and warm-up applied)
+  // l1 Σ|w| + l2 Σw² over the weights at the epoch's end, 0 without --l1/--l2. `loss` is the
+  // data loss alone (as PyTorch's criterion reports it); Keras's reported loss is the sum.
+  double penalty = 0;
   bool diverged = false;  // a non-finite loss was seen
 };
 
@@ -121,7 +124,8 @@ class Trainer {
   std::unique_ptr<Graph> graph_;
   Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
   Buffer indices_, step_blocks_, metrics_;
-  std::unique_ptr<Stream> stream_many_, stream_one_;
+  Buffer penalty_result_, penalty_partials_;
+  std::unique_ptr<Stream> stream_many_, stream_one_, penalty_stream_;
   std::map<std::pair<const DeviceDataset*, uint32_t>, std::unique_ptr<EvalPlan>> eval_plans_;
   uint64_t step_slot_stride_ = 0;
   uint64_t step_ = 0;

@@ -80,16 +80,4 @@ void gelu_backward(std::span<double> dx, std::span<const double> dy, std::span<c
   map_backward(dx, dy, x, "gelu_backward", gelu_derivative);
 }
 
-void add_forward(std::span<double> y, std::span<const double> a, std::span<const double> b) {
-  check_size(b.size(), a.size(), "add_forward", "b");
-  check_size(y.size(), a.size(), "add_forward", "y");
-  for (size_t i = 0; i < a.size(); ++i) y[i] = a[i] + b[i];
-}
-void add_backward(std::span<double> da, std::span<double> db, std::span<const double> dy) {
-  check_optional_size(da.size(), dy.size(), "add_backward", "da");
-  check_optional_size(db.size(), dy.size(), "add_backward", "db");
-  for (size_t i = 0; i < da.size(); ++i) da[i] += dy[i];
-  for (size_t i = 0; i < db.size(); ++i) db[i] += dy[i];
-}
-
 }  // namespace vkt::ref

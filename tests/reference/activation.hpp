@@ -1,5 +1,5 @@
 #pragma once
-// Elementwise activations and the residual add, in double. Any shape: every buffer below is a
+// Elementwise activations, in double. Any shape: every buffer below is a
 // flat (n) array with the same n (x, y, dx, dy, a, b, da, db), sizes are checked.
 // Backward functions take the forward INPUT x (not y) and ADD dy * f'(x) into dx.
 #include <span>
@@ -31,9 +31,5 @@ void gelu_backward(std::span<double> dx, std::span<const double> dy, std::span<c
 // Scalar forms, for kernel tests that want one value.
 double sigmoid(double x);
 double gelu(double x);
-
-// Residual add: y = a + b. Backward: da += dy, db += dy (either may be empty).
-void add_forward(std::span<double> y, std::span<const double> a, std::span<const double> b);
-void add_backward(std::span<double> da, std::span<double> db, std::span<const double> dy);
 
 }  // namespace vkt::ref

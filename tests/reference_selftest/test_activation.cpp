@@ -73,17 +73,3 @@ TEST_CASE("reference: activation backward matches finite differences") {
   check_activation(tanh_forward, tanh_backward, wide);
   check_activation(gelu_forward, gelu_backward, wide);
 }
-
-TEST_CASE("reference: residual add") {
-  const auto a = random_vector(7, 1), b = random_vector(7, 2);
-  std::vector<double> y(7);
-  add_forward(y, a, b);
-  for (int i = 0; i < 7; ++i) CHECK(y[i] == a[i] + b[i]);
-  const ForwardFn fwd = [](const Inputs& in) {
-    std::vector<double> out(in[0].size());
-    add_forward(out, in[0], in[1]);
-    return out;
-  };
-  const BackwardFn bwd = [](const Inputs&, const std::vector<double>& dy, Inputs& g) { add_backward(g[0], g[1], dy); };
-  for (const auto& r : check_forward_backward(fwd, bwd, {a, b})) CHECK(r.ok(1e-8));
-}

@@ -194,6 +194,32 @@ TEST_CASE("train: saved weights use PyTorch names and eval reproduces the test a
   CHECK(last_json_line(e.out)["test_acc"].get<double>() == trained);
 }
 
+TEST_CASE("train --l1 --l2: the log reports the weights' penalty beside the data loss, as the saved weights give it") {
+  REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
+  TempDir dir;
+  const std::string log = (dir / "log.jsonl").string(), weights = (dir / "w.safetensors").string();
+  const double l1 = 2e-4, l2 = 1e-3;
+  const auto r = run_vktrain({"train", "--model", "mlp", "--epochs", "1", "--train-limit", "640", "--l1",
+                              std::to_string(l1), "--l2", std::to_string(l2), "--log", log, "--save", weights});
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("l1/l2 penalty") != std::string::npos);
+  const auto rows = jsonl(log);
+  REQUIRE(rows.size() == 1);
+  // Weights only, as the optimizer penalizes them (biases are not regularized), in double.
+  double want = 0;
+  for (const auto& t : vkt::nn::read_safetensors(weights).tensors)
+    if (t.name.ends_with(".weight"))
+      for (const float w : t.data) want += l1 * std::fabs(w) + l2 * double(w) * w;
+  REQUIRE(want > 0);
+  // A float two-pass sum over ~100k terms: a few ulp per partial, far below 1e-5 relative.
+  CHECK(std::fabs(rows[0]["penalty"].get<double>() - want) <= 1e-5 * want);
+  // Without --l1/--l2 there is no penalty to report.
+  const std::string plain = (dir / "plain.jsonl").string();
+  REQUIRE(run_vktrain({"train", "--model", "mlp", "--epochs", "1", "--train-limit", "640", "--log", plain}).exit_code == 0);
+  CHECK_FALSE(jsonl(plain)[0].contains("penalty"));
+}
+
 TEST_CASE("train: a batch-norm model's saved weights hold num_batches_tracked, and eval loads them") {
   // PyTorch's load_state_dict(strict=True) needs every state_dict entry, this int64 included.
   REQUIRE_MESSAGE(have_data(), "this test trains on Fashion-MNIST: apt-get install dataset-fashion-mnist");
