@@ -12,6 +12,7 @@
 #include "tuning/storage/pg_uri.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/format.hpp"
 
 namespace vkt::app {
 namespace {
@@ -42,7 +43,7 @@ void run_report(const ReportCommand& c) {
   int rank = 1;
   for (const tune::Trial* t : tune::ranked_trials(state, d)) {
     std::string ps;
-    for (const auto& [k, v] : t->params) ps += (ps.empty() ? "" : " ") + k + "=" + tune::to_string(v);
+    for (const auto& [k, v] : t->params) ps += (ps.empty() ? "" : " ") + k + "=" + tune::to_display_string(v);
     std::string spread;
     if (cv) {
       const tune::FoldSummary f = tune::fold_summary(*t, state.settings);
@@ -50,11 +51,11 @@ void run_report(const ReportCommand& c) {
       if (f.values.size() < size_t(state.settings.value("cv_folds", 0)))  // stopped before its last fold
         std::snprintf(buf, sizeof buf, " %8s ", "-");
       else
-        std::snprintf(buf, sizeof buf, " %8.4f ", f.std);
+        std::snprintf(buf, sizeof buf, " %8.4g ", f.std);
       spread = buf;
     }
     std::printf("%-5d %-6lld %-9s %10s %s%7d  %s\n", rank++, static_cast<long long>(t->id), tune::state_name(t->state),
-                std::isfinite(t->value) ? std::to_string(t->value).substr(0, 8).c_str() : "-", spread.c_str(),
+                std::isfinite(t->value) ? format_significant(t->value, 6).c_str() : "-", spread.c_str(),
                 t->epochs_done(), ps.c_str());
   }
   const tune::importance::ForestOptions forest;
@@ -63,10 +64,10 @@ void run_report(const ReportCommand& c) {
     for (const auto& p : shares) std::printf("  %-24s %6.3f  (std %.3f)\n", p.name.c_str(), p.importance, p.std);
   }
   if (const tune::Trial* best = tune::best_trial(state.trials, d)) {
-    std::printf("\nbest: trial %lld, value %.4f", static_cast<long long>(best->id), best->value);
+    std::printf("\nbest: trial %lld, value %.6g", static_cast<long long>(best->id), best->value);
     const tune::FoldSummary folds = tune::fold_summary(*best, state.settings);
     if (!folds.values.empty())
-      std::printf(" (mean of %zu folds, std %.4f)", folds.values.size(), folds.std);
+      std::printf(" (mean of %zu folds, std %.4g)", folds.values.size(), folds.std);
     std::printf("\n  %s\n", tune::train_command(*best, state.settings).c_str());
   }
   if (state.refit)

@@ -174,9 +174,9 @@ void print_summary(const TuneCommand& c, const tune::StudyOutcome& outcome) {
       how = tune::train_command(*best, journal->state().settings);
     } else {
       for (const auto& [name, value] : best->params)
-        how += (how.empty() ? "" : " ") + name + "=" + tune::to_string(value);
+        how += (how.empty() ? "" : " ") + name + "=" + tune::to_display_string(value);
     }
-    std::printf("best: trial %lld value %.4f\n  %s\n", static_cast<long long>(best->id), best->value, how.c_str());
+    std::printf("best: trial %lld value %.6g\n  %s\n", static_cast<long long>(best->id), best->value, how.c_str());
   }
 }
 

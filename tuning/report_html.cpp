@@ -288,7 +288,7 @@ std::string report_html(const StudyState& state, Direction d, const std::string&
   int rank = 1;
   for (const Trial* t : ranked) {
     std::string ps;
-    for (const auto& [k, v] : t->params) ps += (ps.empty() ? "" : ", ") + k + "=" + to_string(v);
+    for (const auto& [k, v] : t->params) ps += (ps.empty() ? "" : ", ") + k + "=" + to_display_string(v);
     html << "<tr><td>" << rank++ << "</td><td>" << t->id << "</td><td>" << state_name(t->state) << "</td><td>"
          << (std::isfinite(t->value) ? num(t->value, 5) : "-") << "</td><td>" << t->epochs_done() << "</td><td>"
          << esc(ps) << (t->reason.empty() ? "" : " <i>(" + esc(t->reason) + ")</i>") << "</td></tr>";

@@ -6,6 +6,7 @@
 
 #include "tuning/hash.hpp"
 #include "tuning/rng.hpp"
+#include "util/format.hpp"
 #include "tuning/storage/open_storage.hpp"
 #include "tuning/storage/owner.hpp"
 #include "util/error.hpp"
@@ -15,11 +16,7 @@ namespace {
 
 using namespace storage;
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string number(double v) { return format_significant(v, 6); }
 
 // Runs one claimed trial to its end and journals how it ended, for as long as it is ours:
 // every record goes through append_as_owner, and once another worker has taken the trial
@@ -210,7 +207,7 @@ StudyOutcome run_study(Storage& storage, const Space& space, Sampler& sampler, P
 std::string format_trial_line(const TrialSummary& s) {
   std::string line = "trial " + std::to_string(s.trial.id) + (s.resumed ? " (resumed)" : "") + " " +
                      state_name(s.trial.state) + " value=" + number(s.trial.value) + " (" + number(s.seconds) + " s)";
-  for (const auto& [name, value] : s.trial.params) line += " " + name + "=" + to_string(value);
+  for (const auto& [name, value] : s.trial.params) line += " " + name + "=" + to_display_string(value);
   if (!s.trial.reason.empty()) line += " [" + s.trial.reason + "]";
   if (s.best) line += " | best: trial " + std::to_string(s.best->id) + " value=" + number(s.best->value);
   return line;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "util/error.hpp"
+#include "util/format.hpp"
 
 namespace vkt::tune {
 
@@ -40,6 +41,11 @@ std::string to_string(const Value& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   return std::get<std::string>(v);
+}
+
+std::string to_display_string(const Value& v) {
+  if (const auto* d = std::get_if<double>(&v)) return format_significant(*d, 4);
+  return to_string(v);
 }
 
 bool is_numeric(const Value& v) {

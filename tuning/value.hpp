@@ -24,6 +24,9 @@ Params params_from_json(const nlohmann::json& j);
 
 // Shortest text that reads back to the same value: 0.001, 128, adam, true.
 std::string to_string(const Value& v);
+// For tables and progress lines: doubles with 4 significant digits (lr=0.001235), the rest
+// as to_string. Commands that must reproduce a trial use to_string.
+std::string to_display_string(const Value& v);
 
 bool is_numeric(const Value& v);
 double as_double(const Value& v);  // numeric values only; throws Error otherwise

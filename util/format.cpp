@@ -20,6 +20,12 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+std::string format_significant(double v, int digits) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
 std::string shortened(const std::string& text, size_t max_chars) {
   return text.size() <= max_chars ? text : text.substr(0, max_chars) + "...";
 }

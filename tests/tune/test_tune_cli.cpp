@@ -93,6 +93,20 @@ TEST_CASE("tune: a study runs, resumes to its total with two workers, and refuse
   const std::string best_seed = " --seed " + std::to_string(b["best"]["seed"].get<uint64_t>()) + " ";
   CHECK(text_report.out.find("vktrain train --model mlp --train-limit 600 --epochs 1" + best_seed) !=
         std::string::npos);
+  // The table shows 4 significant digits of each learning rate; the JSON keeps every digit
+  // (the sampled doubles, bit for bit), and so does the best trial's command, which must
+  // reproduce it.
+  for (const auto& t : b["trials"]) {
+    const double lr = t["params"]["lr"].get<double>();
+    const std::string shown = "lr=" + vkt::tune::to_display_string(lr), full = vkt::tune::to_string(lr);
+    CAPTURE(full);
+    CHECK(shown.size() <= 3 + 10);  // "lr=" and e.g. "0.0001234" or "1.235e-05"
+    CHECK((text_report.out.find(shown + " ") != std::string::npos || text_report.out.find(shown + "\n") != std::string::npos));
+    const bool is_best = t["id"] == b["best"]["id"];
+    if (full.size() > shown.size() - 3)  // every sampled lr has more digits than the table's
+      CHECK(text_report.out.find("=" + full) == std::string::npos);
+    if (is_best) CHECK(text_report.out.find("--lr " + full) != std::string::npos);
+  }
 
   // Other fixed train options make another study.
   const auto other_options = run_vktrain(tune_args(space, study, 8, {"--l2", "0.001"}));

@@ -74,6 +74,16 @@ void check_contiguous_and_finished(const StudyState& state, size_t n) {
 
 }  // namespace
 
+TEST_CASE("tuning: tables show 4 significant digits of a parameter, commands every digit") {
+  CHECK(to_display_string(Value{0.0012345678901234567}) == "0.001235");
+  CHECK(to_display_string(Value{1.2345678e-05}) == "1.235e-05");
+  CHECK(to_display_string(Value{0.2}) == "0.2");
+  CHECK(to_display_string(Value{int64_t{128}}) == "128");
+  CHECK(to_display_string(Value{std::string("adam")}) == "adam");
+  CHECK(to_string(Value{0.0012345678901234567}) == "0.0012345678901234567");  // round-trips
+  CHECK(std::stod(to_string(Value{0.1 + 0.2})) == 0.1 + 0.2);
+}
+
 TEST_CASE("tuning: study resumes to its total and continues the same sampler sequence") {
   test::TempDir dir;
   NoPruner pruner;
