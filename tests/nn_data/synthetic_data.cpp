@@ -1,5 +1,8 @@
 #include "tests/nn_data/synthetic_data.hpp"
 
+#include <random>
+#include <string>
+
 #include "tests/nn_data/file_test_support.hpp"
 
 namespace vkt::test {
@@ -62,6 +65,36 @@ void write_cifar10_files(const std::filesystem::path& dir, uint32_t per_batch, u
   for (uint32_t b = 0; b < 5; ++b)
     write_bytes(dir / ("data_batch_" + std::to_string(b + 1) + ".bin"), cifar10_batch_bytes(per_batch, b * per_batch));
   write_bytes(dir / "test_batch.bin", cifar10_batch_bytes(test_count, 50000));
+}
+
+namespace {
+
+std::vector<uint8_t> learnable_cifar10_batch(uint32_t count, std::mt19937_64& rng) {
+  std::vector<uint8_t> out;
+  out.reserve(size_t(count) * 3073);
+  std::uniform_int_distribution<int> noise(0, 120), label_of(0, 9);
+  for (uint32_t i = 0; i < count; ++i) {
+    const int c = label_of(rng);
+    out.push_back(uint8_t(c));
+    const int top = 4 + (c / 5) * 16, left = (c % 5) * 6;  // ten places, two rows of five
+    for (int ch = 0; ch < 3; ++ch)  // CHW, as in the real files
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) {
+          const bool patch = y >= top && y < top + 8 && x >= left && x < left + 8;
+          out.push_back(uint8_t(patch && ch == c % 3 ? 255 : noise(rng)));
+        }
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_learnable_cifar10_files(const std::filesystem::path& dir, uint32_t per_batch, uint32_t test_count,
+                                   uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (uint32_t b = 0; b < 5; ++b)
+    write_bytes(dir / ("data_batch_" + std::to_string(b + 1) + ".bin"), learnable_cifar10_batch(per_batch, rng));
+  write_bytes(dir / "test_batch.bin", learnable_cifar10_batch(test_count, rng));
 }
 
 }  // namespace vkt::test

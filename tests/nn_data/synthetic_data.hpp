@@ -20,5 +20,10 @@ std::vector<uint8_t> cifar10_batch_bytes(uint32_t count, uint32_t first = 0);
 void write_mnist_files(const std::filesystem::path& dir, uint32_t train_count, uint32_t test_count, bool gzip);
 // data_batch_1..5.bin (per_batch images each) and test_batch.bin (test_count images).
 void write_cifar10_files(const std::filesystem::path& dir, uint32_t per_batch, uint32_t test_count);
+// The same files with images a network can learn: label c puts a bright 8x8 patch in one of
+// ten places, in one of three colours (c % 3), over uniform noise from `seed`, so a model that
+// learns shows it in its accuracy (chance is 0.1).
+void write_learnable_cifar10_files(const std::filesystem::path& dir, uint32_t per_batch, uint32_t test_count,
+                                   uint64_t seed);
 
 }  // namespace vkt::test
