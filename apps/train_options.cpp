@@ -95,6 +95,8 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
   c.schedule.warmup = warmup;
   c.schedule.validate();
   c.loss = nn::parse_loss(loss);
+  c.init_from = init_from;
+  c.freeze.assign(freeze.begin(), freeze.end());
   c.init = nn::parse_initializer(init);
   c.seed = seed;
   c.patience = patience;
@@ -200,6 +202,14 @@ void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--warmup", o.warmup, "Linear learning-rate warm-up steps")->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
   cmd.add_option("--loss", o.loss, "cross_entropy, or mse (on the one-hot labels, as Keras's loss=\"mse\")")
       ->capture_default_str();
+  cmd.add_option("--init-from", o.init_from,
+                 "Start from these weights (safetensors with the model's PyTorch names, ours or PyTorch's) "
+                 "instead of --init: fine-tuning")
+      ->check(kNotEmpty);
+  cmd.add_option("--freeze", o.freeze,
+                 "Keep these layers' parameters fixed, e.g. 0,3 (indices as in the tensor names; leading "
+                 "layers only): no gradient or optimizer work for them")
+      ->delimiter(',');
   cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();
   cmd.add_option("--seed", o.seed, "Seed for initialization, shuffling and dropout")->capture_default_str();
   cmd.add_option("--patience", o.patience, "Stop after N epochs without validation improvement (0: never)");

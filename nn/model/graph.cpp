@@ -69,7 +69,9 @@ LayerIO Graph::io_for(size_t i, DeviceSpan step_block) const {
   io.y_channels_last = fusion_.channels_last[out];
   if (training_) {
     io.dy = grads_[out];
-    io.dx = grads_[i];  // empty when layer i reads the data (directly or through views)
+    // Empty when layer i reads the data (directly or through views), or when the layers
+    // below it are frozen: nothing there needs a gradient.
+    io.dx = i <= model_.backward_from() && model_.backward_from() > 0 ? DeviceSpan() : grads_[i];
   }
   for (size_t s : model_.layer_slots(i)) {
     const ParamSlot& slot = model_.slots()[s];
@@ -87,7 +89,7 @@ void Graph::record_forward(Stream& s, DeviceSpan step_block) {
 
 void Graph::record_backward(Stream& s, DeviceSpan step_block) {
   if (!training_) throw Error("record_backward on an evaluation graph");
-  for (size_t i = runs_.size(); i-- > 0;)
+  for (size_t i = runs_.size(); i-- > model_.backward_from();)
     if (!model_.layers()[i]->is_view(training_) && !fusion_.absorbed[i]) runs_[i]->backward(s, io_for(i, step_block));
 }
 
@@ -114,7 +116,7 @@ std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
       runs_[i]->forward(s, io);
       r.forward = s.dispatched_kernels();
     }
-    if (training_) {
+    if (training_ && i >= model_.backward_from()) {
       Stream s(ctx);
       runs_[i]->backward(s, io);
       r.backward = s.dispatched_kernels();

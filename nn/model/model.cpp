@@ -1,5 +1,6 @@
 #include "nn/model/model.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "util/error.hpp"
@@ -26,28 +27,70 @@ Model::Model(SampleShape input, uint32_t classes, std::vector<std::unique_ptr<La
     throw InputError("model output is " + output().str() + ", the data set has " + std::to_string(classes) +
                      " classes (the last layer must be dense with " + std::to_string(classes) + " units)");
 
-  // Two passes so that every Weight precedes every other trained tensor.
-  layer_slots_.resize(layers_.size());
+  lay_out();
+}
+
+void Model::lay_out() {
+  // Passes so that the trained weights precede the trained biases, and both precede the
+  // frozen layers' tensors: the optimizer's prefix, and within it the L1/L2 prefix.
+  slots_.clear();
+  layer_slots_.assign(layers_.size(), {});
+  trained_floats_ = regularized_floats_ = state_floats_ = optimized_floats_ = 0;
   std::vector<std::pair<size_t, ParamInfo>> all;
   for (size_t i = 0; i < layers_.size(); ++i)
     for (auto& p : layers_[i]->params(shapes_[i])) all.push_back({i, p});
-  for (int pass = 0; pass < 3; ++pass)
+  enum Pass { kWeights, kOthers, kFrozen, kState, kPasses };
+  for (int pass = 0; pass < kPasses; ++pass) {
     for (size_t k = 0; k < all.size(); ++k) {
       const auto& [layer, info] = all[k];
-      const int want = info.role == ParamRole::Weight ? 0 : info.role == ParamRole::State ? 2 : 1;
+      const int want = info.role == ParamRole::State ? kState
+                       : frozen(layer)               ? kFrozen
+                       : info.role == ParamRole::Weight ? kWeights
+                                                        : kOthers;
       if (want != pass) continue;
       ParamSlot slot{layer, std::to_string(layer) + "." + info.name, info, 0};
-      uint64_t& end = pass == 2 ? state_floats_ : trained_floats_;
+      uint64_t& end = pass == kState ? state_floats_ : trained_floats_;
       slot.offset = end;
       end = align(end + info.size());
-      if (pass == 0) regularized_floats_ = end;
       slots_.push_back(slot);
     }
+    if (pass == kWeights) regularized_floats_ = trained_floats_;
+    if (pass == kOthers) optimized_floats_ = trained_floats_;
+  }
   // layer_slots_ keeps each layer's own params() order.
   for (size_t i = 0; i < layers_.size(); ++i)
     for (auto& p : layers_[i]->params(shapes_[i]))
       for (size_t s = 0; s < slots_.size(); ++s)
         if (slots_[s].layer == i && slots_[s].info.name == p.name) layer_slots_[i].push_back(s);
+}
+
+void Model::freeze(const std::vector<size_t>& layers) {
+  if (layers.empty()) return;
+  auto trains = [&](size_t i) {
+    for (const auto& p : layers_[i]->params(shapes_[i]))
+      if (p.role != ParamRole::State) return true;
+    return false;
+  };
+  size_t last = 0;
+  for (const size_t i : layers) {
+    if (i >= layers_.size())
+      throw InputError("--freeze " + std::to_string(i) + ": the model has layers 0 to " +
+                       std::to_string(layers_.size() - 1));
+    if (!trains(i))
+      throw InputError("--freeze " + std::to_string(i) + ": layer " + std::to_string(i) + " (" + layers_[i]->type() +
+                       ") has no parameters to freeze");
+    last = std::max(last, i);
+  }
+  for (size_t i = 0; i < last; ++i)
+    if (trains(i) && std::find(layers.begin(), layers.end(), i) == layers.end())
+      throw InputError("--freeze: layer " + std::to_string(i) + " (" + layers_[i]->type() +
+                       ") trains below frozen layer " + std::to_string(last) +
+                       "; only leading layers can be frozen (add " + std::to_string(i) + ")");
+  size_t from = last + 1;
+  while (from < layers_.size() && !trains(from)) ++from;  // the first trained layer
+  if (from == layers_.size()) throw InputError("--freeze: every layer with parameters is frozen: nothing would train");
+  backward_from_ = from;
+  lay_out();
 }
 
 uint64_t Model::parameter_count() const {

@@ -42,6 +42,17 @@ class Model {
 
   uint64_t trained_floats() const { return trained_floats_; }      // flat buffer length
   uint64_t regularized_floats() const { return regularized_floats_; }  // weights prefix
+  // Fine-tuning: keeps the parameters of these layers fixed. They move to the end of the flat
+  // buffer, so that the optimizer, clipping and L1/L2 work on the prefix
+  // [0, optimized_floats()) alone, and the backward pass stops above them. Only leading layers
+  // can be frozen (every layer with parameters before a frozen one must be frozen too): the
+  // transfer-learning case, where nothing below the first trained layer needs a gradient.
+  // InputError for an index past the model, a layer without parameters, or a gap.
+  void freeze(const std::vector<size_t>& layers);
+  uint64_t optimized_floats() const { return optimized_floats_; }
+  // The first layer the backward pass runs (0 unless layers are frozen); its dx is not needed.
+  size_t backward_from() const { return backward_from_; }
+  bool frozen(size_t layer) const { return layer < backward_from_; }
   uint64_t state_floats() const { return state_floats_; }
   uint64_t parameter_count() const;  // trainable elements (what Keras/PyTorch print)
 
@@ -55,7 +66,9 @@ class Model {
   uint32_t classes_;
   std::vector<ParamSlot> slots_;
   std::vector<std::vector<size_t>> layer_slots_;
-  uint64_t trained_floats_ = 0, regularized_floats_ = 0, state_floats_ = 0;
+  void lay_out();
+  uint64_t trained_floats_ = 0, regularized_floats_ = 0, state_floats_ = 0, optimized_floats_ = 0;
+  size_t backward_from_ = 0;
 };
 
 }  // namespace vkt::nn

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nn/data/dataset.hpp"
 #include "nn/model/initializer.hpp"
@@ -37,6 +38,10 @@ struct TrainConfig {
   Initializer init = Initializer::GlorotUniform;
   uint64_t seed = 0;
   uint32_t patience = 0;       // epochs without validation improvement before stopping; 0: never
+  // Weights to start from instead of the initializer (a safetensors file with the model's
+  // PyTorch names, ours or PyTorch's): fine-tuning. "" for none.
+  std::string init_from;
+  std::vector<size_t> freeze;  // layer indices (as in the tensor names) kept fixed: Model::freeze
   uint32_t eval_batch = 500;   // images per evaluation dispatch chain
   uint32_t steps_per_submit = 8;  // training steps recorded into one command buffer
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nn/checkpoint/safetensors.hpp"
 #include "nn/data/permutation.hpp"
 #include "nn/optim/step_values.hpp"
 #include "runtime/context.hpp"
@@ -63,14 +64,16 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   const SampleShape input{data_->channels, data_->height, data_->width};
   model_ = std::make_unique<Model>(
       build_model(load_model_spec(config_.model), input, data_->classes, config_.vars, config_.seed));
+  model_->freeze(config_.freeze);
 
   buffers_ = std::make_unique<ModelBuffers>(ctx, *model_, true);
   const InitialValues init = initial_values(*model_, config_.init, config_.seed);
   buffers_->params.upload(init.trained);
   buffers_->state.upload(init.state.empty() ? std::vector<float>{0.0f} : init.state);
+  if (!config_.init_from.empty()) load_weights(read_safetensors(config_.init_from).tensors, config_.init_from);
   graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, config_.batch, true);
 
-  const uint64_t n = model_->trained_floats();
+  const uint64_t n = model_->optimized_floats();  // all but the frozen layers' tensors
   labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels");
   const OptimizerConfig& opt = config_.optimizer;
   const int moments = moment_buffers(opt);
@@ -113,8 +116,9 @@ DeviceSpan Trainer::step_slot(const Buffer& blocks, uint32_t i) const {
 void Trainer::record_train_steps(Stream& s, uint32_t steps) {
   const uint32_t B = config_.batch, K = model_->classes();
   OptimizerBuffers ob;
-  ob.p = buffers_->params;
-  ob.g = buffers_->grads;
+  const uint64_t n = model_->optimized_floats();
+  ob.p = DeviceSpan(buffers_->params, 0, n);
+  ob.g = DeviceSpan(buffers_->grads, 0, n);
   if (moments_m_.handle()) ob.m = moments_m_;
   if (moments_v_.handle()) ob.v = moments_v_;
   ob.n_regularized = model_->regularized_floats();
@@ -348,7 +352,7 @@ TrainingState Trainer::state() const {
   s.shuffle_seed = epoch_shuffle_seed(config_.seed, epoch_);
   s.plateau = plateau_;
   s.parameters = weights();
-  const uint64_t n = model_->trained_floats();
+  const uint64_t n = model_->optimized_floats();
   if (moments_m_.handle()) s.optimizer_moments.push_back({"m", {int64_t(n)}, moments_m_.download_as<float>(n)});
   if (moments_v_.handle()) s.optimizer_moments.push_back({"v", {int64_t(n)}, moments_v_.download_as<float>(n)});
   return s;
@@ -366,7 +370,7 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
   if (saved_cmp != now)
     throw InputError(source + ": was made with another configuration: " + saved_cmp.dump() + " (now " + now.dump() + ")");
   load_weights(s.parameters, source);
-  const uint64_t n = model_->trained_floats();
+  const uint64_t n = model_->optimized_floats();
   std::set<std::string> restored;
   for (const auto& m : s.optimizer_moments) {
     Buffer* dst = m.name == "m" ? &moments_m_ : m.name == "v" ? &moments_v_ : nullptr;
