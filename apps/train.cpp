@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "apps/commands.hpp"
 #include "apps/patience.hpp"
@@ -14,6 +15,7 @@
 #include "apps/train_options.hpp"
 #include "nn/checkpoint/safetensors.hpp"
 #include "nn/checkpoint/training_state.hpp"
+#include "nn/log/tensorboard.hpp"
 #include "nn/train/trainer.hpp"
 #include "runtime/context.hpp"
 #include "util/error.hpp"
@@ -25,7 +27,7 @@ namespace {
 struct TrainCommand {
   TrainOptions o;
   bool print_model = false, print_plan = false, json = false;
-  std::string save, checkpoint, resume, log;
+  std::string save, checkpoint, resume, log, tensorboard;
   uint64_t checkpoint_every = 0;  // optimizer steps between mid-epoch checkpoints; 0: epoch ends only
 };
 
@@ -44,7 +46,8 @@ void draw_progress(const nn::Progress& p, uint32_t epochs) {
 // resume, and the test set is not touched.
 int run_train_cv(const TrainCommand& c) {
   for (const auto& [given, flag] : {std::pair{!c.save.empty(), "--save"}, std::pair{!c.checkpoint.empty(), "--checkpoint"},
-                                    std::pair{!c.resume.empty(), "--resume"}, std::pair{!c.log.empty(), "--log"}})
+                                    std::pair{!c.resume.empty(), "--resume"}, std::pair{!c.log.empty(), "--log"},
+                                    std::pair{!c.tensorboard.empty(), "--tensorboard"}})
     if (given)
       throw InputError(std::string("--cv cannot be combined with ") + flag +
                        " (each fold trains its own model; train without --cv for one to keep)");
@@ -178,6 +181,8 @@ int run_train(const TrainCommand& c) {
   std::string status = "ok";
   double last_img_per_s = 0;
   Patience patience(cfg.patience, /*minimize=*/false);  // on the validation accuracy
+  std::optional<nn::TensorBoardWriter> board;
+  if (!c.tensorboard.empty()) board.emplace(c.tensorboard);
   nn::EvalStats last_val;
   auto write_checkpoint = [&] { nn::write_training_state(c.checkpoint, trainer.state()); };
   while (trainer.epoch() < cfg.epochs) {
@@ -210,6 +215,7 @@ int run_train(const TrainCommand& c) {
       log_text += '\n';
       write_file_atomic(c.log, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(log_text.data()), log_text.size()));
     }
+    if (board) board->scalars(e.epoch, epoch_scalars(e));
     if (!c.checkpoint.empty()) write_checkpoint();
     if (!e.val.finite) {
       status = "diverged";
@@ -269,6 +275,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->needs(cmd->get_option("--checkpoint"));
   cmd->add_option("--resume", c->resume, "Continue from a --checkpoint file (at an epoch end or mid-epoch)")->check(kNotEmpty);
   cmd->add_option("--log", c->log, "Write one JSON object per epoch here (.jsonl)")->check(kNotEmpty);
+  cmd->add_option("--tensorboard", c->tensorboard,
+                  "Write TensorBoard event files here: losses, accuracies, lr and img/s per epoch")
+      ->check(kNotEmpty);
   cmd->add_flag("--json", c->json, "Print one final JSON object instead of text");
   cmd->callback([c, &exit_code] { exit_code = run_train(*c); });
 }

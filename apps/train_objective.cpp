@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "apps/patience.hpp"
 #include "nn/checkpoint/training_state.hpp"
 #include "nn/data/folds.hpp"
+#include "nn/log/tensorboard.hpp"
 #include "nn/train/trainer.hpp"
 #include "util/error.hpp"
 
@@ -37,6 +39,11 @@ TrainOptions apply_params(const TrainOptions& base, const tune::Params& params) 
     throw InputError(std::string("trial parameters: ") + e.what());
   }
   return o;
+}
+
+std::vector<std::pair<std::string, double>> epoch_scalars(const nn::EpochStats& e) {
+  return {{"train/loss", e.loss},     {"train/accuracy", e.train_acc}, {"val/loss", e.val.loss},
+          {"val/accuracy", e.val.accuracy}, {"lr", e.lr},              {"img_per_s", e.img_per_s}};
 }
 
 TrainObjective::TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
@@ -72,6 +79,12 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     fold_values_.push_back(it->second);
   }
 
+  std::optional<nn::TensorBoardWriter> board;
+  if (!tensorboard_dir_.empty()) {
+    std::vector<std::pair<std::string, std::string>> shown;
+    for (const auto& [name, v] : trial.params) shown.emplace_back(name, tune::to_display_string(v));
+    board.emplace(tensorboard_dir_ / nn::tensorboard_trial_folder(trial.trial_id, shown));
+  }
   double value = std::nan("");
   for (uint32_t f = first_fold; f < folds; ++f) {
     const auto ts = Clock::now();
@@ -123,6 +136,7 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
       if (e.diverged) return {std::nan("")};
       value = loss_objective ? e.val.loss : e.val.accuracy;
       const int step = offset + static_cast<int>(e.epoch);
+      if (board) board->scalars(step, epoch_scalars(e));
       if (!checkpoint_dir_.empty()) write_checkpoint(step);
       if (trial.report && !trial.report(step, value, e.loss)) return {value};
       stale = patience.stale_after(value);

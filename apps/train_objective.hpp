@@ -12,10 +12,13 @@
 // journal (TrialContext::reported). Its value is the mean of the K folds' final values.
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/train_options.hpp"
 #include "nn/data/device_dataset.hpp"
+#include "nn/train/trainer.hpp"
 #include "tuning/objective.hpp"
 
 namespace vkt::app {
@@ -34,6 +37,9 @@ struct TrialData {
   uint64_t fold_seed = 0;  // the study's seed
 };
 
+// What TensorBoard shows of an epoch (train --tensorboard, tune --tensorboard).
+std::vector<std::pair<std::string, double>> epoch_scalars(const nn::EpochStats& e);
+
 class TrainObjective : public tune::Objective {
  public:
   // `objective`: "val_acc" (maximize) or "val_loss" (minimize). An empty `checkpoint_dir`
@@ -43,6 +49,10 @@ class TrainObjective : public tune::Objective {
   TrainObjective(Context& ctx, TrialData data, TrainOptions base, std::string objective,
                  std::filesystem::path checkpoint_dir, uint64_t checkpoint_every = 0);
   tune::TrialResult run(const tune::TrialContext& trial) override;
+
+  // Each trial also writes TensorBoard event files into its own folder of `dir`
+  // (nn::tensorboard_trial_folder); step = the epoch, counted across folds as reported.
+  void set_tensorboard(std::filesystem::path dir) { tensorboard_dir_ = std::move(dir); }
 
   // The final value of each fold the last run() finished (one entry without cross-validation).
   const std::vector<double>& fold_values() const { return fold_values_; }
@@ -54,6 +64,7 @@ class TrainObjective : public tune::Objective {
   std::string objective_;
   std::filesystem::path checkpoint_dir_;
   uint64_t checkpoint_every_ = 0;
+  std::filesystem::path tensorboard_dir_;
   std::vector<double> fold_values_;
 };
 

@@ -40,6 +40,7 @@ struct TuneCommand {
   std::string command, direction;
   double trial_timeout = 0;
   uint64_t checkpoint_every = 0;  // a trial's mid-epoch checkpoints, in optimizer steps
+  std::string tensorboard;        // a folder per trial of TensorBoard event files, here
   bool objective_given = false;
   tune::storage::StorageOptions storage;
 };
@@ -196,6 +197,7 @@ tune::StudyOutcome run_worker(const TuneCommand& c, int worker) {
     data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
   }
   TrainObjective objective(ctx, data, c.o, c.objective, tune::storage::checkpoint_dir(c.study), c.checkpoint_every);
+  if (!c.tensorboard.empty()) objective.set_tensorboard(c.tensorboard);
   return run_share(c, setup, objective);
 }
 
@@ -272,6 +274,8 @@ int run_tune(const TuneCommand& c) {
   if (c.command.empty() && c.o.data.val_split == 0 && c.o.data.cv_folds == 0)
     throw InputError("--val-split 0 leaves no validation set, and trials are ranked by " + c.objective,
                      "hold out a fraction (--val-split 0.1) or cross-validate (--cv 5)");
+  if (!c.command.empty() && !c.tensorboard.empty())
+    throw InputError("--tensorboard logs vktrain's own trials; a --command program writes its own logs");
   check_study_kind(c);
   {  // Validate the space and open the study once, before any worker starts.
     const StudySetup setup = study_setup(c);
@@ -353,6 +357,9 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                                                "--objective's)");
   cmd->add_option("--trial-timeout", c->trial_timeout, "Seconds a --command trial may run (0: no limit)")
       ->check(CLI::Range(0.0, 1e8));
+  cmd->add_option("--tensorboard", c->tensorboard,
+                  "TensorBoard event files here, one folder per trial (trial-<id>-<parameters>)")
+      ->check(kNotEmpty);
   cmd->add_option("--checkpoint-every", c->checkpoint_every,
                   "Also checkpoint a trial every STEPS optimizer steps, mid-epoch: a trial whose worker died "
                   "resumes there (default: at epoch ends only)")

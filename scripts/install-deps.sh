@@ -10,6 +10,7 @@ packages=(
   doctest-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libeigen3-dev libnlopt-dev
   postgresql libpq-dev
+  libprotobuf-dev protobuf-compiler  # TensorBoard event files
   dataset-fashion-mnist
   clang libclang-rt-dev llvm  # make fuzz: libFuzzer's runtime is not in clang's Depends; llvm-symbolizer
 )
