@@ -5,8 +5,10 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= $(JOBS)
 FUZZ_SECONDS ?= 60
+# The sanitized build: ASan + UBSan + libFuzzer hooks (clang), shared by test-asan and fuzz.
+SANITIZE_BUILD ?= build-sanitize
 
-.PHONY: run test build deps configure clean fuzz
+.PHONY: run test build deps configure clean fuzz test-asan sanitize-build
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,9 +25,17 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
 
-# libFuzzer on every input format, FUZZ_SECONDS each, in build-fuzz/ (tests/fuzz/README.md).
-fuzz: deps
-	@JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
+sanitize-build: deps
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVKTRAIN_FUZZ=ON >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer (tests/sanitizers/README.md).
+test-asan: sanitize-build
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
+
+# libFuzzer on every input format, FUZZ_SECONDS each, in the sanitized build (tests/fuzz/README.md).
+fuzz: sanitize-build
+	@BUILD=$(SANITIZE_BUILD) bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

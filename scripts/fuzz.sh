@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [SECONDS_PER_TARGET]  (default 60; tests/fuzz/README.md)
-# Builds the libFuzzer targets with clang in build-fuzz/, writes the binary seeds, replays every
+# Builds the libFuzzer targets with clang in $BUILD (default build-sanitize/, the build that
+# `make test-asan` shares), writes the binary seeds, replays every
 # saved crash of tests/fuzz/regressions/<format>/ through its target, then fuzzes each format for
 # SECONDS_PER_TARGET. Exits non-zero if a replay fails or a target finds a crash, leak, timeout or
 # OOM, printing the file that reproduces it. JOBS sets the build's parallelism (default: nproc).
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2; }
-build=build-fuzz
+build=${BUILD:-build-sanitize}
 formats=(json safetensors training_state idx journal space model)
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVKTRAIN_FUZZ=ON >/dev/null

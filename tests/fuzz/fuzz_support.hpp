@@ -21,7 +21,7 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 namespace vkt::fuzz {
 
 // One directory per process (parallel -jobs/-workers must not share files), under $TMPDIR
-// when set, so that scripts/fuzz.sh keeps whatever a crashed process leaves inside build-fuzz.
+// when set, so that scripts/fuzz.sh keeps whatever a crashed process leaves inside build-sanitize.
 inline const std::filesystem::path& temp_dir() {
   struct Dir {
     std::filesystem::path path;

@@ -267,9 +267,13 @@ TEST_CASE("postgres storage: a lease is alive while renewed, dead when expired b
                                                   StorageOptions{30, /*heartbeat_s=*/0.2});
   holder->hold_lease(a);
   // A judge made afresh reads the leases as they are now.
-  auto judge = [&] { return open(server.uri(study))->owner_judge(); };
-  CHECK_FALSE(judge()(a));
-  CHECK(judge()(never));  // an owner on another host without a lease is gone
+  // (The storage must outlive its judge, which reads the leases through it.)
+  auto judge = [&](const Owner& owner) {
+    const auto fresh = open(server.uri(study));
+    return fresh->owner_judge()(owner);
+  };
+  CHECK_FALSE(judge(a));
+  CHECK(judge(never));  // an owner on another host without a lease is gone
 
   // Not renewed for 3 heartbeats by the server's clock: expired. The holder renews it within
   // a heartbeat, and it is alive again.
@@ -279,17 +283,17 @@ TEST_CASE("postgres storage: a lease is alive while renewed, dead when expired b
   bool seen_expired = false;
   for (int attempt = 0; attempt < 20 && !seen_expired; ++attempt) {
     server.admin(age, PostgresServer::kDatabase);
-    seen_expired = judge()(a);
+    seen_expired = judge(a);
   }
   CHECK_MESSAGE(seen_expired, "a lease last renewed 1 s ago never read as expired in 20 tries");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  CHECK_FALSE(judge()(a));
+  CHECK_FALSE(judge(a));
 
   // A clean exit gives the lease up: the worker runs nothing any more.
   holder->release_lease();
   CHECK(server.admin("SELECT count(*) FROM vktrain_leases WHERE study = '" + study + "'", PostgresServer::kDatabase)
             .at(0) == "0");
-  CHECK(judge()(a));
+  CHECK(judge(a));
 }
 
 TEST_CASE("postgres storage: a stalled owner whose trial was taken over from another host appends nothing") {
