@@ -44,8 +44,10 @@ TEST_CASE("train --init-from --freeze: frozen layers keep the saved weights bit 
   REQUIRE(r.exit_code == 0);
   const auto before = tensors(base), after = tensors(tuned);
   REQUIRE(before.size() == after.size());
-  for (const auto& [name, values] : before) {
+  for (const auto& entry : before) {
+    const std::string& name = entry.first;
     CAPTURE(name);
+    const auto& values = entry.second;
     const bool frozen = name.starts_with("0.") || name.starts_with("3.");
     CHECK((after.at(name) == values) == frozen);
   }
