@@ -95,6 +95,7 @@ nn::TrainConfig TrainOptions::config(uint64_t steps_per_epoch) const {
   c.schedule.warmup = warmup;
   c.schedule.validate();
   c.loss = nn::parse_loss(loss);
+  c.augment = nn::parse_augment(augment);
   c.init_from = init_from;
   c.freeze.assign(freeze.begin(), freeze.end());
   c.init = nn::parse_initializer(init);
@@ -210,6 +211,10 @@ void add_hyperparameter_options(CLI::App& cmd, TrainOptions& o) {
                  "Keep these layers' parameters fixed, e.g. 0,3 (indices as in the tensor names; leading "
                  "layers only): no gradient or optimizer work for them")
       ->delimiter(',');
+  cmd.add_option("--augment", o.augment,
+                 "Random transforms of training images on the device: a comma list of crop:N (pad N, "
+                 "crop back), flip (horizontal), rotate:DEG, scale:S; none")
+      ->capture_default_str();
   cmd.add_option("--init", o.init, "glorot_uniform or he_normal")->capture_default_str();
   cmd.add_option("--seed", o.seed, "Seed for initialization, shuffling and dropout")->capture_default_str();
   cmd.add_option("--patience", o.patience, "Stop after N epochs without validation improvement (0: never)");

@@ -53,6 +53,7 @@ struct TrainOptions {
   std::optional<uint32_t> plateau_patience;  // plateau (defaults: nn::PlateauRule)
   std::optional<double> factor, min_lr, plateau_min_delta;
   std::string loss = "cross_entropy";
+  std::string augment = "none";
   std::string init_from;  // --init-from: weights to fine-tune
   std::vector<uint32_t> freeze;  // --freeze 0,3
   std::string init = "glorot_uniform";

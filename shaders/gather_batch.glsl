@@ -21,28 +21,11 @@
 //    so each chunk branch left in costs a load.
 // Bindings: 0-3 chunks, 4 labels (packed bytes), 5 indices, 6 step block, 7 x, 8 y.
 #include "common.glsl"
+#include "dataset_read.glsl"
 
-layout(constant_id = 3) const uint CHUNKS = 4;  // chunk bindings in use, 1-4
 layout(constant_id = 4) const bool WORDS = false;  // image_bytes % 4 == 0 and x 16-byte aligned
 layout(constant_id = 5) const uint PER_INV = 4;    // units (words or pixels) per invocation
 
-#ifdef GATHER_TEXEL
-layout(binding = 0) uniform usamplerBuffer chunk0;
-layout(binding = 1) uniform usamplerBuffer chunk1;
-layout(binding = 2) uniform usamplerBuffer chunk2;
-layout(binding = 3) uniform usamplerBuffer chunk3;
-layout(binding = 4) uniform usamplerBuffer labels;
-layout(binding = 5) uniform usamplerBuffer indices;
-#define GATHER_WORD(NAME, i) texelFetch(NAME, int(i)).r
-#else
-layout(std430, binding = 0) readonly buffer Chunk0 { uint chunk0[]; };
-layout(std430, binding = 1) readonly buffer Chunk1 { uint chunk1[]; };
-layout(std430, binding = 2) readonly buffer Chunk2 { uint chunk2[]; };
-layout(std430, binding = 3) readonly buffer Chunk3 { uint chunk3[]; };
-layout(std430, binding = 4) readonly buffer Labels { uint labels[]; };
-layout(std430, binding = 5) readonly buffer Indices { uint indices[]; };
-#define GATHER_WORD(NAME, i) NAME[i]
-#endif
 #define STEP_BLOCK_BINDING 6
 #include "step_block.glsl"
 layout(std430, binding = 7) writeonly buffer X { float x[]; };
@@ -55,16 +38,6 @@ layout(push_constant) uniform Push {
   uint images_per_chunk;
   uint sequential;  // 1: image = batch_start + i (evaluation, in file order)
 } p;
-
-// Word w (bytes 4w .. 4w+3) of a chunk.
-uint word_at(uint chunk, uint w) {
-  if (CHUNKS == 1u || chunk == 0u) return GATHER_WORD(chunk0, w);
-  if (CHUNKS == 2u || chunk == 1u) return GATHER_WORD(chunk1, w);
-  if (CHUNKS == 3u || chunk == 2u) return GATHER_WORD(chunk2, w);
-  return GATHER_WORD(chunk3, w);
-}
-
-uint byte_of(uint word, uint k) { return (word >> (k * 8u)) & 0xFFu; }
 
 void main() {
   const uint first = gl_WorkGroupID.x * gl_WorkGroupSize.x * PER_INV + gl_LocalInvocationID.x;

@@ -20,6 +20,11 @@ struct GatherPush {
   uint32_t batch, image_bytes, images_per_chunk, sequential;
 };
 
+struct AugmentPush {
+  uint32_t batch, images_per_chunk, channels, height, width, seed, pad, flip, affine;
+  float rotate, scale;
+};
+
 // Bytes rounded up to whole 32-bit words: the kernel reads the packed bytes a word at a time,
 // and a bound range that ends inside a word reads that word as 0 on lavapipe (its bounds check
 // is per whole element), losing the last 1-3 bytes.
@@ -28,7 +33,11 @@ uint64_t whole_words(uint64_t bytes) { return (bytes + 3) / 4 * 4; }
 }  // namespace
 
 DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::string& name)
-    : count_(data.count), image_bytes_(static_cast<uint32_t>(data.image_bytes())) {
+    : count_(data.count),
+      image_bytes_(static_cast<uint32_t>(data.image_bytes())),
+      channels_(data.channels),
+      height_(data.height),
+      width_(data.width) {
   if (count_ == 0) throw InputError(name + " set is empty");
   const uint64_t limit = std::min<uint64_t>(ctx.info().max_storage_buffer_range, 64ull << 20);
   images_per_chunk_ = static_cast<uint32_t>(std::max<uint64_t>(1, limit / image_bytes_));
@@ -86,6 +95,29 @@ void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, co
                {in(chunk(0)), in(chunk(1)), in(chunk(2)), in(chunk(3)), in(labels_), in(idx), in(step_block),
                 out(xs), out(ys)},
                push, groups);
+}
+
+void DeviceDataset::record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer& indices,
+                                            DeviceSpan step_block, uint32_t batch, const Augment& augment,
+                                            uint32_t seed) const {
+  if (x.count < uint64_t(batch) * image_bytes_ || labels.count < batch) throw Error("gather: output spans too small");
+  augment.check_image(height_, width_);
+  Context& ctx = s.context();
+  const uint32_t chunks = uint32_t(chunks_.size());
+  const Kernel& k = ctx.kernel({"gather_batch_augment", std::vector<BindingKind>(9, BindingKind::Storage),
+                                sizeof(AugmentPush), {kGatherLocal, 1, 1}, {chunks}});
+  const uint32_t plane = height_ * width_;
+  const std::array<uint32_t, 3> groups{(plane + kGatherLocal - 1) / kGatherLocal,
+                                       std::min(batch, ctx.info().max_workgroup_count[1]), 1};
+  constexpr double kRadiansPerDegree = 3.14159265358979323846 / 180.0;
+  const AugmentPush push{batch,   images_per_chunk_, channels_,          height_, width_,
+                         seed,    augment.crop,      augment.flip ? 1u : 0u, augment.affine() ? 1u : 0u,
+                         float(augment.rotate * kRadiansPerDegree), float(augment.scale)};
+  auto chunk = [&](size_t i) { return DeviceSpan(chunks_[std::min(i, chunks_.size() - 1)]); };
+  s.dispatch(k,
+             {in(chunk(0)), in(chunk(1)), in(chunk(2)), in(chunk(3)), in(labels_), in(indices), in(step_block),
+              out(x.sub(0, uint64_t(batch) * image_bytes_)), out(labels.sub(0, batch))},
+             push, groups);
 }
 
 DeviceData::DeviceData(Context& ctx, const DataSplits& data)

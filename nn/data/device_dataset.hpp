@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "nn/data/augment.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/ops/device_span.hpp"
 #include "runtime/buffer.hpp"
@@ -29,11 +30,18 @@ class DeviceDataset {
   // `indices` is null).
   void record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer* indices, DeviceSpan step_block,
                      uint32_t batch, GatherPath path = GatherPath::Auto) const;
+  // The same for training batches with `augment` applied (shaders/gather_batch_augment.comp):
+  // each image transformed by its own draw from (seed, step_block.step, position in the batch).
+  // Reads through storage buffers on every device. Any Augment, the identity included, runs the
+  // augmenting kernel.
+  void record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer& indices,
+                               DeviceSpan step_block, uint32_t batch, const Augment& augment, uint32_t seed) const;
 
  private:
   std::vector<Buffer> chunks_;
   Buffer labels_;
   uint32_t count_ = 0, image_bytes_ = 0, images_per_chunk_ = 0;
+  uint32_t channels_ = 0, height_ = 0, width_ = 0;
 };
 
 // The splits of a data set on the device, uploaded once and shared by every trainer that uses

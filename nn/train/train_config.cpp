@@ -36,6 +36,7 @@ nlohmann::json TrainConfig::to_json() const {
   if (o.kind == OptimizerKind::Adagrad) j["initial_accumulator"] = o.initial_accumulator;
   // Written only where they mean something, so states saved before they existed still match.
   if (loss != LossKind::CrossEntropy) j["loss"] = loss_name(loss);
+  if (augment.any()) j["augment"] = augment.str();
   if (!init_from.empty()) j["init_from"] = init_from;
   if (!freeze.empty()) j["freeze"] = freeze;
   const auto& sc = schedule;

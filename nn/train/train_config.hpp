@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nn/data/augment.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/model/initializer.hpp"
 #include "nn/model/model_spec.hpp"
@@ -35,6 +36,7 @@ struct TrainConfig {
   }();
   Schedule schedule;
   LossKind loss = LossKind::CrossEntropy;
+  Augment augment;  // applied to training batches only, never to evaluation
   Initializer init = Initializer::GlorotUniform;
   uint64_t seed = 0;
   uint32_t patience = 0;       // epochs without validation improvement before stopping; 0: never

@@ -26,6 +26,9 @@ uint64_t epoch_shuffle_seed(uint64_t seed, uint32_t epoch) {
   return (seed + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t(epoch) + 1) * 0xD1B54A32D192ED03ull;
 }
 
+// The augmentation draws' seed: its own stream of the run's seed, apart from dropout's.
+uint32_t augment_seed(uint64_t seed) { return uint32_t(((seed + 1) * 0xA24BAED4963EE407ull) >> 32); }
+
 Buffer filled(Context& ctx, uint64_t floats, const std::string& name, float value) {
   Buffer b(ctx, std::max<uint64_t>(floats, 1) * 4, name);
   b.upload(std::vector<float>(std::max<uint64_t>(floats, 1), value));
@@ -61,6 +64,7 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   if (train_->count() < config_.batch)
     throw InputError("the training set has " + std::to_string(train_->count()) + " images, fewer than one batch of " +
                      std::to_string(config_.batch));
+  config_.augment.check_image(data_->height, data_->width);
   const SampleShape input{data_->channels, data_->height, data_->width};
   model_ = std::make_unique<Model>(
       build_model(load_model_spec(config_.model), input, data_->classes, config_.vars, config_.seed));
@@ -125,7 +129,11 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
   if (clip_result_.handle()) ob.clip = {clip_result_, clip_partials_};
   for (uint32_t i = 0; i < steps; ++i) {
     const DeviceSpan block = step_slot(step_blocks_, i);
-    train_->record_gather(s, graph_->input(), labels_, &indices_, block, B);
+    if (config_.augment.any())
+      train_->record_gather_augmented(s, graph_->input(), labels_, indices_, block, B, config_.augment,
+                                      augment_seed(config_.seed));
+    else
+      train_->record_gather(s, graph_->input(), labels_, &indices_, block, B);
     graph_->record_forward(s, block);
     if (config_.loss == LossKind::MSE)
       mse_onehot(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);

@@ -13,21 +13,13 @@
 #include "nn/data/device_dataset.hpp"
 #include "nn/ops/step_block.hpp"
 #include "runtime/context.hpp"
+#include "tests/nn_data/patterned_set.hpp"
 #include "tests/test_support.hpp"
 
 using namespace vkt;
 using namespace vkt::nn;
 
 namespace {
-
-nn::Dataset make_set(uint32_t count, uint32_t c, uint32_t h, uint32_t w) {
-  nn::Dataset d;
-  d.count = count, d.channels = c, d.height = h, d.width = w, d.classes = 10;
-  d.images.resize(size_t(count) * d.image_bytes());
-  for (size_t i = 0; i < d.images.size(); ++i) d.images[i] = uint8_t((i * 2654435761u) >> 13);
-  for (uint32_t i = 0; i < count; ++i) d.labels.push_back(uint8_t((i * 7 + 3) % 10));
-  return d;
-}
 
 // Gathers `batch` images starting at position `start` (of `order`, or of the file order when
 // order is empty) and checks them against the host.
@@ -69,28 +61,22 @@ void check_gather(Context& ctx, const nn::Dataset& d, const std::vector<uint32_t
     check_gather(ctx, d, order, start, batch, path);
 }
 
-std::vector<uint32_t> shuffled(uint32_t n, uint32_t stride) {
-  std::vector<uint32_t> v(n);
-  for (uint32_t i = 0; i < n; ++i) v[i] = uint32_t((uint64_t(i) * stride) % n);  // stride coprime to n
-  return v;
-}
-
 }  // namespace
 
 TEST_CASE("gather: whole-word and odd image sizes, file order and shuffled, one chunk") {
   Context ctx(test::test_context_options());
   for (const auto& [c, h, w] : {std::array<uint32_t, 3>{1, 28, 28}, {3, 5, 5}, {1, 3, 3}, {3, 32, 32}}) {
-    const nn::Dataset d = make_set(101, c, h, w);  // 101: the last label word is partial
+    const nn::Dataset d = test::patterned_set(101, c, h, w);  // 101: the last label word is partial
     check_gather(ctx, d, {}, 0, 101);
     check_gather(ctx, d, {}, 37, 64);
-    check_gather(ctx, d, shuffled(101, 37), 5, 96);
+    check_gather(ctx, d, test::strided_order(101, 37), 5, 96);
   }
 }
 
 TEST_CASE("gather: a set over several 64 MiB chunks") {
   Context ctx(test::test_context_options());
   // 3072-byte images, 21,845 to a 64 MiB chunk: 3 chunks, the last one short.
-  const nn::Dataset d = make_set(45001, 3, 32, 32);
-  check_gather(ctx, d, shuffled(45001, 7919), 44000, 1001);
+  const nn::Dataset d = test::patterned_set(45001, 3, 32, 32);
+  check_gather(ctx, d, test::strided_order(45001, 7919), 44000, 1001);
   check_gather(ctx, d, {}, 21800, 100);
 }

@@ -6,7 +6,8 @@
 //     every argument's shape is in a comment next to it, and sizes are checked (std::invalid_argument).
 //   - *_forward overwrites its outputs; *_backward ADDS into its gradient outputs (callers zero them).
 //   - optional buffers (bias, a gradient nobody needs) are passed as empty spans: {}.
-#include "tests/reference/activation.hpp"  // relu, leaky relu, sigmoid, tanh, gelu, add
+#include "tests/reference/activation.hpp"  // relu, leaky relu, sigmoid, tanh, gelu
+#include "tests/reference/augment.hpp"     // random crop, flip, rotation, scaling of an image
 #include "tests/reference/batchnorm.hpp"   // batch norm 1d/2d, train + inference
 #include "tests/reference/conv2d.hpp"      // conv2d
 #include "tests/reference/dense.hpp"       // gemm, dense

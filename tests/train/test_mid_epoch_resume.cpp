@@ -3,7 +3,8 @@
 // one step per submission, so the progress callback sees the running loss after every step:
 // the per-step losses of both runs are compared bit for bit, then the epoch means, the
 // validation results and the final weights. The MLP has dropout (masks seeded by the step)
-// and Adam (both moments in the state); the data is synthetic, so no files are needed.
+// and Adam (both moments in the state), with and without augmentation; the data is synthetic,
+// so no files are needed.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -40,8 +41,9 @@ Dataset noise_images(uint32_t count, uint32_t seed) {
 
 DataSplits splits() { return {noise_images(300, 1), noise_images(64, 2), noise_images(32, 3)}; }
 
-TrainConfig config() {
+TrainConfig config(const std::string& augment = "none") {
   TrainConfig c;
+  c.augment = parse_augment(augment);
   c.model = "mlp";
   c.vars = {{"hidden", 24}, {"dropout", 0.25}};
   c.epochs = 3;
@@ -77,51 +79,60 @@ Run train(Trainer& t, uint64_t checkpoint_every, uint64_t stop_at, std::optional
 
 }  // namespace
 
+// With augmentation too: its draws come from the step, which the state carries.
 TEST_CASE("train: a run stopped mid-epoch resumes from its state with the same per-step losses") {
   Context ctx(test::test_context_options());
   const DataSplits data = splits();
   const auto device_data = std::make_shared<const DeviceData>(ctx, data);
-  Trainer whole(ctx, config(), device_data);
-  const Run full = train(whole, 0, 0, nullptr);
-  REQUIRE(full.step_losses.size() == 27);
-  REQUIRE(full.epochs.size() == 3);
-  CHECK(full.step_losses[0] != full.step_losses[1]);
+  std::vector<double> unaugmented;
+  for (const std::string augment : {"none", "crop:3,flip,rotate:10,scale:0.1"}) {
+    CAPTURE(augment);
+    Trainer whole(ctx, config(augment), device_data);
+    const Run full = train(whole, 0, 0, nullptr);
+    REQUIRE(full.step_losses.size() == 27);
+    REQUIRE(full.epochs.size() == 3);
+    CHECK(full.step_losses[0] != full.step_losses[1]);
+    if (augment == "none")
+      unaugmented = full.step_losses;
+    else
+      CHECK(full.step_losses != unaugmented);  // the transforms reach the batches
 
-  // Stop after step 13 (epoch 2, step 4 of 9) and after step 5 (in the first epoch).
-  for (const uint64_t stop : {uint64_t{13}, uint64_t{5}}) {
-    CAPTURE(stop);
-    std::optional<TrainingState> saved;
-    Trainer first(ctx, config(), device_data);
-    CHECK_THROWS_AS(train(first, 1, stop, &saved), Stopped);
-    REQUIRE(saved.has_value());
-    CHECK(saved->step == stop);
-    CHECK(saved->position_in_epoch == (stop % 9) * 32);
-    CHECK(saved->epoch_sums.counted == saved->position_in_epoch);
+    // Stop after step 13 (epoch 2, step 4 of 9) and after step 5 (in the first epoch).
+    for (const uint64_t stop : {uint64_t{13}, uint64_t{5}}) {
+      CAPTURE(stop);
+      std::optional<TrainingState> saved;
+      Trainer first(ctx, config(augment), device_data);
+      CHECK_THROWS_AS(train(first, 1, stop, &saved), Stopped);
+      REQUIRE(saved.has_value());
+      CHECK(saved->step == stop);
+      CHECK(saved->position_in_epoch == (stop % 9) * 32);
+      CHECK(saved->epoch_sums.counted == saved->position_in_epoch);
 
-    // Through the file format, as `--resume` reads it.
-    test::TempDir dir;
-    write_training_state(dir / "mid.state", *saved);
-    Trainer resumed(ctx, config(), device_data);
-    resumed.restore(read_training_state(dir / "mid.state"), "mid.state");
-    CHECK(resumed.steps_in_epoch() == stop % 9);
-    const Run rest = train(resumed, 0, 0, nullptr);
+      // Through the file format, as `--resume` reads it.
+      test::TempDir dir;
+      write_training_state(dir / "mid.state", *saved);
+      Trainer resumed(ctx, config(augment), device_data);
+      resumed.restore(read_training_state(dir / "mid.state"), "mid.state");
+      CHECK(resumed.steps_in_epoch() == stop % 9);
+      const Run rest = train(resumed, 0, 0, nullptr);
 
-    // Every step after the stop, bit for bit: the running mean of the resumed epoch starts
-    // from the sums in the state.
-    REQUIRE(rest.step_losses.size() == 27 - stop);
-    for (size_t i = 0; i < rest.step_losses.size(); ++i) {
-      CAPTURE(i);
-      CHECK(rest.step_losses[i] == full.step_losses[stop + i]);
+      // Every step after the stop, bit for bit: the running mean of the resumed epoch starts
+      // from the sums in the state.
+      REQUIRE(rest.step_losses.size() == 27 - stop);
+      for (size_t i = 0; i < rest.step_losses.size(); ++i) {
+        CAPTURE(i);
+        CHECK(rest.step_losses[i] == full.step_losses[stop + i]);
+      }
+      const size_t skipped = full.epochs.size() - rest.epochs.size();
+      for (size_t e = 0; e < rest.epochs.size(); ++e) {
+        CHECK(rest.epochs[e].epoch == full.epochs[skipped + e].epoch);
+        CHECK(rest.epochs[e].loss == full.epochs[skipped + e].loss);
+        CHECK(rest.epochs[e].train_acc == full.epochs[skipped + e].train_acc);
+        CHECK(rest.epochs[e].val.loss == full.epochs[skipped + e].val.loss);
+      }
+      REQUIRE(rest.weights.size() == full.weights.size());
+      for (size_t i = 0; i < rest.weights.size(); ++i) CHECK(rest.weights[i].data == full.weights[i].data);
     }
-    const size_t skipped = full.epochs.size() - rest.epochs.size();
-    for (size_t e = 0; e < rest.epochs.size(); ++e) {
-      CHECK(rest.epochs[e].epoch == full.epochs[skipped + e].epoch);
-      CHECK(rest.epochs[e].loss == full.epochs[skipped + e].loss);
-      CHECK(rest.epochs[e].train_acc == full.epochs[skipped + e].train_acc);
-      CHECK(rest.epochs[e].val.loss == full.epochs[skipped + e].val.loss);
-    }
-    REQUIRE(rest.weights.size() == full.weights.size());
-    for (size_t i = 0; i < rest.weights.size(); ++i) CHECK(rest.weights[i].data == full.weights[i].data);
   }
 }
 

@@ -93,6 +93,12 @@ TEST_CASE("train options: each changes the run exactly when its value should") {
       {{"--schedule", "plateau"}, false},  // patience 10: two epochs never reach a plateau
       {{"--loss", "cross_entropy"}, false},  // the default
       {{"--loss", "mse"}, true},
+      {{"--augment", "none"}, false},  // the default
+      {{"--augment", "crop:0,rotate:0,scale:0"}, false},  // the identity
+      {{"--augment", "crop:2"}, true},
+      {{"--augment", "flip"}, true},
+      {{"--augment", "rotate:10"}, true},
+      {{"--augment", "scale:0.1"}, true},
       {{"--warmup", "0"}, false},
       {{"--warmup", "5"}, true},
       {{"--clip-norm", "0"}, false},  // 0: off
@@ -185,7 +191,8 @@ TEST_CASE("tune: a trial's parameters become the train options of the same name,
   const std::string space = (dir / "space.json").string(), study = (dir / "s.vkts").string();
   std::ofstream(space) << R"({"lr": {"type": "float", "low": 1e-3, "high": 3e-3, "log": true},
     "optimizer": {"type": "categorical", "choices": ["rmsprop"]}, "schedule": "cosine", "l2": 0.001,
-    "l1": 0.0001, "clip_norm": 0.5, "warmup": 3, "init": "he_normal", "dropout": 0.3, "hidden": 48, "batch": 32})";
+    "l1": 0.0001, "clip_norm": 0.5, "warmup": 3, "init": "he_normal", "dropout": 0.3, "hidden": 48, "batch": 32,
+    "augment": {"type": "categorical", "choices": ["crop:2,flip"]}})";
   const auto r = run_vktrain({"tune", "--space", space, "--study", study, "--model", "mlp", "--epochs", "2",
                               "--train-limit", "600", "--trials", "2", "--seed", "4", "--sampler", "genetic",
                               "--pruner", "median"});
@@ -210,7 +217,7 @@ TEST_CASE("tune: a trial's parameters become the train options of the same name,
                                     std::to_string(trial["seed"].get<uint64_t>()), "--lr", lr.str(), "--optimizer",
                                     "rmsprop", "--schedule", "cosine", "--l2", "0.001", "--l1", "0.0001",
                                     "--clip-norm", "0.5", "--warmup", "3", "--init", "he_normal", "--dropout", "0.3",
-                                    "--hidden", "48", "--batch", "32", "--log", log});
+                                    "--hidden", "48", "--batch", "32", "--augment", "crop:2,flip", "--log", log});
   INFO("stderr: " << by_hand.err);
   REQUIRE(by_hand.exit_code == 0);
   std::ifstream in(log);
