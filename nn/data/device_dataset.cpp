@@ -54,9 +54,16 @@ DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::strin
   labels_.upload(data.labels.data(), count_);
 }
 
+void DeviceDataset::check_outputs(DeviceSpan x, DeviceSpan labels, uint32_t batch) const {
+  if (x.count < uint64_t(batch) * image_bytes_ || labels.count < batch) throw Error("gather: output spans too small");
+}
+
+// Chunk bindings past the last chunk repeat it; the shaders never read them (CHUNKS).
+DeviceSpan DeviceDataset::chunk(size_t i) const { return DeviceSpan(chunks_[std::min(i, chunks_.size() - 1)]); }
+
 void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer* indices,
                                   DeviceSpan step_block, uint32_t batch, GatherPath path) const {
-  if (x.count < uint64_t(batch) * image_bytes_ || labels.count < batch) throw Error("gather: output spans too small");
+  check_outputs(x, labels, batch);
   Context& ctx = s.context();
   const auto& info = ctx.info();
   const Buffer& idx = indices ? *indices : labels_;  // unused when sequential; any buffer binds
@@ -83,8 +90,6 @@ void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, co
   const std::array<uint32_t, 3> groups{(per_row + per_group - 1) / per_group, std::min(batch, info.max_workgroup_count[1]), 1};
   const GatherPush push{batch, image_bytes_, images_per_chunk_, indices ? 0u : 1u};
   const DeviceSpan xs = x.sub(0, uint64_t(batch) * image_bytes_), ys = labels.sub(0, batch);
-  // Chunk bindings past the last chunk repeat it; the shader never reads them (CHUNKS).
-  auto chunk = [&](size_t i) { return DeviceSpan(chunks_[std::min(i, chunks_.size() - 1)]); };
   if (texel_reads)
     s.dispatch(k,
                {texel_r32ui(chunk(0)), texel_r32ui(chunk(1)), texel_r32ui(chunk(2)), texel_r32ui(chunk(3)),
@@ -100,8 +105,7 @@ void DeviceDataset::record_gather(Stream& s, DeviceSpan x, DeviceSpan labels, co
 void DeviceDataset::record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer& indices,
                                             DeviceSpan step_block, uint32_t batch, const Augment& augment,
                                             uint32_t seed) const {
-  if (x.count < uint64_t(batch) * image_bytes_ || labels.count < batch) throw Error("gather: output spans too small");
-  augment.check_image(height_, width_);
+  check_outputs(x, labels, batch);
   Context& ctx = s.context();
   const uint32_t chunks = uint32_t(chunks_.size());
   const Kernel& k = ctx.kernel({"gather_batch_augment", std::vector<BindingKind>(9, BindingKind::Storage),
@@ -113,7 +117,6 @@ void DeviceDataset::record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan 
   const AugmentPush push{batch,   images_per_chunk_, channels_,          height_, width_,
                          seed,    augment.crop,      augment.flip ? 1u : 0u, augment.affine() ? 1u : 0u,
                          float(augment.rotate * kRadiansPerDegree), float(augment.scale)};
-  auto chunk = [&](size_t i) { return DeviceSpan(chunks_[std::min(i, chunks_.size() - 1)]); };
   s.dispatch(k,
              {in(chunk(0)), in(chunk(1)), in(chunk(2)), in(chunk(3)), in(labels_), in(indices), in(step_block),
               out(x.sub(0, uint64_t(batch) * image_bytes_)), out(labels.sub(0, batch))},

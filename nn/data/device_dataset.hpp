@@ -33,11 +33,15 @@ class DeviceDataset {
   // The same for training batches with `augment` applied (shaders/gather_batch_augment.comp):
   // each image transformed by its own draw from (seed, step_block.step, position in the batch).
   // Reads through storage buffers on every device. Any Augment, the identity included, runs the
-  // augmenting kernel.
+  // augmenting kernel; any crop is safe (pixels moved in from outside are 0): whether one suits
+  // the images is the caller's question (Augment::check_image).
   void record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan labels, const Buffer& indices,
                                DeviceSpan step_block, uint32_t batch, const Augment& augment, uint32_t seed) const;
 
  private:
+  void check_outputs(DeviceSpan x, DeviceSpan labels, uint32_t batch) const;
+  DeviceSpan chunk(size_t i) const;  // binding i of the shaders' 4 chunk bindings
+
   std::vector<Buffer> chunks_;
   Buffer labels_;
   uint32_t count_ = 0, image_bytes_ = 0, images_per_chunk_ = 0;
