@@ -180,7 +180,9 @@ TEST_CASE("augment: the draws cover their ranges evenly") {
   // 4096 draws: each of the 7 offsets expects 585 (sd 22); each bound below is > 5 sd away.
   for (const auto* counts : {&dx, &dy}) {
     CHECK(counts->size() == 7);
-    for (const auto& [offset, count] : *counts) {
+    for (const auto& entry : *counts) {
+      const int offset = entry.first;
+      const int count = entry.second;
       CAPTURE(offset);
       CHECK(offset >= -3);
       CHECK(offset <= 3);
