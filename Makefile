@@ -7,8 +7,10 @@ CTEST_JOBS ?= $(JOBS)
 FUZZ_SECONDS ?= 60
 # The sanitized build: ASan + UBSan + libFuzzer hooks (clang), shared by test-asan and fuzz.
 SANITIZE_BUILD ?= build-sanitize
+# The aarch64 cross build (cmake/toolchains/aarch64-linux-gnu.cmake), tested under qemu.
+CROSS_BUILD ?= build-aarch64
 
-.PHONY: run test build deps configure clean fuzz test-asan sanitize-build
+.PHONY: run test build deps configure clean fuzz test-asan sanitize-build cross-deps cross-aarch64 test-aarch64
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,5 +39,20 @@ test-asan: sanitize-build
 fuzz: sanitize-build
 	@BUILD=$(SANITIZE_BUILD) bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
+# vktrain and its tests for 64-bit Arm Linux (README, "Edge devices"); copy
+# $(CROSS_BUILD)/vktrain to the board.
+cross-deps: deps
+	@bash scripts/install-cross-deps.sh
+
+cross-aarch64: cross-deps
+	@cmake -S . -B $(CROSS_BUILD) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/aarch64-linux-gnu.cmake >/dev/null
+	@cmake --build $(CROSS_BUILD) -j $(JOBS) --target vktrain vktrain_tests
+
+# The aarch64 build under qemu: devices, the runtime and kernel tests, an MLP's loss curve
+# against the x86-64 build's (scripts/test-aarch64.sh).
+test-aarch64: build cross-aarch64
+	@BUILD=$(BUILD) CROSS_BUILD=$(CROSS_BUILD) bash scripts/test-aarch64.sh
+
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(CROSS_BUILD)
