@@ -1,6 +1,7 @@
 // `vktrain train`: train a model on a data set, print progress, save weights and state.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -16,10 +17,13 @@
 #include "nn/checkpoint/safetensors.hpp"
 #include "nn/checkpoint/training_state.hpp"
 #include "nn/log/tensorboard.hpp"
+#include "nn/train/memory_plan.hpp"
 #include "nn/train/trainer.hpp"
+#include "runtime/allocator.hpp"
 #include "runtime/context.hpp"
 #include "util/error.hpp"
 #include "util/file_io.hpp"
+#include "util/format.hpp"
 
 namespace vkt::app {
 namespace {
@@ -28,6 +32,7 @@ struct TrainCommand {
   TrainOptions o;
   bool print_model = false, print_plan = false, json = false;
   std::string save, checkpoint, resume, log, tensorboard;
+  std::string max_device_memory;  // a size (parse_bytes); empty: the device's memory heap
   uint64_t checkpoint_every = 0;  // optimizer steps between mid-epoch checkpoints; 0: epoch ends only
 };
 
@@ -133,6 +138,50 @@ void print_plan(const Context& ctx, const std::vector<nn::Graph::RunPlan>& runs,
   }
 }
 
+nn::DataShape shape_of(const nn::DataSplits& d) {
+  return {d.train.channels, d.train.height, d.train.width, d.train.classes, d.train.count, d.val.count, d.test.count};
+}
+
+// The run's device memory (nn/train/memory_plan.hpp) against what it may take: the
+// --max-device-memory given, else the device's largest memory heap. The allocator then refuses
+// to pass that limit, so a run that the plan let through cannot fail mid-run in the driver.
+struct MemoryBudget {
+  nn::MemoryPlan plan;
+  uint64_t limit = 0;
+  bool given = false;
+};
+
+MemoryBudget check_device_memory(Context& ctx, const TrainCommand& c, const nn::TrainConfig& cfg,
+                                 const nn::DataSplits& data) {
+  MemoryBudget b;
+  b.given = !c.max_device_memory.empty();
+  b.limit = b.given ? parse_bytes(c.max_device_memory, "--max-device-memory") : ctx.info().device_local_heap_bytes();
+  b.plan = nn::plan_device_memory(ctx, cfg, shape_of(data));
+  if (b.limit && b.plan.peak > b.limit) {
+    std::string parts;
+    for (size_t k = 0; k < kMemoryKinds; ++k)
+      if (b.plan.steady.bytes[k])
+        parts += (parts.empty() ? "" : ", ") + std::string(memory_kind_name(MemoryKind(k))) + " " +
+                 format_bytes(b.plan.steady.bytes[k]);
+    throw InputError("the run needs " + format_bytes(b.plan.peak) + " of device memory (" + parts + "), more than the " +
+                         format_bytes(b.limit) + (b.given ? " --max-device-memory allows" : " of " + ctx.info().name + "'s memory heap"),
+                     "use a smaller --batch, fewer images (--train-limit), or a smaller model");
+  }
+  if (b.limit) ctx.allocator().set_limit(b.limit);
+  return b;
+}
+
+void print_memory_plan(const Context& ctx, const MemoryBudget& b, uint32_t batch) {
+  std::printf("\ndevice memory on %s at batch %u:\n", ctx.info().name.c_str(), batch);
+  for (size_t k = 0; k < kMemoryKinds; ++k)
+    if (const uint64_t v = b.plan.steady.bytes[k])
+      std::printf("  %-22s %12s\n", memory_kind_name(MemoryKind(k)), format_bytes(v).c_str());
+  if (const uint64_t borrowed = b.plan.peak - std::min(b.plan.peak, b.plan.steady.total()))
+    std::printf("  %-22s %12s  (while --autotune measures kernels)\n", "kernel measurement", format_bytes(borrowed).c_str());
+  std::printf("  %-22s %12s  of %s (%s)\n", "total", format_bytes(b.plan.peak).c_str(), format_bytes(b.limit).c_str(),
+              b.given ? "--max-device-memory" : "the device's memory heap");
+}
+
 int run_train(const TrainCommand& c) {
   const auto& o = c.o;
   if (o.patience && o.data.val_split == 0 && !o.data.cv_folds)
@@ -145,13 +194,19 @@ int run_train(const TrainCommand& c) {
   for (const std::string* out : {&c.save, &c.checkpoint, &c.log})
     if (!out->empty()) check_writable_target(*out);
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
+  if (!c.max_device_memory.empty()) parse_bytes(c.max_device_memory, "--max-device-memory");  // before any work
   if (c.print_model) {
-    std::cout << o.host_model().summary();
+    std::cout << o.host_model().summary() << std::flush;
+    const nn::DataSplits data = o.data.load();
+    Context ctx(context_options(o));
+    print_memory_plan(ctx, check_device_memory(ctx, c, o.config(data.train.count / std::max<uint32_t>(o.batch, 1)), data),
+                      o.batch);
     return 0;
   }
   const nn::DataSplits data = o.data.load();
   const nn::TrainConfig cfg = o.config(data.train.count / std::max<uint32_t>(o.batch, 1));
   Context ctx(context_options(o));
+  const MemoryBudget budget = check_device_memory(ctx, c, cfg, data);
   nn::Trainer trainer(ctx, cfg, data);
   if (c.print_plan) {
     print_plan(ctx, trainer.describe_plan(), c.json);
@@ -233,7 +288,15 @@ int run_train(const TrainCommand& c) {
     nn::write_safetensors(c.save, trainer.export_weights(), {{"vktrain_config", meta.dump()}, {"format", "pt"}});
   }
   if (c.json) {
+    const MemoryAccountant memory = ctx.allocator().accountant();
+    nlohmann::json by_kind = nlohmann::json::object();
+    for (size_t k = 0; k < kMemoryKinds; ++k)
+      if (memory.peak_by_kind().bytes[k]) by_kind[memory_kind_name(MemoryKind(k))] = memory.peak_by_kind().bytes[k];
     std::cout << nlohmann::json{{"status", status},
+                                {"device_memory_bytes", memory.peak()},
+                                {"device_memory_planned_bytes", budget.plan.peak},
+                                {"device_memory", by_kind},
+                                {"driver_memory_bytes", memory.driver_peak()},
                                 {"epochs", trainer.epoch()},
                                 {"test_acc", test.accuracy},
                                 {"test_loss", test.loss},
@@ -264,7 +327,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_data_options(*cmd, c->o.data);
   add_cv_option(*cmd, c->o.data);
   add_hyperparameter_options(*cmd, c->o);
-  cmd->add_flag("--print-model", c->print_model, "Print layers, output shapes and parameter counts, then exit");
+  cmd->add_flag("--print-model", c->print_model,
+                "Print layers, output shapes, parameter counts and the device memory the run will take, then exit");
+  cmd->add_option("--max-device-memory", c->max_device_memory,
+                  "Device memory the run may take (e.g. 512M, 2GiB; default: the device's memory heap)");
   cmd->add_flag("--print-plan", c->print_plan,
                 "Print each layer's route, layouts and kernels on this device (after --autotune), then exit");
   cmd->add_option("--save", c->save, "Write the final weights here (.safetensors, PyTorch names)")->check(kNotEmpty);

@@ -1,5 +1,7 @@
 #include "runtime/allocator.hpp"
 
+#include <algorithm>
+
 #include "runtime/context.hpp"
 #include "runtime/vk_check.hpp"
 #include "util/format.hpp"
@@ -20,6 +22,16 @@ Allocator::Allocator(Context& ctx) : ctx_(ctx) {
 Allocator::~Allocator() {
   for (auto& b : blocks_)
     if (b.memory) vkFreeMemory(ctx_.device(), b.memory, nullptr);
+}
+
+MemoryAccountant Allocator::accountant() const {
+  std::lock_guard lock(mutex_);
+  return accountant_;
+}
+
+void Allocator::reset_peaks() {
+  std::lock_guard lock(mutex_);
+  accountant_.reset_peaks();
 }
 
 size_t Allocator::block_count() const {
@@ -88,7 +100,7 @@ VkDeviceMemory Allocator::allocate_memory(VkDeviceSize size, uint32_t type, cons
   const VkResult r = vkAllocateMemory(ctx_.device(), &alloc, nullptr, &memory);
   if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
     throw Error(what + ": out of memory allocating " + format_bytes(size) + " on " + info.name + " (in use: " +
-                    format_bytes(in_use_) + ")",
+                    format_bytes(accountant_.driver_bytes()) + ")",
                 "try a smaller batch or model");
   VKT_CHECK(r);
   *mapped = nullptr;
@@ -97,10 +109,11 @@ VkDeviceMemory Allocator::allocate_memory(VkDeviceSize size, uint32_t type, cons
     VKT_CHECK(vkMapMemory(ctx_.device(), memory, 0, VK_WHOLE_SIZE, 0, &p));
     *mapped = static_cast<uint8_t*>(p);
   }
+  accountant_.driver_add(size);
   return memory;
 }
 
-Allocation Allocator::allocate(const VkMemoryRequirements& req, MemoryUse use, const std::string& what) {
+Allocation Allocator::allocate(const VkMemoryRequirements& req, MemoryUse use, MemoryKind kind, const std::string& what) {
   std::lock_guard lock(mutex_);
   const uint32_t type = choose_type(req.memoryTypeBits, use, what);
   const uint64_t heap_size = props_.memoryHeaps[props_.memoryTypes[type].heapIndex].size;
@@ -108,12 +121,17 @@ Allocation Allocator::allocate(const VkMemoryRequirements& req, MemoryUse use, c
     throw Error(what + " needs " + format_bytes(req.size) + ", more than the whole memory heap (" +
                 format_bytes(heap_size) + ") of " + ctx_.info().name);
 
+  if (limit_ && accountant_.in_use().total() + req.size > limit_)
+    throw Error(what + " needs " + format_bytes(req.size) + " more device memory, over the limit of " +
+                    format_bytes(limit_) + " (in use: " + format_bytes(accountant_.in_use().total()) + ")",
+                "raise --max-device-memory, or use a smaller batch");
   Allocation a;
   a.memory_type = type;
   a.size = req.size;
+  a.kind = kind;
   if (req.size >= kBlockSize / 2) {  // dedicated: a block would be mostly this one buffer anyway
     a.memory = allocate_memory(req.size, type, what, &a.mapped);
-    in_use_ += req.size;
+    accountant_.add(kind, req.size);
     return a;
   }
   auto try_block = [&](int bi) -> bool {
@@ -138,12 +156,18 @@ Allocation Allocator::allocate(const VkMemoryRequirements& req, MemoryUse use, c
   };
   for (int bi = 0; bi < static_cast<int>(blocks_.size()); ++bi)
     if (try_block(bi)) {
-      in_use_ += req.size;
+      accountant_.add(kind, req.size);
       return a;
     }
   Block nb;
   nb.memory_type = type;
-  nb.size = std::min<VkDeviceSize>(kBlockSize, heap_size);
+  // Blocks of a memory type grow from 1 MiB, doubling up to kBlockSize, so that a small model
+  // takes a few MiB of the device rather than a whole 64 MiB block.
+  VkDeviceSize grown = kFirstBlockSize;
+  for (const Block& b : blocks_)
+    if (b.memory && b.memory_type == type) grown = std::max(grown, std::min(2 * b.size, kBlockSize));
+  while (grown < req.size + req.alignment) grown *= 2;
+  nb.size = std::min<VkDeviceSize>(grown, heap_size);
   nb.memory = allocate_memory(nb.size, type, what, &nb.mapped);
   nb.free.push_back({0, nb.size});
   int slot = -1;
@@ -156,16 +180,17 @@ Allocation Allocator::allocate(const VkMemoryRequirements& req, MemoryUse use, c
     blocks_[slot] = std::move(nb);
   }
   if (!try_block(slot)) throw Error(what + ": allocator could not place " + format_bytes(req.size));
-  in_use_ += req.size;
+  accountant_.add(kind, req.size);
   return a;
 }
 
 void Allocator::free(const Allocation& a) {
   if (!a.memory) return;
   std::lock_guard lock(mutex_);
-  in_use_ -= a.size;
+  accountant_.remove(a.kind, a.size);
   if (a.block < 0) {
     vkFreeMemory(ctx_.device(), a.memory, nullptr);
+    accountant_.driver_remove(a.size);
     return;
   }
   Block& b = blocks_[a.block];
@@ -184,6 +209,7 @@ void Allocator::free(const Allocation& a) {
   // An empty block goes back to the driver: a long tuning study must not keep every peak.
   if (b.free.size() == 1 && b.free[0].offset == 0 && b.free[0].size == b.size) {
     vkFreeMemory(ctx_.device(), b.memory, nullptr);
+    accountant_.driver_remove(b.size);
     b = Block{};
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Device memory for buffers. Small buffers are carved out of 64 MiB blocks (drivers limit the
-// number of allocations and each one is slow); big ones get their own allocation.
+// Device memory for buffers. Small buffers are carved out of blocks of up to 64 MiB (drivers
+// limit the number of allocations and each one is slow); big ones get their own allocation.
+// Every byte is counted by kind in its MemoryAccountant.
 // Host-visible memory stays mapped for its whole life.
 #include <vulkan/vulkan.h>
 
@@ -9,6 +10,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "runtime/memory_accountant.hpp"
 
 namespace vkt {
 
@@ -29,6 +32,7 @@ struct Allocation {
   uint8_t* mapped = nullptr;  // host pointer to `offset`, or null if not host-visible
   uint32_t memory_type = 0;
   int block = -1;  // index into the allocator's blocks; -1 for a dedicated allocation
+  MemoryKind kind = MemoryKind::Other;
 };
 
 class Allocator {
@@ -38,16 +42,27 @@ class Allocator {
   Allocator(const Allocator&) = delete;
   Allocator& operator=(const Allocator&) = delete;
 
-  // `what` names the request in error messages (e.g. "buffer 'params'").
-  Allocation allocate(const VkMemoryRequirements& req, MemoryUse use, const std::string& what);
+  // `what` names the request in error messages (e.g. "buffer 'params'"); `kind` is what the
+  // accountant counts it as.
+  Allocation allocate(const VkMemoryRequirements& req, MemoryUse use, MemoryKind kind, const std::string& what);
   void free(const Allocation& a);
 
-  uint64_t bytes_in_use() const { return in_use_; }
+  uint64_t bytes_in_use() const { return accountant_.in_use().total(); }
+  // A copy: the allocator's lock guards the original.
+  MemoryAccountant accountant() const;
+  void reset_peaks();
+  // Memory the buffers may hold in all (`--max-device-memory`); 0: no limit but the heaps'.
+  // Passing it throws Error naming the request, before the driver is asked. It counts what
+  // the buffers take, as the memory plan does; the free space inside blocks comes on top
+  // (at most the last block, as blocks grow from 1 to 64 MiB).
+  void set_limit(uint64_t bytes) { limit_ = bytes; }
+  uint64_t limit() const { return limit_; }
   size_t block_count() const;
   // True if MemoryUse::Device memory is host-visible, so uploads need no staging copy.
   bool device_memory_is_host_visible() const;
 
   static constexpr VkDeviceSize kBlockSize = 64ull << 20;
+  static constexpr VkDeviceSize kFirstBlockSize = 1ull << 20;
 
  private:
   struct Range {
@@ -67,7 +82,8 @@ class Allocator {
   Context& ctx_;
   VkPhysicalDeviceMemoryProperties props_{};
   std::vector<Block> blocks_;
-  uint64_t in_use_ = 0;
+  MemoryAccountant accountant_;
+  uint64_t limit_ = 0;
   mutable std::mutex mutex_;
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/buffer.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -9,32 +10,53 @@
 
 namespace vkt {
 
-Buffer::Buffer(Context& ctx, VkDeviceSize bytes, std::string name, MemoryUse use)
+namespace {
+
+VkBufferCreateInfo create_info(const DeviceInfo& info, VkDeviceSize bytes, MemoryUse use) {
+  VkBufferUsageFlags usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  if (use == MemoryUse::Device || use == MemoryUse::Shared) usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  // Texel views need the usage bit at creation; only whole vec4s of the buffer are viewable.
+  if (use == MemoryUse::Device && info.rgba32f_texel_buffers && info.max_texel_buffer_elements > 0)
+    usage |= VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.size = (bytes + 15) / 16 * 16;  // padded_size()
+  bi.usage = usage;
+  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  return bi;
+}
+
+}  // namespace
+
+uint64_t Buffer::memory_bytes(Context& ctx, VkDeviceSize bytes, MemoryUse use) {
+  if (bytes == 0) return 0;
+  const VkBufferCreateInfo bi = create_info(ctx.info(), bytes, use);
+  VkBuffer b = VK_NULL_HANDLE;
+  VKT_CHECK(vkCreateBuffer(ctx.device(), &bi, nullptr, &b));
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(ctx.device(), b, &req);
+  vkDestroyBuffer(ctx.device(), b, nullptr);
+  return req.size;
+}
+
+Buffer::Buffer(Context& ctx, VkDeviceSize bytes, std::string name, MemoryKind kind, MemoryUse use)
     : ctx_(&ctx), size_(bytes), name_(std::move(name)) {
   const auto& info = ctx.info();
   if (bytes == 0) throw Error("buffer '" + name_ + "': size 0 requested");
   const bool storage = use == MemoryUse::Device || use == MemoryUse::Shared;
-  if (storage && bytes > info.max_storage_buffer_range)
+  // The policy's range: the device's, or a smaller device's it describes (KernelPolicy).
+  const uint64_t range = std::min<uint64_t>(info.max_storage_buffer_range, ctx.policy().max_storage_buffer_range);
+  if (storage && bytes > range)
     throw Error("buffer '" + name_ + "' of " + format_bytes(bytes) + " exceeds this device's maxStorageBufferRange (" +
-                    format_bytes(info.max_storage_buffer_range) + ") on " + info.name,
+                    format_bytes(range) + ") on " + info.name,
                 "use a smaller batch or model, or a device with a larger limit");
 
-  VkBufferUsageFlags usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  if (storage) usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-  if (use == MemoryUse::Device) {
-    // Texel views need the usage bit at creation; only whole vec4s of the buffer are viewable.
-    texel_capable_ = info.rgba32f_texel_buffers && info.max_texel_buffer_elements > 0;
-    if (texel_capable_) usage |= VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
-  }
-  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  bi.size = padded_size();
-  bi.usage = usage;
-  bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  const VkBufferCreateInfo bi = create_info(info, bytes, use);
+  texel_capable_ = (bi.usage & VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) != 0;
   VKT_CHECK(vkCreateBuffer(ctx.device(), &bi, nullptr, &buffer_));
   VkMemoryRequirements req;
   vkGetBufferMemoryRequirements(ctx.device(), buffer_, &req);
   try {
-    alloc_ = ctx.allocator().allocate(req, use, "buffer '" + name_ + "'");
+    alloc_ = ctx.allocator().allocate(req, use, kind, "buffer '" + name_ + "'");
     VKT_CHECK(vkBindBufferMemory(ctx.device(), buffer_, alloc_.memory, alloc_.offset));
   } catch (...) {
     release();
@@ -77,7 +99,7 @@ void Buffer::upload(const void* data, VkDeviceSize bytes, VkDeviceSize offset) {
     std::memcpy(alloc_.mapped + offset, data, bytes);
     return;
   }
-  Buffer staging(*ctx_, bytes, name_ + " (staging)", MemoryUse::Upload);
+  Buffer staging(*ctx_, bytes, name_ + " (staging)", MemoryKind::Staging, MemoryUse::Upload);
   std::memcpy(staging.mapped(), data, bytes);
   ctx_->run_once([&](VkCommandBuffer cmd) {
     const VkBufferCopy region{0, offset, bytes};
@@ -94,7 +116,7 @@ void Buffer::download(void* data, VkDeviceSize bytes, VkDeviceSize offset) const
     std::memcpy(data, alloc_.mapped + offset, bytes);
     return;
   }
-  Buffer staging(*ctx_, bytes, name_ + " (readback)", MemoryUse::Readback);
+  Buffer staging(*ctx_, bytes, name_ + " (readback)", MemoryKind::Staging, MemoryUse::Readback);
   ctx_->run_once([&](VkCommandBuffer cmd) {
     const VkBufferCopy region{offset, 0, bytes};
     vkCmdCopyBuffer(cmd, buffer_, staging.handle(), 1, &region);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/allocator.hpp"
@@ -20,7 +21,13 @@ class Buffer {
   Buffer() = default;
   // Throws Error naming `name`, the size and the limit when the device cannot hold it:
   // over maxStorageBufferRange, maxMemoryAllocationSize or the memory heap.
-  Buffer(Context& ctx, VkDeviceSize bytes, std::string name = "buffer", MemoryUse use = MemoryUse::Device);
+  Buffer(Context& ctx, VkDeviceSize bytes, std::string name = "buffer", MemoryUse use = MemoryUse::Device)
+      : Buffer(ctx, bytes, std::move(name), MemoryKind::Other, use) {}
+  // `kind`: what the memory accountant counts it as (runtime/memory_accountant.hpp).
+  Buffer(Context& ctx, VkDeviceSize bytes, std::string name, MemoryKind kind, MemoryUse use = MemoryUse::Device);
+  // The device memory such a buffer would take (its memory requirement), found without
+  // allocating any: what memory plans add up (nn/train/memory_plan.hpp).
+  static uint64_t memory_bytes(Context& ctx, VkDeviceSize bytes, MemoryUse use = MemoryUse::Device);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;

@@ -151,6 +151,13 @@ const Kernel& Context::kernel(const KernelSpec& spec) {
   return *slot;
 }
 
+std::vector<KernelSpec> Context::kernel_specs() const {
+  std::lock_guard lock(kernels_mutex_);
+  std::vector<KernelSpec> out;
+  for (const auto& [key, kernel] : kernels_) out.push_back(kernel->spec());
+  return out;
+}
+
 void Context::run_once(const std::function<void(VkCommandBuffer)>& record) {
   VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
   alloc.commandPool = command_pool_;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "runtime/device_info.hpp"
 #include "runtime/instance.hpp"
@@ -61,6 +62,8 @@ class Context {
   // The kernel for `spec`, created on first use and kept for the Context's life: ops ask for
   // their pipelines by spec on every recording, and building one costs milliseconds.
   const Kernel& kernel(const KernelSpec& spec);
+  // The specs of every kernel kernel() has made, in no order: what a plan ran (tests).
+  std::vector<KernelSpec> kernel_specs() const;
 
   // The measured kernel choices for this device (runtime/kernel_cache.hpp), read on first use.
   // `candidates` is the checksum of the candidate set the caller measures (nn/plan/).
@@ -85,7 +88,7 @@ class Context {
   std::unique_ptr<KernelCache> kernel_cache_;
   std::mutex kernel_cache_mutex_;
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;
-  std::mutex kernels_mutex_;
+  mutable std::mutex kernels_mutex_;
 };
 
 }  // namespace vkt

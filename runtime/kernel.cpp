@@ -1,5 +1,6 @@
 #include "runtime/kernel.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "runtime/context.hpp"
@@ -18,18 +19,26 @@ std::array<uint32_t, 3> groups_1d(uint64_t items, uint32_t local_size, uint32_t 
 
 Kernel::Kernel(Context& ctx, KernelSpec spec) : ctx_(&ctx), spec_(std::move(spec)) {
   const auto& info = ctx.info();
+  // The limits are the policy's: the device's own, or a smaller device it describes (a test of
+  // an edge device's limits on this one), so that a kernel over them fails here too.
+  const KernelPolicy& p = ctx.policy();
+  const std::array<uint32_t, 3> max_size{std::min(info.max_workgroup_size[0], p.max_workgroup_x),
+                                         std::min(info.max_workgroup_size[1], p.max_workgroup_y),
+                                         info.max_workgroup_size[2]};
+  const uint32_t max_invocations = std::min(info.max_workgroup_invocations, p.max_workgroup_invocations);
+  const uint32_t max_shared = std::min(info.shared_memory_bytes, p.shared_memory_bytes);
   const auto& ls = spec_.local_size;
   const uint64_t invocations = uint64_t(ls[0]) * ls[1] * ls[2];
   for (int i = 0; i < 3; ++i)
-    if (ls[i] == 0 || ls[i] > info.max_workgroup_size[i])
+    if (ls[i] == 0 || ls[i] > max_size[i])
       throw Error("kernel " + spec_.shader + ": workgroup size " + std::to_string(ls[i]) + " in dimension " +
-                  std::to_string(i) + " exceeds the device limit " + std::to_string(info.max_workgroup_size[i]));
-  if (invocations > info.max_workgroup_invocations)
+                  std::to_string(i) + " exceeds the device limit " + std::to_string(max_size[i]));
+  if (invocations > max_invocations)
     throw Error("kernel " + spec_.shader + ": " + std::to_string(invocations) +
-                " invocations per workgroup exceed the device limit " + std::to_string(info.max_workgroup_invocations));
-  if (spec_.shared_bytes > info.shared_memory_bytes)
+                " invocations per workgroup exceed the device limit " + std::to_string(max_invocations));
+  if (spec_.shared_bytes > max_shared)
     throw Error("kernel " + spec_.shader + ": needs " + std::to_string(spec_.shared_bytes) +
-                " bytes of shared memory, the device has " + std::to_string(info.shared_memory_bytes));
+                " bytes of shared memory, the device has " + std::to_string(max_shared));
   if (spec_.push_bytes > kMaxPushBytes || spec_.push_bytes > info.max_push_constants_size)
     throw Error("kernel " + spec_.shader + ": " + std::to_string(spec_.push_bytes) + " push-constant bytes is too many");
   for (auto b : spec_.bindings)

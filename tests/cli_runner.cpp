@@ -67,6 +67,14 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   return rows;
 }
 
+nlohmann::json last_json_line(const std::string& out) {
+  std::istringstream in(out);
+  std::string last;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) last = line;
+  return nlohmann::json::parse(last);
+}
+
 pid_t start_vktrain(const std::vector<std::string>& args, const std::string& log,
                     const std::map<std::string, std::string>& env) {
   const pid_t pid = fork();

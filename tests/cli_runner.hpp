@@ -32,6 +32,9 @@ nlohmann::json study_report(const std::string& study);
 std::string read_text(const std::string& path);
 // A JSON-lines file (a `--log`), one value per non-empty line.
 std::vector<nlohmann::json> read_jsonl(const std::string& path);
+// The last non-empty line of a command's output as JSON: `train --json`'s result after any
+// text printed before it.
+nlohmann::json last_json_line(const std::string& out);
 // Checks that a report's trials are ids 0..n-1, each exactly once.
 void check_trial_ids(const nlohmann::json& report, size_t n);
 

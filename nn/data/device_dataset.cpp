@@ -32,6 +32,25 @@ uint64_t whole_words(uint64_t bytes) { return (bytes + 3) / 4 * 4; }
 
 }  // namespace
 
+uint32_t DeviceDataset::chunk_images(const Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name) {
+  const uint64_t limit = std::min<uint64_t>(ctx.policy().max_storage_buffer_range, 64ull << 20);
+  const uint32_t per_chunk = static_cast<uint32_t>(std::max<uint64_t>(1, limit / image_bytes));
+  const uint32_t chunks = (count + per_chunk - 1) / per_chunk;
+  if (chunks > kMaxChunks)
+    throw Error(name + " set (" + format_bytes(uint64_t(count) * image_bytes) + ") does not fit in " +
+                std::to_string(kMaxChunks) + " buffers of " + format_bytes(limit) + " on " + ctx.info().name);
+  return per_chunk;
+}
+
+uint64_t DeviceDataset::device_bytes(Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name) {
+  if (count == 0) return 0;
+  const uint32_t per_chunk = chunk_images(ctx, count, image_bytes, name);
+  uint64_t total = Buffer::memory_bytes(ctx, whole_words(count));  // the labels
+  for (uint32_t first = 0; first < count; first += per_chunk)
+    total += Buffer::memory_bytes(ctx, whole_words(uint64_t(std::min(per_chunk, count - first)) * image_bytes));
+  return total;
+}
+
 DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::string& name)
     : count_(data.count),
       image_bytes_(static_cast<uint32_t>(data.image_bytes())),
@@ -39,18 +58,14 @@ DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::strin
       height_(data.height),
       width_(data.width) {
   if (count_ == 0) throw InputError(name + " set is empty");
-  const uint64_t limit = std::min<uint64_t>(ctx.info().max_storage_buffer_range, 64ull << 20);
-  images_per_chunk_ = static_cast<uint32_t>(std::max<uint64_t>(1, limit / image_bytes_));
+  images_per_chunk_ = chunk_images(ctx, count_, image_bytes_, name);
   const uint32_t chunks = (count_ + images_per_chunk_ - 1) / images_per_chunk_;
-  if (chunks > kMaxChunks)
-    throw Error(name + " set (" + format_bytes(uint64_t(count_) * image_bytes_) + ") does not fit in " +
-                std::to_string(kMaxChunks) + " buffers of " + format_bytes(limit) + " on " + ctx.info().name);
   for (uint32_t c = 0; c < chunks; ++c) {
     const uint32_t first = c * images_per_chunk_, n = std::min(images_per_chunk_, count_ - first);
-    chunks_.emplace_back(ctx, whole_words(uint64_t(n) * image_bytes_), name + " images " + std::to_string(c));
+    chunks_.emplace_back(ctx, whole_words(uint64_t(n) * image_bytes_), name + " images " + std::to_string(c), MemoryKind::Dataset);
     chunks_.back().upload(data.images.data() + uint64_t(first) * image_bytes_, uint64_t(n) * image_bytes_);
   }
-  labels_ = Buffer(ctx, whole_words(count_), name + " labels");
+  labels_ = Buffer(ctx, whole_words(count_), name + " labels", MemoryKind::Dataset);
   labels_.upload(data.labels.data(), count_);
 }
 

@@ -22,6 +22,9 @@ class DeviceDataset {
   // Throws Error if the data needs more than 4 chunks of maxStorageBufferRange.
   DeviceDataset(Context& ctx, const Dataset& data, const std::string& name);
 
+  // The device memory a set of `count` images of `image_bytes` takes, without allocating it.
+  static uint64_t device_bytes(Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name);
+
   uint32_t count() const { return count_; }
   uint32_t image_bytes() const { return image_bytes_; }
 
@@ -39,6 +42,9 @@ class DeviceDataset {
                                DeviceSpan step_block, uint32_t batch, const Augment& augment, uint32_t seed) const;
 
  private:
+  // Images per chunk buffer (each at most 64 MiB and the storage range); Error if the set needs
+  // more chunks than the shaders bind.
+  static uint32_t chunk_images(const Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name);
   void check_outputs(DeviceSpan x, DeviceSpan labels, uint32_t batch) const;
   DeviceSpan chunk(size_t i) const;  // binding i of the shaders' 4 chunk bindings
 

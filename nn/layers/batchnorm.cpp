@@ -10,7 +10,8 @@ namespace {
 class BatchNormRun : public LayerRun {
  public:
   BatchNormRun(Context& ctx, const BatchNormShape& b)
-      : b_(b), mean_(ctx, b.C * 4, "batchnorm batch mean"), invstd_(ctx, b.C * 4, "batchnorm batch invstd") {}
+      : b_(b), mean_(ctx, b.C * 4, "batchnorm batch mean", MemoryKind::Activations),
+        invstd_(ctx, b.C * 4, "batchnorm batch invstd", MemoryKind::Activations) {}
   void forward(Stream& s, const LayerIO& io) override {
     if (io.training)
       batchnorm_forward_train(s, io.y, mean_, invstd_, io.params[2], io.params[3], io.x, io.params[0], io.params[1], b_);

@@ -6,9 +6,9 @@
 namespace vkt::nn {
 
 ModelBuffers::ModelBuffers(Context& ctx, const Model& model, bool training)
-    : params(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "parameters"),
-      grads(training ? Buffer(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "gradients") : Buffer()),
-      state(ctx, std::max<uint64_t>(model.state_floats(), 1) * 4, "layer state") {}
+    : params(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "parameters", MemoryKind::Parameters),
+      grads(training ? Buffer(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "gradients", MemoryKind::Gradients) : Buffer()),
+      state(ctx, std::max<uint64_t>(model.state_floats(), 1) * 4, "layer state", MemoryKind::Parameters) {}
 
 Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t batch, bool training)
     : model_(model), buffers_(buffers), batch_(batch), training_(training) {
@@ -16,7 +16,7 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
   const auto& shapes = model.shapes();
   const size_t L = model.layers().size();
   auto make = [&](uint64_t floats, const std::string& name) {
-    storage_.emplace_back(ctx, std::max<uint64_t>(floats, 1) * 4, name);
+    storage_.emplace_back(ctx, std::max<uint64_t>(floats, 1) * 4, name, MemoryKind::Activations);
     return DeviceSpan(storage_.back(), 0, floats);
   };
   storage_.reserve(2 * (L + 1));
@@ -95,7 +95,7 @@ void Graph::record_backward(Stream& s, DeviceSpan step_block) {
 
 std::vector<Graph::RunPlan> Graph::describe(Context& ctx) {
   // Recorded into throwaway streams, never submitted: only the kernel names are kept.
-  Buffer step(ctx, 256, "describe step block");
+  Buffer step(ctx, 256, "describe step block", MemoryKind::Workspace);
   std::vector<RunPlan> out;
   const auto& layers = model_.layers();
   for (size_t i = 0; i < runs_.size(); ++i) {

@@ -63,12 +63,12 @@ Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c) { return conv2d_r
 
 Conv2dWorkspaceBuffers::Conv2dWorkspaceBuffers(Context& ctx, const Conv2dPlan& c) {
   const auto ws = conv2d_workspace_size(c);
-  col = Buffer(ctx, ws.col * 4, "conv2d im2col");
-  t = Buffer(ctx, ws.t * 4, "conv2d transposed output");
-  if (ws.w_gemm) w_gemm = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM");
-  partials = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums");
-  if (ws.argmax) argmax = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax");
-  if (ws.v) v = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles");
+  col = Buffer(ctx, ws.col * 4, "conv2d im2col", MemoryKind::Workspace);
+  t = Buffer(ctx, ws.t * 4, "conv2d transposed output", MemoryKind::Workspace);
+  if (ws.w_gemm) w_gemm = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM", MemoryKind::Workspace);
+  partials = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums", MemoryKind::Workspace);
+  if (ws.argmax) argmax = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax", MemoryKind::Workspace);
+  if (ws.v) v = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles", MemoryKind::Workspace);
 }
 
 Conv2dWorkspace Conv2dWorkspaceBuffers::spans() const {

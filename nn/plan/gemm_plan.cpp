@@ -147,7 +147,7 @@ std::vector<GemmMeasurement> measure_gemm(Context& ctx, const Gemm& g, const std
   const Buffer A = random_buffer(ctx, na, 11, "autotune A"), B = random_buffer(ctx, nb, 12, "autotune B"),
                bias = random_buffer(ctx, nbias, 13, "autotune bias");
   Buffer split;
-  if (!g.split_scratch.empty()) split = Buffer(ctx, g.split_scratch.count * 4, "autotune split-K");
+  if (!g.split_scratch.empty()) split = Buffer(ctx, g.split_scratch.count * 4, "autotune split-K", MemoryKind::Workspace);
 
   struct Run {
     GemmVariant v;

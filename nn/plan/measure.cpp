@@ -45,13 +45,13 @@ Buffer random_buffer(Context& ctx, uint64_t floats, uint64_t seed, const char* n
     s = s * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG; top 53 bits
     x = static_cast<float>(static_cast<double>(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
   }
-  Buffer b(ctx, v.size() * 4, name);
+  Buffer b(ctx, v.size() * 4, name, MemoryKind::Workspace);
   b.upload(v);
   return b;
 }
 
 Buffer scratch_buffer(Context& ctx, uint64_t floats, const char* name) {
-  return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name);
+  return Buffer(ctx, std::max<uint64_t>(floats, 4) * 4, name, MemoryKind::Workspace);
 }
 
 std::string candidates_key(const std::string& op_shape, const std::vector<std::string>& candidates) {

@@ -29,13 +29,15 @@ uint64_t epoch_shuffle_seed(uint64_t seed, uint32_t epoch) {
 // The augmentation draws' seed: its own stream of the run's seed, apart from dropout's.
 uint32_t augment_seed(uint64_t seed) { return uint32_t(((seed + 1) * 0xA24BAED4963EE407ull) >> 32); }
 
-Buffer filled(Context& ctx, uint64_t floats, const std::string& name, float value) {
-  Buffer b(ctx, std::max<uint64_t>(floats, 1) * 4, name);
+Buffer filled(Context& ctx, uint64_t floats, const std::string& name, MemoryKind kind, float value) {
+  Buffer b(ctx, std::max<uint64_t>(floats, 1) * 4, name, kind);
   b.upload(std::vector<float>(std::max<uint64_t>(floats, 1), value));
   return b;
 }
 
-Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) { return filled(ctx, floats, name, 0.0f); }
+Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
+  return filled(ctx, floats, name, MemoryKind::Workspace, 0.0f);
+}
 
 }  // namespace
 
@@ -78,23 +80,23 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, config_.batch, true);
 
   const uint64_t n = model_->optimized_floats();  // all but the frozen layers' tensors
-  labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels");
+  labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels", MemoryKind::Activations);
   const OptimizerConfig& opt = config_.optimizer;
   const int moments = moment_buffers(opt);
   const bool v_only = moment_in_v_only(opt);
   if (moments == 2 || (moments == 1 && !v_only))
-    moments_m_ = filled(ctx, n, "first moments", initial_moment_value(opt, "m"));
-  if (moments == 2 || v_only) moments_v_ = filled(ctx, n, "second moments", initial_moment_value(opt, "v"));
+    moments_m_ = filled(ctx, n, "first moments", MemoryKind::OptimizerState, initial_moment_value(opt, "m"));
+  if (moments == 2 || v_only) moments_v_ = filled(ctx, n, "second moments", MemoryKind::OptimizerState, initial_moment_value(opt, "v"));
   if (config_.optimizer.clip_norm > 0) {
     clip_result_ = zeroed(ctx, 2, "clip scale");
     clip_partials_ = zeroed(ctx, reduce_partials(n), "clip partial sums");
   }
-  indices_ = Buffer(ctx, uint64_t(train_->count()) * 4, "epoch order");
+  indices_ = Buffer(ctx, uint64_t(train_->count()) * 4, "epoch order", MemoryKind::Dataset);
   const uint64_t align = std::max<uint64_t>(ctx.info().min_storage_buffer_offset_alignment, sizeof(StepBlock));
   step_slot_stride_ = (sizeof(StepBlock) + align - 1) / align * align;
   const uint32_t k = std::max<uint32_t>(1, config_.steps_per_submit);
-  step_blocks_ = Buffer(ctx, step_slot_stride_ * k, "step blocks", MemoryUse::Shared);
-  metrics_ = Buffer(ctx, sizeof(LossMetrics), "training metrics", MemoryUse::Shared);
+  step_blocks_ = Buffer(ctx, step_slot_stride_ * k, "step blocks", MemoryKind::Workspace, MemoryUse::Shared);
+  metrics_ = Buffer(ctx, sizeof(LossMetrics), "training metrics", MemoryKind::Workspace, MemoryUse::Shared);
   reset_loss_metrics(metrics_);
 
   if (opt.l1 > 0 || opt.l2 > 0) {
@@ -109,6 +111,19 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   record_train_steps(*stream_many_, k);
   stream_one_ = std::make_unique<Stream>(ctx);
   record_train_steps(*stream_one_, 1);
+  // The evaluation graphs too, now: all the run's device memory is taken before its first
+  // step, so a run that does not fit fails here, not after an epoch of training.
+  for (const DeviceDataset* set : {val_, test_}) {
+    if (!set) continue;
+    const auto [full, rest] = eval_batches(set->count());
+    eval_plan(*set, full);
+    if (rest) eval_plan(*set, rest);
+  }
+}
+
+std::pair<uint32_t, uint32_t> Trainer::eval_batches(uint32_t count) const {
+  const uint32_t E = std::min(std::max<uint32_t>(1, config_.eval_batch), count);
+  return {E, count % E};
 }
 
 Trainer::~Trainer() = default;
@@ -251,9 +266,9 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
   if (slot) return *slot;
   auto plan = std::make_unique<EvalPlan>();
   plan->graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
-  plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels");
-  plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryUse::Shared);
-  plan->metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryUse::Shared);
+  plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels", MemoryKind::Activations);
+  plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryKind::Workspace, MemoryUse::Shared);
+  plan->metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
   plan->stream = std::make_unique<Stream>(ctx_);
   const DeviceSpan block(plan->step_block, 0, sizeof(StepBlock) / 4);
   data.record_gather(*plan->stream, plan->graph->input(), plan->labels, nullptr, block, batch);
@@ -268,8 +283,8 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
 }
 
 EvalStats Trainer::evaluate(const DeviceDataset& data) {
-  const uint32_t E = std::min(std::max<uint32_t>(1, config_.eval_batch), data.count());
-  const uint32_t full = data.count() / E, rest = data.count() % E;
+  const auto [E, rest] = eval_batches(data.count());
+  const uint32_t full = data.count() / E;
   LossMetrics total;
   auto run = [&](EvalPlan& plan, uint32_t start) {
     StepBlock block;

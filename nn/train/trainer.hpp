@@ -110,6 +110,8 @@ class Trainer {
   struct EvalPlan;
   EvalStats evaluate(const DeviceDataset& data);
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
+  // The evaluation batch and the last partial batch's size (0 if none) for a set of `count`.
+  std::pair<uint32_t, uint32_t> eval_batches(uint32_t count) const;
   void record_train_steps(Stream& s, uint32_t steps);
   DeviceSpan step_slot(const Buffer& blocks, uint32_t i) const;
 

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 
 namespace {
 
-json last_json(const CommandResult& r) { return json::parse(r.out.substr(r.out.rfind('{'))); }
+json last_json(const CommandResult& r) { return vkt::test::last_json_line(r.out); }
 
 }  // namespace
 

@@ -35,7 +35,7 @@ Logged train(const TempDir& dir, const std::string& name, const std::vector<std:
   REQUIRE(r.exit_code == 0);
   Logged out;
   out.epochs = read_jsonl(log);
-  out.result = json::parse(r.out.substr(r.out.rfind('{')));
+  out.result = last_json_line(r.out);
   return out;
 }
 

@@ -28,14 +28,6 @@ const char* kData = "/usr/share/datasets/fashion-mnist";
 
 bool have_data() { return std::filesystem::exists(std::string(kData) + "/train-images-idx3-ubyte.gz"); }
 
-json last_json_line(const std::string& out) {
-  std::istringstream in(out);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return json::parse(last);
-}
-
 std::vector<json> jsonl(const std::string& path) { return read_jsonl(path); }
 
 // One line on stderr, and no validation-layer message (the child inherits VKTRAIN_VALIDATE).
