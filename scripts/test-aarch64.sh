@@ -45,7 +45,10 @@ skip+=",conv2d, direct route*,conv2d: the seed CNN*,activation: dense sweep*"
 
 step "MLP on 1,000 images for 5 epochs, on x86-64 and on aarch64"
 args=(train --model mlp --train-limit 1000 --epochs 5 --batch 32 --seed 7 --json)
-"$host/vktrain" "${args[@]}" --log "$work/x86_64.jsonl" >"$work/x86_64.json"
-"${arm_env[@]}" "$qemu" "$arm/vktrain" "${args[@]}" --log "$work/aarch64.jsonl" >"$work/aarch64.json"
+# Caches of their own: both lavapipes share vendor and device ids, so they would take turns
+# rewriting the user's pipeline cache.
+XDG_CACHE_HOME="$work/x86_64-cache" "$host/vktrain" "${args[@]}" --log "$work/x86_64.jsonl" >"$work/x86_64.json"
+"${arm_env[@]}" XDG_CACHE_HOME="$work/aarch64-cache" "$qemu" "$arm/vktrain" "${args[@]}" \
+  --log "$work/aarch64.jsonl" >"$work/aarch64.json"
 python3 scripts/compare_curves.py "$work/x86_64" "$work/aarch64"
 step "passed"

@@ -41,9 +41,11 @@ Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
 
 }  // namespace
 
-// Evaluation of one data set at one batch size: its own graph (no gradients) and stream.
+// Evaluation of one data set at one batch size: its stream, on the graph (no gradients) of
+// that batch size, which the validation and test sets share: evaluation runs one stream at a
+// time, to completion, so one set of activations and workspaces serves both.
 struct Trainer::EvalPlan {
-  std::unique_ptr<Graph> graph;
+  Graph* graph = nullptr;
   Buffer labels, step_block, metrics;
   std::unique_ptr<Stream> stream;
 };
@@ -265,7 +267,9 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
   auto& slot = eval_plans_[{&data, batch}];
   if (slot) return *slot;
   auto plan = std::make_unique<EvalPlan>();
-  plan->graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
+  auto& graph = eval_graphs_[batch];
+  if (!graph) graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
+  plan->graph = graph.get();
   plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels", MemoryKind::Activations);
   plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryKind::Workspace, MemoryUse::Shared);
   plan->metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);

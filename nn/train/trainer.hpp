@@ -128,6 +128,7 @@ class Trainer {
   Buffer indices_, step_blocks_, metrics_;
   Buffer penalty_result_, penalty_partials_;
   std::unique_ptr<Stream> stream_many_, stream_one_, penalty_stream_;
+  std::map<uint32_t, std::unique_ptr<Graph>> eval_graphs_;  // by batch size, before the plans that use them
   std::map<std::pair<const DeviceDataset*, uint32_t>, std::unique_ptr<EvalPlan>> eval_plans_;
   uint64_t step_slot_stride_ = 0;
   uint64_t step_ = 0;
