@@ -195,18 +195,15 @@ int run_train(const TrainCommand& c) {
     if (!out->empty()) check_writable_target(*out);
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
   if (!c.max_device_memory.empty()) parse_bytes(c.max_device_memory, "--max-device-memory");  // before any work
-  if (c.print_model) {
-    std::cout << o.host_model().summary() << std::flush;
-    const nn::DataSplits data = o.data.load();
-    Context ctx(context_options(o));
-    print_memory_plan(ctx, check_device_memory(ctx, c, o.config(data.train.count / std::max<uint32_t>(o.batch, 1)), data),
-                      o.batch);
-    return 0;
-  }
+  if (c.print_model) std::cout << o.host_model().summary() << std::flush;
   const nn::DataSplits data = o.data.load();
   const nn::TrainConfig cfg = o.config(data.train.count / std::max<uint32_t>(o.batch, 1));
   Context ctx(context_options(o));
   const MemoryBudget budget = check_device_memory(ctx, c, cfg, data);
+  if (c.print_model) {
+    print_memory_plan(ctx, budget, cfg.batch);
+    return 0;
+  }
   nn::Trainer trainer(ctx, cfg, data);
   if (c.print_plan) {
     print_plan(ctx, trainer.describe_plan(), c.json);

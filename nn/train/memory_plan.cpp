@@ -23,8 +23,8 @@ Dataset blank(const DataShape& s, uint32_t count) {
 // (Trainer::eval_batches) as `count` images: one full batch and the partial one.
 uint32_t same_eval_batches(uint32_t count, uint32_t eval_batch) {
   if (count == 0) return 0;
-  const uint32_t e = std::min(std::max<uint32_t>(1, eval_batch), count);
-  return e + count % e;
+  const auto [full, rest] = Trainer::eval_batches(count, eval_batch);
+  return full + rest;
 }
 
 }  // namespace

@@ -117,14 +117,14 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   // step, so a run that does not fit fails here, not after an epoch of training.
   for (const DeviceDataset* set : {val_, test_}) {
     if (!set) continue;
-    const auto [full, rest] = eval_batches(set->count());
+    const auto [full, rest] = eval_batches(set->count(), config_.eval_batch);
     eval_plan(*set, full);
     if (rest) eval_plan(*set, rest);
   }
 }
 
-std::pair<uint32_t, uint32_t> Trainer::eval_batches(uint32_t count) const {
-  const uint32_t E = std::min(std::max<uint32_t>(1, config_.eval_batch), count);
+std::pair<uint32_t, uint32_t> Trainer::eval_batches(uint32_t count, uint32_t eval_batch) {
+  const uint32_t E = std::min(std::max<uint32_t>(1, eval_batch), count);
   return {E, count % E};
 }
 
@@ -287,7 +287,7 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
 }
 
 EvalStats Trainer::evaluate(const DeviceDataset& data) {
-  const auto [E, rest] = eval_batches(data.count());
+  const auto [E, rest] = eval_batches(data.count(), config_.eval_batch);
   const uint32_t full = data.count() / E;
   LossMetrics total;
   auto run = [&](EvalPlan& plan, uint32_t start) {

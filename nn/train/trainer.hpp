@@ -86,6 +86,9 @@ class Trainer {
   // resumes from exactly that step.
   EpochStats train_epoch(const std::function<void(const Progress&)>& progress = {}, uint64_t checkpoint_every = 0,
                          const std::function<void()>& checkpoint = {});
+  // The evaluation batch and the last partial batch's size (0 if none) for a set of `count`
+  // images evaluated `eval_batch` at a time (TrainConfig::eval_batch).
+  static std::pair<uint32_t, uint32_t> eval_batches(uint32_t count, uint32_t eval_batch);
   EvalStats evaluate_val();
   EvalStats evaluate_test();
 
@@ -110,8 +113,7 @@ class Trainer {
   struct EvalPlan;
   EvalStats evaluate(const DeviceDataset& data);
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
-  // The evaluation batch and the last partial batch's size (0 if none) for a set of `count`.
-  std::pair<uint32_t, uint32_t> eval_batches(uint32_t count) const;
+
   void record_train_steps(Stream& s, uint32_t steps);
   DeviceSpan step_slot(const Buffer& blocks, uint32_t i) const;
 
