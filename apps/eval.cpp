@@ -18,12 +18,12 @@ struct EvalCommand {
 };
 
 void run_eval(const EvalCommand& c) {
-  nn::DataSplits data = c.o.data.load();
+  const auto data = std::make_shared<const nn::DataSplits>(c.o.data.load());
   const auto contents = nn::read_safetensors(c.weights);
   Context ctx(context_options(c.o));
   nn::TrainConfig cfg = c.o.config(1);
-  cfg.batch = std::min<uint32_t>(cfg.batch, data.train.count);
-  nn::Trainer trainer(ctx, cfg, data);
+  cfg.batch = std::min<uint32_t>(cfg.batch, data->train.count);
+  nn::Trainer trainer(ctx, cfg, std::make_shared<const nn::DeviceData>(ctx, data, c.o.data.placement()));
   trainer.load_weights(contents.tensors, c.weights);
   const nn::EvalStats test = trainer.evaluate_test();
   if (c.json)

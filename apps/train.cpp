@@ -61,6 +61,7 @@ int run_train_cv(const TrainCommand& c) {
   TrialData folds;
   folds.training = std::make_shared<const nn::Dataset>(data.train);
   folds.cv_folds = c.o.data.cv_folds;
+  folds.fold_placement = c.o.data.placement();
   folds.fold_seed = c.o.seed;
   TrainObjective objective(ctx, folds, c.o, "val_acc", "");
   tune::TrialContext trial;
@@ -156,7 +157,7 @@ MemoryBudget check_device_memory(Context& ctx, const TrainCommand& c, const nn::
   MemoryBudget b;
   b.given = !c.max_device_memory.empty();
   b.limit = b.given ? parse_bytes(c.max_device_memory, "--max-device-memory") : ctx.info().device_local_heap_bytes();
-  b.plan = nn::plan_device_memory(ctx, cfg, shape_of(data));
+  b.plan = nn::plan_device_memory(ctx, cfg, shape_of(data), c.o.data.placement());
   if (b.limit && b.plan.peak > b.limit) {
     std::string parts;
     for (size_t k = 0; k < kMemoryKinds; ++k)
@@ -165,7 +166,9 @@ MemoryBudget check_device_memory(Context& ctx, const TrainCommand& c, const nn::
                  format_bytes(b.plan.steady.bytes[k]);
     throw InputError("the run needs " + format_bytes(b.plan.peak) + " of device memory (" + parts + "), more than the " +
                          format_bytes(b.limit) + (b.given ? " --max-device-memory allows" : " of " + ctx.info().name + "'s memory heap"),
-                     "use a smaller --batch, fewer images (--train-limit), or a smaller model");
+                     c.o.data.placement() == nn::DataPlacement::Device
+                         ? "use --data-on host (the images stay in host memory), a smaller --batch, or a smaller model"
+                         : "use a smaller --batch or a smaller model");
   }
   if (b.limit) ctx.allocator().set_limit(b.limit);
   return b;
@@ -196,7 +199,8 @@ int run_train(const TrainCommand& c) {
   if (o.data.cv_folds && !c.print_model) return run_train_cv(c);
   if (!c.max_device_memory.empty()) parse_bytes(c.max_device_memory, "--max-device-memory");  // before any work
   if (c.print_model) std::cout << o.host_model().summary() << std::flush;
-  const nn::DataSplits data = o.data.load();
+  const auto loaded = std::make_shared<const nn::DataSplits>(o.data.load());
+  const nn::DataSplits& data = *loaded;
   const nn::TrainConfig cfg = o.config(data.train.count / std::max<uint32_t>(o.batch, 1));
   Context ctx(context_options(o));
   const MemoryBudget budget = check_device_memory(ctx, c, cfg, data);
@@ -204,7 +208,7 @@ int run_train(const TrainCommand& c) {
     print_memory_plan(ctx, budget, cfg.batch);
     return 0;
   }
-  nn::Trainer trainer(ctx, cfg, data);
+  nn::Trainer trainer(ctx, cfg, std::make_shared<const nn::DeviceData>(ctx, loaded, o.data.placement()));
   if (c.print_plan) {
     print_plan(ctx, trainer.describe_plan(), c.json);
     return 0;

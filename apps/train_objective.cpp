@@ -90,10 +90,13 @@ tune::TrialResult TrainObjective::run(const tune::TrialContext& trial) {
     const auto ts = Clock::now();
     const int offset = int(f) * epochs;  // the step of this fold's epoch 0
     std::shared_ptr<const nn::DeviceData> data =
-        data_.cv_folds ? std::make_shared<const nn::DeviceData>(
-                             ctx_, nn::cv_split(*data_.training, data_.cv_folds, f, data_.fold_seed))
-                       : data_.splits;
-    nn::TrainConfig cfg = o.config(data->train->count() / std::max<uint32_t>(o.batch, 1));
+        data_.cv_folds
+            ? std::make_shared<const nn::DeviceData>(
+                  ctx_,
+                  std::make_shared<const nn::DataSplits>(nn::cv_split(*data_.training, data_.cv_folds, f, data_.fold_seed)),
+                  data_.fold_placement)
+            : data_.splits;
+    nn::TrainConfig cfg = o.config(data->train_count / std::max<uint32_t>(o.batch, 1));
     nn::Trainer trainer(ctx_, cfg, data);
     const bool resuming = f == first_fold && resume_step > 0;
     if (resuming) trainer.restore(nn::read_training_state(trial.resume_checkpoint), trial.resume_checkpoint);

@@ -35,6 +35,7 @@ struct TrialData {
   std::shared_ptr<const nn::Dataset> training;   // with it
   uint32_t cv_folds = 0;
   uint64_t fold_seed = 0;  // the study's seed
+  nn::DataPlacement fold_placement = nn::DataPlacement::Device;  // where each fold's split is kept
 };
 
 // What TensorBoard shows of an epoch (train --tensorboard, tune --tensorboard).

@@ -157,6 +157,11 @@ void add_data_options(CLI::App& cmd, DataOptions& o) {
       ->capture_default_str();
   cmd.add_option("--train-limit", o.train_limit, "Train on the first N training images only")
       ->check(CLI::Range(1u, 1000000000u));
+  cmd.add_option("--data-on", o.data_on,
+                 "device (upload the images once), or host (keep them in host memory and stream each "
+                 "batch through two small staging buffers, for a device with too little memory)")
+      ->check(CLI::IsMember({"device", "host"}))
+      ->capture_default_str();
 }
 
 void add_cv_option(CLI::App& cmd, DataOptions& o) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "nn/data/dataset.hpp"
+#include "nn/data/device_dataset.hpp"
 #include "nn/model/model.hpp"
 #include "runtime/context.hpp"
 #include "nn/train/train_config.hpp"
@@ -29,7 +30,9 @@ struct DataOptions {
   // K-fold cross-validation (0: off). Then load() holds no validation set out: the folds
   // (nn/data/folds.hpp) are cut from the whole training set.
   uint32_t cv_folds = 0;
+  std::string data_on = "device";  // nn::DataPlacement: device, or host (streamed per batch)
   nn::DataSplits load() const;
+  nn::DataPlacement placement() const { return nn::parse_data_placement(data_on); }
   // The images' shape (1x28x28, or 3x32x32 for CIFAR-10), known without loading them.
   nn::SampleShape input_shape() const;
 };

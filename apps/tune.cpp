@@ -183,18 +183,19 @@ void print_summary(const TuneCommand& c, const tune::StudyOutcome& outcome) {
 
 tune::StudyOutcome run_worker(const TuneCommand& c, int worker) {
   StudySetup setup = study_setup(c);
-  const nn::DataSplits host_data = c.o.data.load();
+  const auto host_data = std::make_shared<const nn::DataSplits>(c.o.data.load());
   ContextOptions co = context_options(c.o);
   co.device = worker_device(c.o.device, worker);
   Context ctx(co);
   setup.settings.worker = "w" + std::to_string(worker) + " " + ctx.info().name;
   TrialData data;
   if (c.o.data.cv_folds) {
-    data.training = std::make_shared<const nn::Dataset>(host_data.train);
+    data.training = std::shared_ptr<const nn::Dataset>(host_data, &host_data->train);
     data.cv_folds = c.o.data.cv_folds;
     data.fold_seed = c.o.seed;
+    data.fold_placement = c.o.data.placement();
   } else {
-    data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data);
+    data.splits = std::make_shared<const nn::DeviceData>(ctx, host_data, c.o.data.placement());
   }
   TrainObjective objective(ctx, data, c.o, c.objective, tune::storage::checkpoint_dir(c.study), c.checkpoint_every);
   if (!c.tensorboard.empty()) objective.set_tensorboard(c.tensorboard);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "runtime/context.hpp"
@@ -51,22 +52,48 @@ uint64_t DeviceDataset::device_bytes(Context& ctx, uint32_t count, uint32_t imag
   return total;
 }
 
-DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::string& name)
-    : count_(data.count),
-      image_bytes_(static_cast<uint32_t>(data.image_bytes())),
-      channels_(data.channels),
-      height_(data.height),
-      width_(data.width) {
+DeviceDataset::DeviceDataset(Context& ctx, const Dataset& shape, uint32_t count, const std::string& name,
+                             MemoryKind kind, MemoryUse use)
+    : count_(count),
+      image_bytes_(static_cast<uint32_t>(shape.image_bytes())),
+      channels_(shape.channels),
+      height_(shape.height),
+      width_(shape.width) {
   if (count_ == 0) throw InputError(name + " set is empty");
   images_per_chunk_ = chunk_images(ctx, count_, image_bytes_, name);
   const uint32_t chunks = (count_ + images_per_chunk_ - 1) / images_per_chunk_;
   for (uint32_t c = 0; c < chunks; ++c) {
-    const uint32_t first = c * images_per_chunk_, n = std::min(images_per_chunk_, count_ - first);
-    chunks_.emplace_back(ctx, whole_words(uint64_t(n) * image_bytes_), name + " images " + std::to_string(c), MemoryKind::Dataset);
-    chunks_.back().upload(data.images.data() + uint64_t(first) * image_bytes_, uint64_t(n) * image_bytes_);
+    const uint32_t n = std::min(images_per_chunk_, count_ - c * images_per_chunk_);
+    chunks_.emplace_back(ctx, whole_words(uint64_t(n) * image_bytes_), name + " images " + std::to_string(c), kind, use);
   }
-  labels_ = Buffer(ctx, whole_words(count_), name + " labels", MemoryKind::Dataset);
+  labels_ = Buffer(ctx, whole_words(count_), name + " labels", kind, use);
+}
+
+DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::string& name)
+    : DeviceDataset(ctx, data, data.count, name, MemoryKind::Dataset, MemoryUse::Device) {
+  for (size_t c = 0; c < chunks_.size(); ++c) {
+    const uint64_t first = c * images_per_chunk_, n = std::min<uint64_t>(images_per_chunk_, count_ - first);
+    chunks_[c].upload(data.images.data() + first * image_bytes_, n * image_bytes_);
+  }
   labels_.upload(data.labels.data(), count_);
+}
+
+DeviceDataset DeviceDataset::staging_slot(Context& ctx, const Dataset& like, uint32_t capacity, const std::string& name) {
+  // Shared: host-visible and bindable as a storage buffer, so the gather reads the slot where
+  // the host wrote it, each byte once, with no copy in between.
+  return DeviceDataset(ctx, like, capacity, name, MemoryKind::Staging, MemoryUse::Shared);
+}
+
+void DeviceDataset::write(const Dataset& src, std::span<const uint32_t> order, uint64_t first, uint32_t n) {
+  if (n > count_ || src.image_bytes() != image_bytes_ || !labels_.host_visible())
+    throw Error("staging write: " + std::to_string(n) + " images do not fit this slot");
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint64_t image = order.empty() ? first + i : order[first + i];
+    if (image >= src.count) throw Error("staging write: image " + std::to_string(image) + " is past the set");
+    uint8_t* dst = chunks_[i / images_per_chunk_].mapped() + uint64_t(i % images_per_chunk_) * image_bytes_;
+    std::memcpy(dst, src.images.data() + image * image_bytes_, image_bytes_);
+    labels_.mapped()[i] = src.labels[image];
+  }
 }
 
 void DeviceDataset::check_outputs(DeviceSpan x, DeviceSpan labels, uint32_t batch) const {
@@ -138,11 +165,38 @@ void DeviceDataset::record_gather_augmented(Stream& s, DeviceSpan x, DeviceSpan 
              push, groups);
 }
 
+DataPlacement parse_data_placement(const std::string& name) {
+  if (name == "device") return DataPlacement::Device;
+  if (name == "host") return DataPlacement::Host;
+  throw InputError("--data-on must be device or host, not '" + name + "'");
+}
+
+const char* data_placement_name(DataPlacement p) { return p == DataPlacement::Host ? "host" : "device"; }
+
 DeviceData::DeviceData(Context& ctx, const DataSplits& data)
-    : channels(data.train.channels), height(data.train.height), width(data.train.width), classes(data.train.classes) {
+    : channels(data.train.channels),
+      height(data.train.height),
+      width(data.train.width),
+      classes(data.train.classes),
+      train_count(data.train.count),
+      val_count(data.val.count),
+      test_count(data.test.count) {
   train = std::make_unique<DeviceDataset>(ctx, data.train, "training");
   if (data.val.count) val = std::make_unique<DeviceDataset>(ctx, data.val, "validation");
   if (data.test.count) test = std::make_unique<DeviceDataset>(ctx, data.test, "test");
+}
+
+DeviceData::DeviceData(Context& ctx, std::shared_ptr<const DataSplits> data, DataPlacement where) {
+  if (where == DataPlacement::Device) {
+    *this = DeviceData(ctx, *data);
+    return;
+  }
+  if (data->train.count == 0) throw InputError("training set is empty");
+  placement = where;
+  channels = data->train.channels, height = data->train.height, width = data->train.width;
+  classes = data->train.classes;
+  train_count = data->train.count, val_count = data->val.count, test_count = data->test.count;
+  host = std::move(data);
 }
 
 }  // namespace vkt::nn

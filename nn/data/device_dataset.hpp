@@ -1,7 +1,10 @@
 #pragma once
 // A data set kept on the device as uint8 (uploaded once; 60,000 Fashion-MNIST images are
-// 47 MB, a quarter of their float size) and the kernel that gathers a batch from it.
+// 47 MB, a quarter of their float size) and the kernel that gathers a batch from it. The
+// same class is a staging slot of --data-on host: a few batches' images in host-visible
+// memory, rewritten by the host between submissions (DeviceDataset::staging_slot).
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "nn/data/augment.hpp"
@@ -21,6 +24,13 @@ class DeviceDataset {
  public:
   // Throws Error if the data needs more than 4 chunks of maxStorageBufferRange.
   DeviceDataset(Context& ctx, const Dataset& data, const std::string& name);
+  // Room for `capacity` images shaped like `like`'s, in host-visible memory counted as
+  // MemoryKind::Staging, filled by write(). The gathers read it like any set: the trainer
+  // lays each submission's images out in the order its steps take them.
+  static DeviceDataset staging_slot(Context& ctx, const Dataset& like, uint32_t capacity, const std::string& name);
+  // Writes src's images order[first + i] (first + i when `order` is empty) and their labels
+  // to positions i = 0 .. n-1 of a staging slot. The device must not be reading it.
+  void write(const Dataset& src, std::span<const uint32_t> order, uint64_t first, uint32_t n);
 
   // The device memory a set of `count` images of `image_bytes` takes, without allocating it.
   static uint64_t device_bytes(Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name);
@@ -42,6 +52,8 @@ class DeviceDataset {
                                DeviceSpan step_block, uint32_t batch, const Augment& augment, uint32_t seed) const;
 
  private:
+  DeviceDataset(Context& ctx, const Dataset& shape, uint32_t count, const std::string& name, MemoryKind kind,
+                MemoryUse use);
   // Images per chunk buffer (each at most 64 MiB and the storage range); Error if the set needs
   // more chunks than the shaders bind.
   static uint32_t chunk_images(const Context& ctx, uint32_t count, uint32_t image_bytes, const std::string& name);
@@ -54,12 +66,25 @@ class DeviceDataset {
   uint32_t channels_ = 0, height_ = 0, width_ = 0;
 };
 
-// The splits of a data set on the device, uploaded once and shared by every trainer that uses
-// them (every trial of a tuning study).
+// Where a run keeps its images: Device uploads each split once; Host keeps them in host
+// memory, and each trainer streams its batches through a ring of staging slots (--data-on
+// host, for a device whose memory cannot hold the data set).
+enum class DataPlacement { Device, Host };
+DataPlacement parse_data_placement(const std::string& name);  // "device" | "host"; else InputError
+const char* data_placement_name(DataPlacement p);
+
+// The splits of a data set as trainers reach them, shared by every trainer that uses them
+// (every trial of a tuning study): uploaded once, or held on the host for streaming.
 struct DeviceData {
-  DeviceData(Context& ctx, const DataSplits& data);
+  DeviceData(Context& ctx, const DataSplits& data);  // on the device
+  // With DataPlacement::Host `data` is held (no copy) and nothing is uploaded here.
+  DeviceData(Context& ctx, std::shared_ptr<const DataSplits> data, DataPlacement placement);
+  DataPlacement placement = DataPlacement::Device;
   uint32_t channels = 0, height = 0, width = 0, classes = 0;
-  std::unique_ptr<DeviceDataset> train, val, test;  // val, test may be null (empty splits)
+  uint32_t train_count = 0, val_count = 0, test_count = 0;
+  // On the device: val, test null for empty splits. All three null with DataPlacement::Host.
+  std::unique_ptr<DeviceDataset> train, val, test;
+  std::shared_ptr<const DataSplits> host;  // DataPlacement::Host only
 };
 
 }  // namespace vkt::nn

@@ -29,23 +29,27 @@ uint32_t same_eval_batches(uint32_t count, uint32_t eval_batch) {
 
 }  // namespace
 
-MemoryPlan plan_device_memory(Context& ctx, const TrainConfig& config, const DataShape& shape) {
+MemoryPlan plan_device_memory(Context& ctx, const TrainConfig& config, const DataShape& shape,
+                              DataPlacement placement) {
   const uint32_t image_bytes = shape.channels * shape.height * shape.width;
-  uint64_t dataset = DeviceDataset::device_bytes(ctx, shape.train, image_bytes, "training") +
+  const bool on_device = placement == DataPlacement::Device;
+  // On the device: the real sets' buffers, sized without allocating them. On the host there
+  // is nothing to add: the stand-in's staging slots and order are the real run's.
+  uint64_t dataset = !on_device ? 0 : DeviceDataset::device_bytes(ctx, shape.train, image_bytes, "training") +
                      DeviceDataset::device_bytes(ctx, shape.val, image_bytes, "validation") +
                      DeviceDataset::device_bytes(ctx, shape.test, image_bytes, "test") +
                      Buffer::memory_bytes(ctx, uint64_t(shape.train) * 4);  // the epoch order
 
-  const DataSplits standin{blank(shape, std::min(shape.train, std::max<uint32_t>(config.batch, 1))),
+  const auto standin = std::make_shared<const DataSplits>(DataSplits{blank(shape, std::min(shape.train, std::max<uint32_t>(config.batch, 1))),
                            blank(shape, same_eval_batches(shape.val, config.eval_batch)),
-                           blank(shape, same_eval_batches(shape.test, config.eval_batch))};
+                           blank(shape, same_eval_batches(shape.test, config.eval_batch))});
   Allocator& alloc = ctx.allocator();
   const MemoryTally before = alloc.accountant().in_use();
   alloc.reset_peaks();
   MemoryTally held;
   uint64_t peak = 0;
   {
-    Trainer t(ctx, config, standin);
+    Trainer t(ctx, config, std::make_shared<const DeviceData>(ctx, standin, placement));
     const MemoryAccountant a = alloc.accountant();
     for (size_t k = 0; k < kMemoryKinds; ++k) held.bytes[k] = a.in_use().bytes[k] - before.bytes[k];
     peak = a.peak() - before.total();
@@ -53,9 +57,13 @@ MemoryPlan plan_device_memory(Context& ctx, const TrainConfig& config, const Dat
   alloc.reset_peaks();  // the real run's peak is its own
   MemoryPlan plan;
   plan.steady = held;
-  const uint64_t standin_dataset = held[MemoryKind::Dataset];
-  plan.steady[MemoryKind::Dataset] = dataset;
-  plan.peak = peak - standin_dataset + dataset;
+  if (on_device) {
+    const uint64_t standin_dataset = held[MemoryKind::Dataset];
+    plan.steady[MemoryKind::Dataset] = dataset;
+    plan.peak = peak - standin_dataset + dataset;
+  } else {
+    plan.peak = peak;
+  }
   return plan;
 }
 

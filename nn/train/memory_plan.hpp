@@ -7,6 +7,7 @@
 // Nothing is duplicated from the code that allocates, so the plan cannot drift from it.
 #include <cstdint>
 
+#include "nn/data/device_dataset.hpp"
 #include "nn/train/train_config.hpp"
 #include "runtime/memory_accountant.hpp"
 
@@ -26,6 +27,9 @@ struct MemoryPlan {
   uint64_t peak = 0;   // the most held at once: steady plus what kernel measurement borrows
 };
 
-MemoryPlan plan_device_memory(Context& ctx, const TrainConfig& config, const DataShape& shape);
+// With DataPlacement::Host the data set takes no device memory; the staging slots the trainer
+// streams it through are counted as MemoryKind::Staging.
+MemoryPlan plan_device_memory(Context& ctx, const TrainConfig& config, const DataShape& shape,
+                              DataPlacement placement = DataPlacement::Device);
 
 }  // namespace vkt::nn

@@ -41,12 +41,12 @@ Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
 
 }  // namespace
 
-// Evaluation of one data set at one batch size: its stream, on the graph (no gradients) of
-// that batch size, which the validation and test sets share: evaluation runs one stream at a
-// time, to completion, so one set of activations and workspaces serves both.
+// Evaluation of one data set (or staging slot) at one batch size: its stream, on the graph
+// (no gradients) of that batch size, which the validation and test sets share: evaluation
+// runs one stream at a time, to completion, so one set of activations and workspaces serves both.
 struct Trainer::EvalPlan {
-  Graph* graph = nullptr;
-  Buffer labels, step_block, metrics;
+  EvalGraph* graph = nullptr;
+  Buffer labels, step_block;
   std::unique_ptr<Stream> stream;
 };
 
@@ -57,16 +57,21 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
     : ctx_(ctx), config_(config), data_(std::move(data)) {
   config_.optimizer.validate();
   config_.schedule.validate();
-  train_ = data_->train.get();
-  val_ = data_->val.get();
-  test_ = data_->test.get();
+  train_count_ = data_->train_count;
+  if (streamed()) {
+    if (data_->val_count) val_.host = &data_->host->val;
+    if (data_->test_count) test_.host = &data_->host->test;
+  } else {
+    val_.resident = data_->val.get();
+    test_.resident = data_->test.get();
+  }
   plateau_ = PlateauState::start(config_.optimizer.lr);
   if (config_.schedule.kind == ScheduleKind::Plateau && !val_)
     throw InputError("the plateau schedule watches the validation loss, but there is no validation set",
                      "hold out a fraction, e.g. --val-split 0.1");
   if (config_.batch == 0) throw InputError("--batch must be at least 1");
-  if (train_->count() < config_.batch)
-    throw InputError("the training set has " + std::to_string(train_->count()) + " images, fewer than one batch of " +
+  if (train_count_ < config_.batch)
+    throw InputError("the training set has " + std::to_string(train_count_) + " images, fewer than one batch of " +
                      std::to_string(config_.batch));
   config_.augment.check_image(data_->height, data_->width);
   const SampleShape input{data_->channels, data_->height, data_->width};
@@ -93,10 +98,29 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
     clip_result_ = zeroed(ctx, 2, "clip scale");
     clip_partials_ = zeroed(ctx, reduce_partials(n), "clip partial sums");
   }
-  indices_ = Buffer(ctx, uint64_t(train_->count()) * 4, "epoch order", MemoryKind::Dataset);
+  const uint32_t k = std::max<uint32_t>(1, config_.steps_per_submit);
+  if (streamed()) {
+    // Two slots of one submission's images each: one for the device, one for the host.
+    const Dataset& like = data_->host->train;
+    for (int r = 0; r < 2; ++r) train_ring_.push_back(DeviceDataset::staging_slot(ctx, like, k * config_.batch, "training staging " + std::to_string(r)));
+    std::vector<uint32_t> in_order(k * config_.batch);
+    for (uint32_t i = 0; i < in_order.size(); ++i) in_order[i] = i;
+    indices_ = Buffer(ctx, in_order.size() * 4, "staging order", MemoryKind::Staging);
+    indices_.upload(in_order);
+    for (const DeviceDataset& slot : train_ring_) train_slots_.push_back({&slot, nullptr, nullptr});
+    // One ring for validation and test, which are never evaluated at once.
+    uint32_t eval_capacity = 0;
+    for (const EvalSet* set : {&val_, &test_})
+      if (*set) eval_capacity = std::max(eval_capacity, eval_batches(set->count(), config_.eval_batch).first);
+    if (eval_capacity)
+      for (int r = 0; r < 2; ++r)
+        eval_ring_.push_back(DeviceDataset::staging_slot(ctx, like, eval_capacity, "evaluation staging " + std::to_string(r)));
+  } else {
+    indices_ = Buffer(ctx, uint64_t(train_count_) * 4, "epoch order", MemoryKind::Dataset);
+    train_slots_.push_back({data_->train.get(), nullptr, nullptr});
+  }
   const uint64_t align = std::max<uint64_t>(ctx.info().min_storage_buffer_offset_alignment, sizeof(StepBlock));
   step_slot_stride_ = (sizeof(StepBlock) + align - 1) / align * align;
-  const uint32_t k = std::max<uint32_t>(1, config_.steps_per_submit);
   step_blocks_ = Buffer(ctx, step_slot_stride_ * k, "step blocks", MemoryKind::Workspace, MemoryUse::Shared);
   metrics_ = Buffer(ctx, sizeof(LossMetrics), "training metrics", MemoryKind::Workspace, MemoryUse::Shared);
   reset_loss_metrics(metrics_);
@@ -109,17 +133,22 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
     weight_penalty(*penalty_stream_, buffers_->params, model_->regularized_floats(), opt.l1, opt.l2,
                    {penalty_result_, penalty_partials_});
   }
-  stream_many_ = std::make_unique<Stream>(ctx);
-  record_train_steps(*stream_many_, k);
-  stream_one_ = std::make_unique<Stream>(ctx);
-  record_train_steps(*stream_one_, 1);
+  for (TrainSlot& slot : train_slots_) {
+    slot.many = std::make_unique<Stream>(ctx);
+    record_train_steps(*slot.many, k, *slot.data);
+    slot.one = std::make_unique<Stream>(ctx);
+    record_train_steps(*slot.one, 1, *slot.data);
+  }
   // The evaluation graphs too, now: all the run's device memory is taken before its first
   // step, so a run that does not fit fails here, not after an epoch of training.
-  for (const DeviceDataset* set : {val_, test_}) {
-    if (!set) continue;
+  for (const EvalSet* set : {&val_, &test_}) {
+    if (!*set) continue;
     const auto [full, rest] = eval_batches(set->count(), config_.eval_batch);
-    eval_plan(*set, full);
-    if (rest) eval_plan(*set, rest);
+    for (const DeviceDataset* from : set->resident ? std::vector<const DeviceDataset*>{set->resident}
+                                                   : std::vector<const DeviceDataset*>{&eval_ring_[0], &eval_ring_[1]}) {
+      eval_plan(*from, full);
+      if (rest) eval_plan(*from, rest);
+    }
   }
 }
 
@@ -134,7 +163,7 @@ DeviceSpan Trainer::step_slot(const Buffer& blocks, uint32_t i) const {
   return DeviceSpan(blocks, i * step_slot_stride_, sizeof(StepBlock) / 4);
 }
 
-void Trainer::record_train_steps(Stream& s, uint32_t steps) {
+void Trainer::record_train_steps(Stream& s, uint32_t steps, const DeviceDataset& from) {
   const uint32_t B = config_.batch, K = model_->classes();
   OptimizerBuffers ob;
   const uint64_t n = model_->optimized_floats();
@@ -147,10 +176,10 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
   for (uint32_t i = 0; i < steps; ++i) {
     const DeviceSpan block = step_slot(step_blocks_, i);
     if (config_.augment.any())
-      train_->record_gather_augmented(s, graph_->input(), labels_, indices_, block, B, config_.augment,
+      from.record_gather_augmented(s, graph_->input(), labels_, indices_, block, B, config_.augment,
                                       augment_seed(config_.seed));
     else
-      train_->record_gather(s, graph_->input(), labels_, &indices_, block, B);
+      from.record_gather(s, graph_->input(), labels_, &indices_, block, B);
     graph_->record_forward(s, block);
     if (config_.loss == LossKind::MSE)
       mse_onehot(s, graph_->output_grad(), metrics_, graph_->output(), labels_, B, K);
@@ -165,10 +194,15 @@ void Trainer::record_train_steps(Stream& s, uint32_t steps) {
 std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
   Stream s(ctx_);
   s.profile(true);
-  record_train_steps(s, 1);
-  std::vector<uint32_t> order(train_->count());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  indices_.upload(order);
+  const TrainSlot& slot = train_slots_[0];
+  record_train_steps(s, 1, *slot.data);
+  if (streamed()) {
+    train_ring_[0].write(data_->host->train, {}, 0, config_.batch);  // images 0, 1, ... as below
+  } else {
+    std::vector<uint32_t> order(train_count_);
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    indices_.upload(order);
+  }
   StepBlock block = step_values(config_.optimizer, config_.schedule, 1);
   std::memcpy(step_blocks_.mapped(), &block, sizeof block);
   for (int i = 0; i <= warmup; ++i) s.run();
@@ -189,35 +223,54 @@ std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
   return per_kernel;
 }
 
-uint64_t Trainer::steps_per_epoch() const { return train_->count() / config_.batch; }
+uint64_t Trainer::steps_per_epoch() const { return train_count_ / config_.batch; }
 
 EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& progress, uint64_t checkpoint_every,
                                 const std::function<void()>& checkpoint) {
   const auto t0 = Clock::now();
   const uint32_t B = config_.batch, k = std::max<uint32_t>(1, config_.steps_per_submit);
   const uint64_t steps = steps_per_epoch();
-  const auto order = seeded_permutation(train_->count(), epoch_shuffle_seed(config_.seed, epoch_));
-  indices_.upload(order);
+  const auto order = seeded_permutation(train_count_, epoch_shuffle_seed(config_.seed, epoch_));
+  if (!streamed()) indices_.upload(order);
   // A resumed epoch goes on from the sums restore() put on the device.
   const uint64_t first = steps_in_epoch_;
   if (first == 0) reset_loss_metrics(metrics_);
 
+  // The steps of the submission that starts at `at` steps into the epoch, optimizer step
+  // `step`: steps_per_submit, or single steps at the epoch's tail and up to a checkpoint,
+  // which must fall between submissions. The steps are the same kernels either way, so the
+  // results do not depend on the chunking.
+  auto submission_steps = [&](uint64_t at, uint64_t step) -> uint32_t {
+    uint32_t n = steps - at >= k ? k : 1;
+    if (checkpoint_every && checkpoint_every - step % checkpoint_every < n) n = 1;
+    return n;
+  };
+  // With the data on the host: the images of that submission, in the order its steps take
+  // them, into a staging slot.
+  auto stage = [&](size_t slot, uint64_t at, uint64_t step) {
+    train_ring_[slot].write(data_->host->train, order, at * B, submission_steps(at, step) * B);
+  };
+
   EpochStats out;
   out.epoch = epoch_ + 1;
   uint64_t done = first;
+  size_t slot = 0;
+  if (streamed() && done < steps) stage(slot, done, step_);
   while (done < steps) {
-    uint32_t chunk = steps - done >= k ? k : 1;
-    // A checkpoint must fall between submissions: single steps up to it. The steps are the
-    // same kernels either way, so the results do not depend on the chunking.
-    if (checkpoint_every && checkpoint_every - step_ % checkpoint_every < chunk) chunk = 1;
+    const uint32_t chunk = submission_steps(done, step_);
     for (uint32_t i = 0; i < chunk; ++i) {
       StepBlock block = step_values(config_.optimizer, config_.schedule, step_ + i + 1, plateau_.lr);
       out.lr = block.lr;
-      block.batch_start = static_cast<uint32_t>((done + i) * B);
+      // Positions in the epoch's order on the device, in the staging slot's from the host.
+      block.batch_start = static_cast<uint32_t>(((streamed() ? 0 : done) + i) * B);
       std::memcpy(step_blocks_.mapped() + i * step_slot_stride_, &block, sizeof block);
     }
-    Stream& s = chunk == k ? *stream_many_ : *stream_one_;
-    s.run();
+    Stream& s = chunk == k ? *train_slots_[slot].many : *train_slots_[slot].one;
+    s.submit();
+    // While the device trains on this slot, the next submission's images go into the other.
+    if (streamed() && done + chunk < steps) stage(slot ^ 1, done + chunk, step_ + chunk);
+    s.wait();
+    if (streamed()) slot ^= 1;
     done += chunk;
     step_ += chunk;
     steps_in_epoch_ = done;
@@ -248,7 +301,7 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
   if (out.diverged) return out;
   ++epoch_;
   steps_in_epoch_ = 0;
-  if (val_) out.val = evaluate(*val_);
+  if (val_) out.val = evaluate(val_);
   if (penalty_stream_) {
     penalty_stream_->run();
     out.penalty = penalty_result_.download_as<float>(1)[0];
@@ -260,52 +313,62 @@ EpochStats Trainer::train_epoch(const std::function<void(const Progress&)>& prog
 
 double Trainer::epoch_loss() const { return read_loss_metrics(metrics_).mean_loss(); }
 
-EvalStats Trainer::evaluate_val() { return val_ ? evaluate(*val_) : EvalStats{}; }
-EvalStats Trainer::evaluate_test() { return test_ ? evaluate(*test_) : EvalStats{}; }
+EvalStats Trainer::evaluate_val() { return val_ ? evaluate(val_) : EvalStats{}; }
+EvalStats Trainer::evaluate_test() { return test_ ? evaluate(test_) : EvalStats{}; }
 
 Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch) {
   auto& slot = eval_plans_[{&data, batch}];
   if (slot) return *slot;
   auto plan = std::make_unique<EvalPlan>();
-  auto& graph = eval_graphs_[batch];
-  if (!graph) graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
-  plan->graph = graph.get();
+  EvalGraph& g = eval_graphs_[batch];
+  if (!g.graph) {
+    g.graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
+    g.metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
+  }
+  plan->graph = &g;
   plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels", MemoryKind::Activations);
   plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryKind::Workspace, MemoryUse::Shared);
-  plan->metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
   plan->stream = std::make_unique<Stream>(ctx_);
   const DeviceSpan block(plan->step_block, 0, sizeof(StepBlock) / 4);
-  data.record_gather(*plan->stream, plan->graph->input(), plan->labels, nullptr, block, batch);
-  plan->graph->record_forward(*plan->stream, block);
+  Graph& graph = *g.graph;
+  data.record_gather(*plan->stream, graph.input(), plan->labels, nullptr, block, batch);
+  graph.record_forward(*plan->stream, block);
   if (config_.loss == LossKind::MSE)
-    mse_onehot_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch, model_->classes());
+    mse_onehot_eval(*plan->stream, g.metrics, graph.output(), plan->labels, batch, model_->classes());
   else
-    softmax_cross_entropy_eval(*plan->stream, plan->metrics, plan->graph->output(), plan->labels, batch,
-                               model_->classes());
+    softmax_cross_entropy_eval(*plan->stream, g.metrics, graph.output(), plan->labels, batch, model_->classes());
   slot = std::move(plan);
   return *slot;
 }
 
-EvalStats Trainer::evaluate(const DeviceDataset& data) {
-  const auto [E, rest] = eval_batches(data.count(), config_.eval_batch);
-  const uint32_t full = data.count() / E;
-  LossMetrics total;
-  auto run = [&](EvalPlan& plan, uint32_t start) {
-    StepBlock block;
-    block.batch_start = start;
-    std::memcpy(plan.step_block.mapped(), &block, sizeof block);
-    plan.stream->run();
+EvalStats Trainer::evaluate(const EvalSet& set) {
+  // Named, not a structured binding: clang 14 (the sanitized build) cannot capture those.
+  const std::pair<uint32_t, uint32_t> sizes = eval_batches(set.count(), config_.eval_batch);
+  const uint32_t E = sizes.first, rest = sizes.second;
+  const uint32_t full = set.count() / E, batches = full + (rest ? 1 : 0);
+  // Batch j: on the device, the set's plan reading images j*E...; from the host, the plan of
+  // staging slot j % 2, into which the host wrote those images while batch j - 1 ran.
+  auto size_of = [&](uint32_t j) { return j < full ? E : rest; };
+  auto plan_of = [&](uint32_t j) -> EvalPlan& {
+    return eval_plan(set.resident ? *set.resident : eval_ring_[j % 2], size_of(j));
   };
-  EvalPlan& main = eval_plan(data, E);
-  reset_loss_metrics(main.metrics);
-  for (uint32_t i = 0; i < full; ++i) run(main, i * E);
-  const LossMetrics a = read_loss_metrics(main.metrics);
-  total = a;
+  auto stage = [&](uint32_t j) { eval_ring_[j % 2].write(*set.host, {}, uint64_t(j) * E, size_of(j)); };
+  Buffer& sums = eval_graphs_.at(E).metrics;
+  reset_loss_metrics(sums);
+  if (rest) reset_loss_metrics(eval_graphs_.at(rest).metrics);
+  if (set.host) stage(0);
+  for (uint32_t j = 0; j < batches; ++j) {
+    EvalPlan& plan = plan_of(j);
+    StepBlock block;
+    block.batch_start = set.host ? 0 : j * E;
+    std::memcpy(plan.step_block.mapped(), &block, sizeof block);
+    plan.stream->submit();
+    if (set.host && j + 1 < batches) stage(j + 1);
+    plan.stream->wait();
+  }
+  LossMetrics total = read_loss_metrics(sums);
   if (rest) {
-    EvalPlan& tail = eval_plan(data, rest);
-    reset_loss_metrics(tail.metrics);
-    run(tail, full * E);
-    const LossMetrics b = read_loss_metrics(tail.metrics);
+    const LossMetrics b = read_loss_metrics(eval_graphs_.at(rest).metrics);
     total.loss_sum += b.loss_sum;
     total.correct += b.correct;
     total.count += b.count;
@@ -425,7 +488,7 @@ void Trainer::restore(const TrainingState& s, const std::string& source) {
   // otherwise was written by another trainer.
   const uint64_t shuffle_seed = epoch_shuffle_seed(config_.seed, s.epoch);
   if (s.shuffle_seed != shuffle_seed ||
-      (!s.shuffle_permutation.empty() && s.shuffle_permutation != seeded_permutation(train_->count(), shuffle_seed)))
+      (!s.shuffle_permutation.empty() && s.shuffle_permutation != seeded_permutation(train_count_, shuffle_seed)))
     throw InputError(source + ": its shuffle order is not the one this run makes for epoch " +
                      std::to_string(s.epoch + 1));
   if (!s.rng_state.empty())

@@ -7,6 +7,10 @@
 // Several steps are recorded into one command buffer (TrainConfig::steps_per_submit), each
 // reading its own slot of the step-block buffer, the only thing the host writes per step.
 // Loss and accuracy are read back once per submission, never per dispatch.
+// With the data on the host (DataPlacement::Host) the gathers read a ring of two staging
+// slots instead: the step is recorded once per slot, and while the device runs one
+// submission the host writes the next one's images into the other slot. Same kernels, same
+// images in the same order, so the same results as with the data on the device.
 #include <functional>
 #include <map>
 #include <memory>
@@ -111,26 +115,49 @@ class Trainer {
   // trained on).
   uint64_t steps_per_epoch() const;
   struct EvalPlan;
-  EvalStats evaluate(const DeviceDataset& data);
+  // A split as evaluation reaches it: on the device, or on the host through eval_ring_.
+  struct EvalSet {
+    const DeviceDataset* resident = nullptr;
+    const Dataset* host = nullptr;
+    explicit operator bool() const { return resident || host; }
+    uint32_t count() const { return resident ? resident->count() : host ? host->count : 0; }
+  };
+  EvalStats evaluate(const EvalSet& set);
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
+  bool streamed() const { return data_->placement == DataPlacement::Host; }
 
-  void record_train_steps(Stream& s, uint32_t steps);
+  void record_train_steps(Stream& s, uint32_t steps, const DeviceDataset& from);
   DeviceSpan step_slot(const Buffer& blocks, uint32_t i) const;
 
   Context& ctx_;
   TrainConfig config_;
   std::unique_ptr<Model> model_;
   std::shared_ptr<const DeviceData> data_;
-  const DeviceDataset* train_ = nullptr;
-  const DeviceDataset* val_ = nullptr;
-  const DeviceDataset* test_ = nullptr;
+  EvalSet val_, test_;  // count 0 for an empty split
+  uint32_t train_count_ = 0;
+  // Where the training step gathers from: the training set on the device (one slot), or the
+  // ring of staging slots the host fills (two), each with its recorded steps.
+  struct TrainSlot {
+    const DeviceDataset* data = nullptr;
+    std::unique_ptr<Stream> many, one;  // steps_per_submit steps, one step
+  };
+  std::vector<TrainSlot> train_slots_;
+  std::vector<DeviceDataset> train_ring_, eval_ring_;  // DataPlacement::Host only
   std::unique_ptr<ModelBuffers> buffers_;
   std::unique_ptr<Graph> graph_;
   Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
-  Buffer indices_, step_blocks_, metrics_;
+  Buffer indices_;  // the epoch order on the device; with the data on the host, 0, 1, ... (a slot is in order)
+  Buffer step_blocks_, metrics_;
   Buffer penalty_result_, penalty_partials_;
-  std::unique_ptr<Stream> stream_many_, stream_one_, penalty_stream_;
-  std::map<uint32_t, std::unique_ptr<Graph>> eval_graphs_;  // by batch size, before the plans that use them
+  std::unique_ptr<Stream> penalty_stream_;
+  // By batch size, before the plans that use them: the graph, and the loss sums that every
+  // plan of that size adds to, so a set's sums build up batch by batch in the same order
+  // whichever slot a batch came through.
+  struct EvalGraph {
+    std::unique_ptr<Graph> graph;
+    Buffer metrics;
+  };
+  std::map<uint32_t, EvalGraph> eval_graphs_;
   std::map<std::pair<const DeviceDataset*, uint32_t>, std::unique_ptr<EvalPlan>> eval_plans_;
   uint64_t step_slot_stride_ = 0;
   uint64_t step_ = 0;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Peak device memory of vktrain's training run beside PyTorch's peak memory for the same
+# training on CPU (#19's benchmark): the seed MLP and CNN at batch 64 and 256, Adam, the
+# whole Fashion-MNIST set.
+#
+#   bash bench/memory_vs_pytorch.sh [VKTRAIN]
+#
+# vktrain: device_memory_bytes of `train --epochs 1 --json` (the allocator's peak: data set,
+# parameters, gradients, moments, activations, workspaces, staging), with the images on the
+# device (--data-on device) and streamed from the host (--data-on host). PyTorch:
+# bench/torch_peak_memory.py, the peak resident set size while training 50 steps and
+# evaluating, over what the process held before (its data tensors apart, in their own column).
+# Needs /usr/bin/python3 with python3-torch and libopenblas0-pthread (Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+vk=${1:-build/vktrain}
+[ -x "$vk" ] || { echo "build first: make build" >&2; exit 1; }
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "needs PyTorch: apt-get install python3-torch libopenblas0-pthread" >&2; exit 1; }
+
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
+
+printf "%-5s %5s | %14s %14s | %14s %14s %14s | %s\n" model batch "vk device MiB" "vk host MiB" "torch step MiB" "torch data MiB" "torch total" "vk device / torch total, vk host / torch step"
+for model in mlp cnn; do
+  for batch in 64 256; do
+    dev=$("$vk" train --model "$model" --batch "$batch" --epochs 1 --json --data-on device | field device_memory_bytes)
+    host=$("$vk" train --model "$model" --batch "$batch" --epochs 1 --json --data-on host | field device_memory_bytes)
+    t=$(/usr/bin/python3 bench/torch_peak_memory.py "$model" "$batch")
+    step=$(echo "$t" | field step_bytes)
+    data=$(echo "$t" | field data_bytes)
+    printf "%-5s %5s | %14s %14s | %14s %14s %14s | %.2f, %.2f\n" "$model" "$batch" "$(mib "$dev")" "$(mib "$host")" \
+      "$(mib "$step")" "$(mib "$data")" "$(mib $((step + data)))" \
+      "$(echo "$dev / ($step + $data)" | bc -l)" "$(echo "$host / $step" | bc -l)"
+  done
+done
