@@ -5,9 +5,10 @@
 #
 #   bash bench/memory_vs_pytorch.sh [VKTRAIN]
 #
-# vktrain: device_memory_bytes of `train --epochs 1 --json` (the allocator's peak: data set,
-# parameters, gradients, moments, activations, workspaces, staging), with the images on the
-# device (--data-on device) and streamed from the host (--data-on host). PyTorch:
+# vktrain: the total of `train --print-model` (the memory plan, nn/train/memory_plan.hpp:
+# data set, parameters, gradients, moments, activations, workspaces, staging; tests find it
+# equal to the allocator's peak of the real run), with the images on the device (--data-on
+# device) and streamed from the host (--data-on host). PyTorch:
 # bench/torch_peak_memory.py, the peak resident set size while training 50 steps and
 # evaluating, over what the process held before (its data tensors apart, in their own column).
 # Needs /usr/bin/python3 with python3-torch and libopenblas0-pthread (Debian).
@@ -18,13 +19,18 @@ vk=${1:-build/vktrain}
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "needs PyTorch: apt-get install python3-torch libopenblas0-pthread" >&2; exit 1; }
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+# The plan's total in bytes, from its "total  N.N MiB" line.
+planned() {
+  "$vk" train --print-model "$@" | awk '$1 == "total" {
+    u = $3; v = $2; m = (u == "KiB") ? 1024 : (u == "MiB") ? 1048576 : (u == "GiB") ? 1073741824 : 1; printf "%.0f", v * m }'
+}
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
 printf "%-5s %5s | %14s %14s | %14s %14s %14s | %s\n" model batch "vk device MiB" "vk host MiB" "torch step MiB" "torch data MiB" "torch total" "vk device / torch total, vk host / torch step"
 for model in mlp cnn; do
   for batch in 64 256; do
-    dev=$("$vk" train --model "$model" --batch "$batch" --epochs 1 --json --data-on device | field device_memory_bytes)
-    host=$("$vk" train --model "$model" --batch "$batch" --epochs 1 --json --data-on host | field device_memory_bytes)
+    dev=$(planned --model "$model" --batch "$batch" --data-on device)
+    host=$(planned --model "$model" --batch "$batch" --data-on host)
     t=$(/usr/bin/python3 bench/torch_peak_memory.py "$model" "$batch")
     step=$(echo "$t" | field step_bytes)
     data=$(echo "$t" | field data_bytes)
