@@ -16,8 +16,7 @@ VkBufferCreateInfo create_info(const DeviceInfo& info, VkDeviceSize bytes, Memor
   VkBufferUsageFlags usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   if (use == MemoryUse::Device || use == MemoryUse::Shared) usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
   // Texel views need the usage bit at creation; only whole vec4s of the buffer are viewable.
-  // Shared buffers too: the staging slots of --data-on host are read like the data set.
-  if ((use == MemoryUse::Device || use == MemoryUse::Shared) && info.rgba32f_texel_buffers && info.max_texel_buffer_elements > 0)
+  if (use == MemoryUse::Device && info.rgba32f_texel_buffers && info.max_texel_buffer_elements > 0)
     usage |= VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
   VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   bi.size = (bytes + 15) / 16 * 16;  // padded_size()

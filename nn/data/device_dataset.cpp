@@ -79,8 +79,15 @@ DeviceDataset::DeviceDataset(Context& ctx, const Dataset& data, const std::strin
 }
 
 DeviceDataset DeviceDataset::staging_slot(Context& ctx, const Dataset& like, uint32_t capacity, const std::string& name) {
-  // Shared: host-visible and bindable as a storage buffer, so the gather reads the slot where
-  // the host wrote it, each byte once, with no copy in between.
+  // The gather reads the slot where the host wrote it, each byte once, with no copy in
+  // between. Device memory where the host can map it (lavapipe, UMA boards, resizable BAR):
+  // it takes the texel views the resident set takes. Else Shared: host-visible storage.
+  {
+    DeviceDataset slot(ctx, like, capacity, name, MemoryKind::Staging, MemoryUse::Device);
+    bool mapped = slot.labels_.host_visible();
+    for (const Buffer& c : slot.chunks_) mapped = mapped && c.host_visible();
+    if (mapped) return slot;
+  }  // given back before the Shared one is taken
   return DeviceDataset(ctx, like, capacity, name, MemoryKind::Staging, MemoryUse::Shared);
 }
 
