@@ -92,7 +92,8 @@ DeviceDataset DeviceDataset::staging_slot(Context& ctx, const Dataset& like, uin
 }
 
 void DeviceDataset::write(const Dataset& src, std::span<const uint32_t> order, uint64_t first, uint32_t n) {
-  if (n > count_ || src.image_bytes() != image_bytes_ || !labels_.host_visible())
+  if (!labels_.host_visible()) throw Error("staging write: this set is not a staging slot");
+  if (n > count_ || src.image_bytes() != image_bytes_)
     throw Error("staging write: " + std::to_string(n) + " images do not fit this slot");
   for (uint32_t i = 0; i < n; ++i) {
     const uint64_t image = order.empty() ? first + i : order[first + i];
@@ -177,8 +178,6 @@ DataPlacement parse_data_placement(const std::string& name) {
   if (name == "host") return DataPlacement::Host;
   throw InputError("--data-on must be device or host, not '" + name + "'");
 }
-
-const char* data_placement_name(DataPlacement p) { return p == DataPlacement::Host ? "host" : "device"; }
 
 DeviceData::DeviceData(Context& ctx, const DataSplits& data)
     : channels(data.train.channels),

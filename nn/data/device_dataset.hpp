@@ -71,7 +71,6 @@ class DeviceDataset {
 // host, for a device whose memory cannot hold the data set).
 enum class DataPlacement { Device, Host };
 DataPlacement parse_data_placement(const std::string& name);  // "device" | "host"; else InputError
-const char* data_placement_name(DataPlacement p);
 
 // The splits of a data set as trainers reach them, shared by every trainer that uses them
 // (every trial of a tuning study): uploaded once, or held on the host for streaming.

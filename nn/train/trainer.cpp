@@ -5,6 +5,7 @@
 #include <set>
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "nn/checkpoint/safetensors.hpp"
 #include "nn/data/permutation.hpp"
@@ -45,7 +46,6 @@ Buffer zeroed(Context& ctx, uint64_t floats, const std::string& name) {
 // (no gradients) of that batch size, which the validation and test sets share: evaluation
 // runs one stream at a time, to completion, so one set of activations and workspaces serves both.
 struct Trainer::EvalPlan {
-  EvalGraph* graph = nullptr;
   Buffer labels, step_block;
   std::unique_ptr<Stream> stream;
 };
@@ -104,7 +104,7 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
     const Dataset& like = data_->host->train;
     for (int r = 0; r < 2; ++r) train_ring_.push_back(DeviceDataset::staging_slot(ctx, like, k * config_.batch, "training staging " + std::to_string(r)));
     std::vector<uint32_t> in_order(k * config_.batch);
-    for (uint32_t i = 0; i < in_order.size(); ++i) in_order[i] = i;
+    std::iota(in_order.begin(), in_order.end(), 0u);
     indices_ = Buffer(ctx, in_order.size() * 4, "staging order", MemoryKind::Staging);
     indices_.upload(in_order);
     for (const DeviceDataset& slot : train_ring_) train_slots_.push_back({&slot, nullptr, nullptr});
@@ -200,7 +200,7 @@ std::vector<Timing> Trainer::profile_step(int warmup, bool per_dispatch) {
     train_ring_[0].write(data_->host->train, {}, 0, config_.batch);  // images 0, 1, ... as below
   } else {
     std::vector<uint32_t> order(train_count_);
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::iota(order.begin(), order.end(), 0u);
     indices_.upload(order);
   }
   StepBlock block = step_values(config_.optimizer, config_.schedule, 1);
@@ -325,7 +325,6 @@ Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch)
     g.graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
     g.metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
   }
-  plan->graph = &g;
   plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels", MemoryKind::Activations);
   plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryKind::Workspace, MemoryUse::Shared);
   plan->stream = std::make_unique<Stream>(ctx_);

@@ -135,14 +135,6 @@ class Trainer {
   std::shared_ptr<const DeviceData> data_;
   EvalSet val_, test_;  // count 0 for an empty split
   uint32_t train_count_ = 0;
-  // Where the training step gathers from: the training set on the device (one slot), or the
-  // ring of staging slots the host fills (two), each with its recorded steps.
-  struct TrainSlot {
-    const DeviceDataset* data = nullptr;
-    std::unique_ptr<Stream> many, one;  // steps_per_submit steps, one step
-  };
-  std::vector<TrainSlot> train_slots_;
-  std::vector<DeviceDataset> train_ring_, eval_ring_;  // DataPlacement::Host only
   std::unique_ptr<ModelBuffers> buffers_;
   std::unique_ptr<Graph> graph_;
   Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
@@ -150,6 +142,16 @@ class Trainer {
   Buffer step_blocks_, metrics_;
   Buffer penalty_result_, penalty_partials_;
   std::unique_ptr<Stream> penalty_stream_;
+  // After the buffers the recorded steps bind: members are destroyed in reverse order, so
+  // every stream goes before what it reads, and a slot's streams before the slot.
+  std::vector<DeviceDataset> train_ring_, eval_ring_;  // DataPlacement::Host only
+  // Where the training step gathers from: the training set on the device (one slot), or the
+  // ring of staging slots the host fills (two), each with its recorded steps.
+  struct TrainSlot {
+    const DeviceDataset* data = nullptr;
+    std::unique_ptr<Stream> many, one;  // steps_per_submit steps, one step
+  };
+  std::vector<TrainSlot> train_slots_;
   // By batch size, before the plans that use them: the graph, and the loss sums that every
   // plan of that size adds to, so a set's sums build up batch by batch in the same order
   // whichever slot a batch came through.
