@@ -19,7 +19,8 @@ class ActivationRun : public LayerRun {
 
 }  // namespace
 
-std::unique_ptr<LayerRun> ActivationLayer::instantiate(Context&, const SampleShape& in, uint32_t batch, bool, bool) const {
+std::unique_ptr<LayerRun> ActivationLayer::instantiate(Context&, WorkspaceArena&, const SampleShape& in, uint32_t batch,
+                                                       bool, bool) const {
   return std::make_unique<ActivationRun>(a_, alpha_, in.size() * batch);
 }
 

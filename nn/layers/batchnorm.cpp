@@ -1,5 +1,6 @@
 #include "nn/layers/batchnorm.hpp"
 
+#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/batchnorm.hpp"
 #include "runtime/buffer.hpp"
 
@@ -9,22 +10,28 @@ namespace {
 // params order: weight (gamma), bias (beta), running_mean, running_var
 class BatchNormRun : public LayerRun {
  public:
-  BatchNormRun(Context& ctx, const BatchNormShape& b)
-      : b_(b), mean_(ctx, b.C * 4, "batchnorm batch mean", MemoryKind::Activations),
-        invstd_(ctx, b.C * 4, "batchnorm batch invstd", MemoryKind::Activations) {}
+  // Evaluation uses the running statistics and keeps no batch statistics.
+  BatchNormRun(WorkspaceArena& scratch, const BatchNormShape& b, bool training)
+      : b_(b),
+        scratch_(scratch),
+        mean_(scratch.reserve(training ? b.C : 0, "batchnorm batch mean")),
+        invstd_(scratch.reserve(training ? b.C : 0, "batchnorm batch invstd")) {}
   void forward(Stream& s, const LayerIO& io) override {
     if (io.training)
-      batchnorm_forward_train(s, io.y, mean_, invstd_, io.params[2], io.params[3], io.x, io.params[0], io.params[1], b_);
+      batchnorm_forward_train(s, io.y, scratch_.span(mean_), scratch_.span(invstd_), io.params[2], io.params[3], io.x,
+                              io.params[0], io.params[1], b_);
     else
       batchnorm_forward_infer(s, io.y, io.x, io.params[0], io.params[1], io.params[2], io.params[3], b_);
   }
   void backward(Stream& s, const LayerIO& io) override {
-    batchnorm_backward(s, io.dx, io.grads[0], io.grads[1], io.dy, io.x, io.params[0], mean_, invstd_, b_);
+    batchnorm_backward(s, io.dx, io.grads[0], io.grads[1], io.dy, io.x, io.params[0], scratch_.span(mean_),
+                       scratch_.span(invstd_), b_);
   }
 
  private:
   BatchNormShape b_;
-  Buffer mean_, invstd_;  // the batch statistics forward saves for backward
+  WorkspaceArena& scratch_;
+  WorkspaceArena::Region mean_, invstd_;  // the batch statistics forward saves for backward
 };
 
 }  // namespace
@@ -37,11 +44,11 @@ std::vector<ParamInfo> BatchNormLayer::params(const SampleShape& in) const {
           {"running_var", {c}, ParamRole::State, 0, 0, 1.0f}};
 }
 
-std::unique_ptr<LayerRun> BatchNormLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                      bool training, bool) const {
+std::unique_ptr<LayerRun> BatchNormLayer::instantiate(Context&, WorkspaceArena& scratch, const SampleShape& in,
+                                                      uint32_t batch, bool training, bool) const {
   BatchNormShape b{batch, in.c, in.h * in.w, eps_, momentum_};
   b.validate(training);
-  return std::make_unique<BatchNormRun>(ctx, b);
+  return std::make_unique<BatchNormRun>(scratch, b, training);
 }
 
 }  // namespace vkt::nn

@@ -14,8 +14,8 @@ class BatchNormLayer : public Layer {
   std::string type() const override { return "batchnorm"; }
   SampleShape output_shape(const SampleShape& in) const override { return in; }
   std::vector<ParamInfo> params(const SampleShape& in) const override;
-  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training, bool first) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                        uint32_t batch, bool training, bool first) const override;
   nlohmann::json to_json() const override { return {{"type", "batchnorm"}, {"momentum", momentum_}, {"eps", eps_}}; }
 
  private:

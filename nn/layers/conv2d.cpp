@@ -1,5 +1,6 @@
 #include "nn/layers/conv2d.hpp"
 
+#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/conv2d_routes.hpp"
 #include "nn/plan/conv2d_plan.hpp"
 #include "runtime/buffer.hpp"
@@ -13,11 +14,20 @@ Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, u
   return {batch, in.c, in.h, in.w, filters, k, k, stride, stride, pad, pad};
 }
 
-// Owns the im2col workspace: `col` (and, with a fused pool, `argmax`) carries data from
-// forward to backward, so each layer keeps its own.
+// Its workspace (nn/ops/conv2d.hpp) lies in the graph's arena: in a training graph it is the
+// layer's own for the step, since `col` (and, with a fused pool, `argmax`) carries data from
+// forward to backward; in an evaluation graph the next layer reuses it.
 class Conv2dRun : public LayerRun {
  public:
-  Conv2dRun(Context& ctx, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias), ws_(ctx, c) {}
+  Conv2dRun(WorkspaceArena& scratch, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias), scratch_(scratch) {
+    const Conv2dWorkspaceSize ws = conv2d_workspace_size(c);
+    col_ = scratch.reserve(ws.col, "conv2d im2col");
+    t_ = scratch.reserve(ws.t, "conv2d transposed output");
+    w_gemm_ = scratch.reserve(ws.w_gemm, "conv2d weights arranged for a GEMM");
+    partials_ = scratch.reserve(ws.partials, "conv2d weight-gradient partial sums");
+    argmax_ = scratch.reserve(ws.argmax, "conv2d fused max-pool argmax");
+    v_ = scratch.reserve(ws.v, "conv2d Winograd input tiles");
+  }
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, shape(io), workspace(), io.relu);
   }
@@ -35,10 +45,14 @@ class Conv2dRun : public LayerRun {
     c.y_channels_last = io.y_channels_last;
     return c;
   }
-  Conv2dWorkspace workspace() const { return ws_.spans(); }
+  Conv2dWorkspace workspace() {
+    return {scratch_.span(col_),      scratch_.span(t_),      scratch_.span(w_gemm_),
+            scratch_.span(partials_), scratch_.span(argmax_), scratch_.span(v_)};
+  }
   Conv2dPlan c_;
   bool bias_;
-  Conv2dWorkspaceBuffers ws_;
+  WorkspaceArena& scratch_;
+  WorkspaceArena::Region col_, t_, w_gemm_, partials_, argmax_, v_;
 };
 
 }  // namespace
@@ -64,14 +78,14 @@ Conv2dPlan Conv2dLayer::plan(Context& ctx, const SampleShape& in, uint32_t batch
   return plan_conv2d(ctx, c, !first, training);
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                   bool training, bool first) const {
-  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, false, training, first), bias_);
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                                   uint32_t batch, bool training, bool first) const {
+  return std::make_unique<Conv2dRun>(scratch, plan(ctx, in, batch, false, training, first), bias_);
 }
 
-std::unique_ptr<LayerRun> Conv2dLayer::instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                         bool training, bool first) const {
-  return std::make_unique<Conv2dRun>(ctx, plan(ctx, in, batch, true, training, first), bias_);
+std::unique_ptr<LayerRun> Conv2dLayer::instantiate_pooled(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                                          uint32_t batch, bool training, bool first) const {
+  return std::make_unique<Conv2dRun>(scratch, plan(ctx, in, batch, true, training, first), bias_);
 }
 
 bool Conv2dLayer::writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,

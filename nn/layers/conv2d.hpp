@@ -13,12 +13,12 @@ class Conv2dLayer : public Layer {
   std::string type() const override { return "conv2d"; }
   SampleShape output_shape(const SampleShape& in) const override;
   std::vector<ParamInfo> params(const SampleShape& in) const override;
-  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training, bool first) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                        uint32_t batch, bool training, bool first) const override;
   // The layer fused with a following [ReLU and] 2x2 max pool (nn/model/fusion.cpp's patterns):
   // its run writes the pooled output and takes the pooled gradient.
-  std::unique_ptr<LayerRun> instantiate_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,
-                                               bool first) const;
+  std::unique_ptr<LayerRun> instantiate_pooled(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                               uint32_t batch, bool training, bool first) const;
   // Whether that pooled run can write its output channels-last on this device.
   bool writes_channels_last_pooled(Context& ctx, const SampleShape& in, uint32_t batch, bool training,
                                    bool first) const;

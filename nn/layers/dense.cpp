@@ -36,7 +36,8 @@ std::vector<ParamInfo> DenseLayer::params(const SampleShape& in) const {
   return p;
 }
 
-std::unique_ptr<LayerRun> DenseLayer::instantiate(Context&, const SampleShape& in, uint32_t batch, bool, bool) const {
+std::unique_ptr<LayerRun> DenseLayer::instantiate(Context&, WorkspaceArena&, const SampleShape& in, uint32_t batch,
+                                                  bool, bool) const {
   return std::make_unique<DenseRun>(DenseShape{batch, in.c, units_}, bias_);
 }
 

@@ -10,8 +10,8 @@ class DenseLayer : public Layer {
   std::string type() const override { return "dense"; }
   SampleShape output_shape(const SampleShape& in) const override;
   std::vector<ParamInfo> params(const SampleShape& in) const override;
-  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training, bool first) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                        uint32_t batch, bool training, bool first) const override;
   nlohmann::json to_json() const override { return {{"type", "dense"}, {"units", units_}, {"bias", bias_}}; }
 
  private:

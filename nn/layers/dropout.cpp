@@ -28,7 +28,8 @@ SampleShape DropoutLayer::output_shape(const SampleShape& in) const {
   return in;
 }
 
-std::unique_ptr<LayerRun> DropoutLayer::instantiate(Context&, const SampleShape& in, uint32_t batch, bool, bool) const {
+std::unique_ptr<LayerRun> DropoutLayer::instantiate(Context&, WorkspaceArena&, const SampleShape& in, uint32_t batch,
+                                                    bool, bool) const {
   return std::make_unique<DropoutRun>(DropoutParams{rate_, seed_}, in.size() * batch);
 }
 

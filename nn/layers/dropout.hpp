@@ -11,8 +11,8 @@ class DropoutLayer : public Layer {
   DropoutLayer(double rate, uint32_t seed) : rate_(rate), seed_(seed) {}
   std::string type() const override { return "dropout"; }
   SampleShape output_shape(const SampleShape& in) const override;
-  std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                        bool training, bool first) const override;
+  std::unique_ptr<LayerRun> instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                        uint32_t batch, bool training, bool first) const override;
   nlohmann::json to_json() const override { return {{"type", "dropout"}, {"rate", rate_}}; }
   bool is_view(bool training) const override { return !training || rate_ == 0.0; }
 

@@ -11,7 +11,8 @@ class ViewRun : public LayerRun {
 
 }  // namespace
 
-std::unique_ptr<LayerRun> FlattenLayer::instantiate(Context&, const SampleShape&, uint32_t, bool, bool) const {
+std::unique_ptr<LayerRun> FlattenLayer::instantiate(Context&, WorkspaceArena&, const SampleShape&, uint32_t, bool,
+                                                    bool) const {
   return std::make_unique<ViewRun>();
 }
 

@@ -10,7 +10,8 @@ class FlattenLayer : public Layer {
   SampleShape output_shape(const SampleShape& in) const override {
     return {static_cast<uint32_t>(in.size()), 1, 1};
   }
-  std::unique_ptr<LayerRun> instantiate(Context&, const SampleShape&, uint32_t, bool, bool) const override;
+  std::unique_ptr<LayerRun> instantiate(Context&, WorkspaceArena&, const SampleShape&, uint32_t, bool,
+                                        bool) const override;
   nlohmann::json to_json() const override { return {{"type", "flatten"}}; }
   bool is_view(bool) const override { return true; }
 };

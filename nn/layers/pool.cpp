@@ -1,5 +1,6 @@
 #include "nn/layers/pool.hpp"
 
+#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/pool.hpp"
 #include "nn/plan/pool_plan.hpp"
 #include "runtime/buffer.hpp"
@@ -15,20 +16,24 @@ Pool2dShape pool_shape(const SampleShape& in, uint32_t batch, uint32_t k, uint32
 class MaxPoolRun : public LayerRun {
  public:
   // `dx_needed`: it trains and is not the first layer (the first computes no dx).
-  MaxPoolRun(Context& ctx, const Pool2dShape& p, bool dx_needed)
+  MaxPoolRun(Context& ctx, WorkspaceArena& scratch, const Pool2dShape& p, bool dx_needed)
       : p_(p),
         backward_(dx_needed ? plan_maxpool2d_backward(ctx, p) : maxpool_backward_routes(p).front()),
-        argmax_(ctx, p.out_count() * 4, "maxpool argmax") {}
-  void forward(Stream& s, const LayerIO& io) override { maxpool2d_forward(s, io.y, argmax_, io.x, p_); }
+        scratch_(scratch),
+        argmax_(scratch.reserve(p.out_count(), "maxpool argmax")) {}
+  void forward(Stream& s, const LayerIO& io) override {
+    maxpool2d_forward(s, io.y, scratch_.span(argmax_), io.x, p_);
+  }
   void backward(Stream& s, const LayerIO& io) override {
-    if (!io.dx.empty()) maxpool2d_backward(s, backward_, io.dx, io.dy, argmax_, p_);
+    if (!io.dx.empty()) maxpool2d_backward(s, backward_, io.dx, io.dy, scratch_.span(argmax_), p_);
   }
   std::string plan() const override { return maxpool_backward_name(backward_); }
 
  private:
   Pool2dShape p_;
   MaxPoolBackward backward_;
-  Buffer argmax_;  // written by forward, read by backward
+  WorkspaceArena& scratch_;
+  WorkspaceArena::Region argmax_;  // written by forward, read by backward
 };
 
 class AvgPoolRun : public LayerRun {
@@ -68,11 +73,11 @@ SampleShape Pool2dLayer::output_shape(const SampleShape& in) const {
   return {in.c, p.OH(), p.OW()};
 }
 
-std::unique_ptr<LayerRun> Pool2dLayer::instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                   bool training, bool first) const {
+std::unique_ptr<LayerRun> Pool2dLayer::instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                                   uint32_t batch, bool training, bool first) const {
   const Pool2dShape p = pool_shape(in, batch, kernel_, stride_, padding_);
   switch (kind_) {
-    case Kind::Max: return std::make_unique<MaxPoolRun>(ctx, p, training && !first);
+    case Kind::Max: return std::make_unique<MaxPoolRun>(ctx, scratch, p, training && !first);
     case Kind::Average: return std::make_unique<AvgPoolRun>(p);
     default: return std::make_unique<GlobalAvgPoolRun>(p);
   }

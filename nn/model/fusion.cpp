@@ -15,9 +15,9 @@ bool is_maxpool2x2(const Layer& l) {
   return p && p->is_maxpool2x2();
 }
 
-std::unique_ptr<LayerRun> conv2d_pooled(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,
-                                        bool training, bool first) {
-  return static_cast<const Conv2dLayer&>(head).instantiate_pooled(ctx, in, batch, training, first);
+std::unique_ptr<LayerRun> conv2d_pooled(Context& ctx, WorkspaceArena& scratch, const Layer& head, const SampleShape& in,
+                                        uint32_t batch, bool training, bool first) {
+  return static_cast<const Conv2dLayer&>(head).instantiate_pooled(ctx, scratch, in, batch, training, first);
 }
 bool conv2d_pooled_channels_last(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch, bool training,
                                  bool first) {

@@ -23,8 +23,8 @@ struct FusionPattern {
   std::vector<bool (*)(const Layer&)> layers;  // one predicate per layer, head first
   // Absorb only: the run for the group, reading the head's input and writing the last layer's
   // output (a ReLU inside the group comes to it as LayerIO::relu).
-  std::unique_ptr<LayerRun> (*instantiate)(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,
-                                           bool training, bool first) = nullptr;
+  std::unique_ptr<LayerRun> (*instantiate)(Context& ctx, WorkspaceArena& scratch, const Layer& head,
+                                           const SampleShape& in, uint32_t batch, bool training, bool first) = nullptr;
   // Absorb only (may be null): whether the group's output may be channels-last on this device
   // (nn/ops/conv2d.hpp, Conv2dPlan::y_channels_last), given its consumer can read it so.
   bool (*writes_channels_last)(Context& ctx, const Layer& head, const SampleShape& in, uint32_t batch,

@@ -10,7 +10,8 @@ ModelBuffers::ModelBuffers(Context& ctx, const Model& model, bool training)
       grads(training ? Buffer(ctx, std::max<uint64_t>(model.trained_floats(), 1) * 4, "gradients", MemoryKind::Gradients) : Buffer()),
       state(ctx, std::max<uint64_t>(model.state_floats(), 1) * 4, "layer state", MemoryKind::Parameters) {}
 
-Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t batch, bool training)
+Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, WorkspaceArena& scratch, uint32_t batch,
+             bool training)
     : model_(model), buffers_(buffers), batch_(batch), training_(training) {
   if (batch == 0) throw InputError("batch size must be at least 1");
   const auto& shapes = model.shapes();
@@ -41,13 +42,15 @@ Graph::Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t b
     acts_[b] = act_group[b] == b ? make(n, what) : acts_[act_group[b]];
     if (training && b != 0) grads_[b] = group[b] == b ? make(n, "gradient of " + what) : grads_[group[b]];
   }
+  if (training) scratch.new_group();
   for (size_t i = 0; i < L; ++i) {
     const Layer& layer = *model.layers()[i];
     const FusionPattern* p = fusion_.pattern[i];
     const bool first = fusion_.first[i];
+    if (!training) scratch.new_group();
     runs_.push_back(fusion_.absorbed[i] ? nullptr
-                    : p && p->instantiate ? p->instantiate(ctx, layer, shapes[i], batch, training, first)
-                                          : layer.instantiate(ctx, shapes[i], batch, training, first));
+                    : p && p->instantiate ? p->instantiate(ctx, scratch, layer, shapes[i], batch, training, first)
+                                          : layer.instantiate(ctx, scratch, shapes[i], batch, training, first));
   }
 }
 

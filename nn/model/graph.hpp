@@ -1,7 +1,7 @@
 #pragma once
 // A model bound to a batch size on a device: an activation buffer at every layer boundary
-// (and a gradient buffer when training), each layer's LayerRun, and views of the flat
-// parameter/gradient/state buffers. Records the forward pass and the backward pass; the
+// (and a gradient buffer when training), each layer's LayerRun with its scratch in a
+// WorkspaceArena, and views of the flat parameter/gradient/state buffers. Records the forward pass and the backward pass; the
 // trainer puts data gathering, the loss and the optimizer around them.
 #include <memory>
 #include <string>
@@ -9,6 +9,7 @@
 
 #include "nn/model/fusion.hpp"
 #include "nn/model/model.hpp"
+#include "nn/model/workspace_arena.hpp"
 #include "runtime/buffer.hpp"
 
 namespace vkt::nn {
@@ -23,7 +24,11 @@ struct ModelBuffers {
 
 class Graph {
  public:
-  Graph(Context& ctx, const Model& model, ModelBuffers& buffers, uint32_t batch, bool training);
+  // The runs reserve their scratch in `scratch`: a training graph as one group (forward leaves
+  // data there for backward), an evaluation graph one group per run (nothing outlives a
+  // layer's forward). Build every graph that shares an arena before recording any.
+  Graph(Context& ctx, const Model& model, ModelBuffers& buffers, WorkspaceArena& scratch, uint32_t batch,
+        bool training);
 
   uint32_t batch() const { return batch_; }
   DeviceSpan input() const { return acts_.front(); }    // (batch, input size): fill before forward

@@ -1,6 +1,7 @@
 #pragma once
 // A layer is configuration plus shape logic (Layer), and, bound to a batch size, a LayerRun
-// that owns the layer's scratch buffers and records its forward and backward passes.
+// that records its forward and backward passes, with its scratch memory reserved in the
+// graph's WorkspaceArena (nn/model/workspace_arena.hpp).
 // Layers never see the CLI, the optimizer or the data; they see spans of device memory.
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,8 @@
 #include "nn/ops/device_span.hpp"
 
 namespace vkt::nn {
+
+class WorkspaceArena;
 
 // The shape of one sample: (C, H, W) for images, (F, 1, 1) for feature vectors.
 struct SampleShape {
@@ -69,9 +72,11 @@ class Layer {
   virtual SampleShape output_shape(const SampleShape& in) const = 0;
   virtual std::vector<ParamInfo> params(const SampleShape&) const { return {}; }
   // The layer bound to a batch size on ctx's device. `first`: it reads the data (directly or
-  // through views), so its backward computes no dx, which may change its plan.
-  virtual std::unique_ptr<LayerRun> instantiate(Context& ctx, const SampleShape& in, uint32_t batch,
-                                                bool training, bool first) const = 0;
+  // through views), so its backward computes no dx, which may change its plan. Scratch memory
+  // the run needs (what forward leaves for backward included) is reserved in `scratch`, in
+  // the group the graph opened for it.
+  virtual std::unique_ptr<LayerRun> instantiate(Context& ctx, WorkspaceArena& scratch, const SampleShape& in,
+                                                uint32_t batch, bool training, bool first) const = 0;
   virtual nlohmann::json to_json() const = 0;
   // True if the output is the input, unchanged in memory (flatten; dropout when not
   // training): the graph aliases the two and records nothing.

@@ -110,9 +110,9 @@ struct Conv2dWorkspaceSize {
 // What the plan's route needs (nn/ops/conv2d_routes.hpp).
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c);
 
-// That workspace, allocated: what a layer keeps between its passes, and what measuring a route
-// runs with (nn/plan/conv2d_plan.cpp). The optional parts (w_gemm, argmax, v) are left empty
-// where the route needs none.
+// That workspace in buffers of its own: what measuring a route runs with
+// (nn/plan/conv2d_plan.cpp); a layer's lies in its graph's arena (nn/layers/conv2d.cpp). The
+// optional parts (w_gemm, argmax, v) are left empty where the route needs none.
 struct Conv2dWorkspaceBuffers {
   Conv2dWorkspaceBuffers(Context& ctx, const Conv2dPlan& c);
   Buffer col, t, w_gemm, partials, argmax, v;

@@ -84,7 +84,16 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   buffers_->params.upload(init.trained);
   buffers_->state.upload(init.state.empty() ? std::vector<float>{0.0f} : init.state);
   if (!config_.init_from.empty()) load_weights(read_safetensors(config_.init_from).tensors, config_.init_from);
-  graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, config_.batch, true);
+  scratch_ = std::make_unique<WorkspaceArena>(ctx);
+  graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, *scratch_, config_.batch, true);
+  // Every graph before anything is recorded: they share the arena, which is sized for the
+  // largest and allocated at the first recording.
+  for (const EvalSet* set : {&val_, &test_}) {
+    if (!*set) continue;
+    const auto [full, rest] = eval_batches(set->count(), config_.eval_batch);
+    eval_graph(full);
+    if (rest) eval_graph(rest);
+  }
 
   const uint64_t n = model_->optimized_floats();  // all but the frozen layers' tensors
   labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels", MemoryKind::Activations);
@@ -316,15 +325,20 @@ double Trainer::epoch_loss() const { return read_loss_metrics(metrics_).mean_los
 EvalStats Trainer::evaluate_val() { return val_ ? evaluate(val_) : EvalStats{}; }
 EvalStats Trainer::evaluate_test() { return test_ ? evaluate(test_) : EvalStats{}; }
 
+Trainer::EvalGraph& Trainer::eval_graph(uint32_t batch) {
+  EvalGraph& g = eval_graphs_[batch];
+  if (!g.graph) {
+    g.graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, *scratch_, batch, false);
+    g.metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
+  }
+  return g;
+}
+
 Trainer::EvalPlan& Trainer::eval_plan(const DeviceDataset& data, uint32_t batch) {
   auto& slot = eval_plans_[{&data, batch}];
   if (slot) return *slot;
   auto plan = std::make_unique<EvalPlan>();
-  EvalGraph& g = eval_graphs_[batch];
-  if (!g.graph) {
-    g.graph = std::make_unique<Graph>(ctx_, *model_, *buffers_, batch, false);
-    g.metrics = Buffer(ctx_, sizeof(LossMetrics), "evaluation metrics", MemoryKind::Workspace, MemoryUse::Shared);
-  }
+  EvalGraph& g = eval_graph(batch);
   plan->labels = Buffer(ctx_, uint64_t(batch) * 4, "evaluation labels", MemoryKind::Activations);
   plan->step_block = Buffer(ctx_, sizeof(StepBlock), "evaluation step block", MemoryKind::Workspace, MemoryUse::Shared);
   plan->stream = std::make_unique<Stream>(ctx_);

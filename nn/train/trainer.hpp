@@ -115,6 +115,7 @@ class Trainer {
   // trained on).
   uint64_t steps_per_epoch() const;
   struct EvalPlan;
+  struct EvalGraph;
   // A split as evaluation reaches it: on the device, or on the host through eval_ring_.
   struct EvalSet {
     const DeviceDataset* resident = nullptr;
@@ -123,6 +124,7 @@ class Trainer {
     uint32_t count() const { return resident ? resident->count() : host ? host->count : 0; }
   };
   EvalStats evaluate(const EvalSet& set);
+  EvalGraph& eval_graph(uint32_t batch);  // made on first use
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
   bool streamed() const { return data_->placement == DataPlacement::Host; }
 
@@ -136,6 +138,7 @@ class Trainer {
   EvalSet val_, test_;  // count 0 for an empty split
   uint32_t train_count_ = 0;
   std::unique_ptr<ModelBuffers> buffers_;
+  std::unique_ptr<WorkspaceArena> scratch_;  // every graph's layer workspaces
   std::unique_ptr<Graph> graph_;
   Buffer labels_, moments_m_, moments_v_, clip_result_, clip_partials_;
   Buffer indices_;  // the epoch order on the device; with the data on the host, 0, 1, ... (a slot is in order)

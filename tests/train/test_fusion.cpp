@@ -46,7 +46,11 @@ Model mixed_model() { return build_model(kMixed, {2, 27, 27}, 10, {}, 1); }
 std::vector<float> eval_logits(Context& ctx, const Model& model, uint32_t batch) {
   ModelBuffers buffers(ctx, model, false);
   buffers.params.upload(test::random_floats(model.trained_floats(), 7, -0.3f, 0.3f));
-  Graph g(ctx, model, buffers, batch, false);
+  WorkspaceArena scratch(ctx);
+  Graph g(ctx, model, buffers, scratch, batch, false);
+  // Quiet NaNs where the layers' workspaces lie: a kernel that read scratch it had not written
+  // would show in the logits.
+  scratch.fill(0x7fc00000u);
   // The trainer fills the input with its gather kernel; here the host writes it (the graph hands
   // out read-only spans, and owns the buffer).
   const_cast<Buffer*>(g.input().buffer)->upload(test::random_floats(model.input().size() * batch, 8));
