@@ -2,7 +2,6 @@
 
 #include "nn/model/workspace_arena.hpp"
 #include "nn/ops/batchnorm.hpp"
-#include "runtime/buffer.hpp"
 
 namespace vkt::nn {
 namespace {

@@ -3,7 +3,6 @@
 #include "nn/model/workspace_arena.hpp"
 #include "nn/ops/conv2d_routes.hpp"
 #include "nn/plan/conv2d_plan.hpp"
-#include "runtime/buffer.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {

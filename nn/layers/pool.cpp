@@ -3,7 +3,6 @@
 #include "nn/model/workspace_arena.hpp"
 #include "nn/ops/pool.hpp"
 #include "nn/plan/pool_plan.hpp"
-#include "runtime/buffer.hpp"
 #include "util/error.hpp"
 
 namespace vkt::nn {
