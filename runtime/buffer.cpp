@@ -38,17 +38,23 @@ uint64_t Buffer::memory_bytes(Context& ctx, VkDeviceSize bytes, MemoryUse use) {
   return req.size;
 }
 
+uint64_t Buffer::max_storage_bytes(const Context& ctx) {
+  return std::min<uint64_t>(ctx.info().max_storage_buffer_range, ctx.policy().max_storage_buffer_range);
+}
+
+void Buffer::check_storage_bytes(const Context& ctx, VkDeviceSize bytes, const std::string& name) {
+  const uint64_t range = max_storage_bytes(ctx);
+  if (bytes > range)
+    throw Error("buffer '" + name + "' of " + format_bytes(bytes) + " exceeds this device's maxStorageBufferRange (" +
+                    format_bytes(range) + ") on " + ctx.info().name,
+                "use a smaller batch or model, or a device with a larger limit");
+}
+
 Buffer::Buffer(Context& ctx, VkDeviceSize bytes, std::string name, MemoryKind kind, MemoryUse use)
     : ctx_(&ctx), size_(bytes), name_(std::move(name)) {
   const auto& info = ctx.info();
   if (bytes == 0) throw Error("buffer '" + name_ + "': size 0 requested");
-  const bool storage = use == MemoryUse::Device || use == MemoryUse::Shared;
-  // The policy's range: the device's, or a smaller device's it describes (KernelPolicy).
-  const uint64_t range = std::min<uint64_t>(info.max_storage_buffer_range, ctx.policy().max_storage_buffer_range);
-  if (storage && bytes > range)
-    throw Error("buffer '" + name_ + "' of " + format_bytes(bytes) + " exceeds this device's maxStorageBufferRange (" +
-                    format_bytes(range) + ") on " + info.name,
-                "use a smaller batch or model, or a device with a larger limit");
+  if (use == MemoryUse::Device || use == MemoryUse::Shared) check_storage_bytes(ctx, bytes, name_);
 
   const VkBufferCreateInfo bi = create_info(info, bytes, use);
   texel_capable_ = (bi.usage & VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) != 0;

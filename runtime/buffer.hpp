@@ -28,6 +28,12 @@ class Buffer {
   // The device memory such a buffer would take (its memory requirement), found without
   // allocating any: what memory plans add up (nn/train/memory_plan.hpp).
   static uint64_t memory_bytes(Context& ctx, VkDeviceSize bytes, MemoryUse use = MemoryUse::Device);
+  // The most bytes one storage binding may cover: the device's maxStorageBufferRange, or a
+  // smaller device's the policy describes (KernelPolicy).
+  static uint64_t max_storage_bytes(const Context& ctx);
+  // Throws Error naming `name` when `bytes` pass max_storage_bytes: what the constructor checks
+  // for a storage buffer, and what memory handed out inside one (nn/ops/workspace_arena) checks.
+  static void check_storage_bytes(const Context& ctx, VkDeviceSize bytes, const std::string& name);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;

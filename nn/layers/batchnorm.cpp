@@ -1,7 +1,7 @@
 #include "nn/layers/batchnorm.hpp"
 
-#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/batchnorm.hpp"
+#include "nn/ops/workspace_arena.hpp"
 
 namespace vkt::nn {
 namespace {

@@ -1,6 +1,5 @@
 #include "nn/layers/conv2d.hpp"
 
-#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/conv2d_routes.hpp"
 #include "nn/plan/conv2d_plan.hpp"
 #include "util/error.hpp"
@@ -18,15 +17,7 @@ Conv2dShape shape_for(const SampleShape& in, uint32_t batch, uint32_t filters, u
 // forward to backward; in an evaluation graph the next layer reuses it.
 class Conv2dRun : public LayerRun {
  public:
-  Conv2dRun(WorkspaceArena& scratch, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias), scratch_(scratch) {
-    const Conv2dWorkspaceSize ws = conv2d_workspace_size(c);
-    col_ = scratch.reserve(ws.col, "conv2d im2col");
-    t_ = scratch.reserve(ws.t, "conv2d transposed output");
-    w_gemm_ = scratch.reserve(ws.w_gemm, "conv2d weights arranged for a GEMM");
-    partials_ = scratch.reserve(ws.partials, "conv2d weight-gradient partial sums");
-    argmax_ = scratch.reserve(ws.argmax, "conv2d fused max-pool argmax");
-    v_ = scratch.reserve(ws.v, "conv2d Winograd input tiles");
-  }
+  Conv2dRun(WorkspaceArena& scratch, const Conv2dPlan& c, bool bias) : c_(c), bias_(bias), ws_(scratch, c) {}
   void forward(Stream& s, const LayerIO& io) override {
     conv2d_forward(s, io.y, io.x, io.params[0], bias_ ? io.params[1] : DeviceSpan{}, shape(io), workspace(), io.relu);
   }
@@ -44,14 +35,10 @@ class Conv2dRun : public LayerRun {
     c.y_channels_last = io.y_channels_last;
     return c;
   }
-  Conv2dWorkspace workspace() {
-    return {scratch_.span(col_),      scratch_.span(t_),      scratch_.span(w_gemm_),
-            scratch_.span(partials_), scratch_.span(argmax_), scratch_.span(v_)};
-  }
+  Conv2dWorkspace workspace() const { return ws_.spans(); }
   Conv2dPlan c_;
   bool bias_;
-  WorkspaceArena& scratch_;
-  WorkspaceArena::Region col_, t_, w_gemm_, partials_, argmax_, v_;
+  Conv2dWorkspaceRegions ws_;
 };
 
 }  // namespace

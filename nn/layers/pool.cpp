@@ -1,7 +1,7 @@
 #include "nn/layers/pool.hpp"
 
-#include "nn/model/workspace_arena.hpp"
 #include "nn/ops/pool.hpp"
+#include "nn/ops/workspace_arena.hpp"
 #include "nn/plan/pool_plan.hpp"
 #include "util/error.hpp"
 

@@ -1,15 +1,16 @@
 #pragma once
 // A model bound to a batch size on a device: an activation buffer at every layer boundary
 // (and a gradient buffer when training), each layer's LayerRun with its scratch in a
-// WorkspaceArena, and views of the flat parameter/gradient/state buffers. Records the forward pass and the backward pass; the
-// trainer puts data gathering, the loss and the optimizer around them.
+// WorkspaceArena, and views of the flat parameter/gradient/state buffers. Records the forward
+// pass and the backward pass; the trainer puts data gathering, the loss and the optimizer
+// around them.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "nn/model/fusion.hpp"
 #include "nn/model/model.hpp"
-#include "nn/model/workspace_arena.hpp"
+#include "nn/ops/workspace_arena.hpp"
 #include "runtime/buffer.hpp"
 
 namespace vkt::nn {

@@ -1,7 +1,7 @@
 #pragma once
 // A layer is configuration plus shape logic (Layer), and, bound to a batch size, a LayerRun
 // that records its forward and backward passes, with its scratch memory reserved in the
-// graph's WorkspaceArena (nn/model/workspace_arena.hpp).
+// graph's WorkspaceArena (nn/ops/workspace_arena.hpp).
 // Layers never see the CLI, the optimizer or the data; they see spans of device memory.
 #include <cstdint>
 #include <memory>

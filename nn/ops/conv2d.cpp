@@ -61,19 +61,19 @@ void Conv2dPlan::validate() const {
 
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c) { return conv2d_route_info(c.route).workspace(c); }
 
-Conv2dWorkspaceBuffers::Conv2dWorkspaceBuffers(Context& ctx, const Conv2dPlan& c) {
-  const auto ws = conv2d_workspace_size(c);
-  col = Buffer(ctx, ws.col * 4, "conv2d im2col", MemoryKind::Workspace);
-  t = Buffer(ctx, ws.t * 4, "conv2d transposed output", MemoryKind::Workspace);
-  if (ws.w_gemm) w_gemm = Buffer(ctx, ws.w_gemm * 4, "conv2d weights arranged for a GEMM", MemoryKind::Workspace);
-  partials = Buffer(ctx, ws.partials * 4, "conv2d weight-gradient partial sums", MemoryKind::Workspace);
-  if (ws.argmax) argmax = Buffer(ctx, ws.argmax * 4, "conv2d fused max-pool argmax", MemoryKind::Workspace);
-  if (ws.v) v = Buffer(ctx, ws.v * 4, "conv2d Winograd input tiles", MemoryKind::Workspace);
+Conv2dWorkspaceRegions::Conv2dWorkspaceRegions(WorkspaceArena& arena, const Conv2dPlan& c) : arena_(&arena) {
+  const Conv2dWorkspaceSize ws = conv2d_workspace_size(c);
+  col_ = arena.reserve(ws.col, "conv2d im2col");
+  t_ = arena.reserve(ws.t, "conv2d transposed output");
+  w_gemm_ = arena.reserve(ws.w_gemm, "conv2d weights arranged for a GEMM");
+  partials_ = arena.reserve(ws.partials, "conv2d weight-gradient partial sums");
+  argmax_ = arena.reserve(ws.argmax, "conv2d fused max-pool argmax");
+  v_ = arena.reserve(ws.v, "conv2d Winograd input tiles");
 }
 
-Conv2dWorkspace Conv2dWorkspaceBuffers::spans() const {
-  const auto optional = [](const Buffer& b) { return b.handle() ? DeviceSpan(b) : DeviceSpan{}; };
-  return {col, t, optional(w_gemm), partials, optional(argmax), optional(v)};
+Conv2dWorkspace Conv2dWorkspaceRegions::spans() const {
+  WorkspaceArena& a = *arena_;
+  return {a.span(col_), a.span(t_), a.span(w_gemm_), a.span(partials_), a.span(argmax_), a.span(v_)};
 }
 
 void conv2d_forward(Stream& s, DeviceSpan y, DeviceSpan x, DeviceSpan w, DeviceSpan b, const Conv2dPlan& c,

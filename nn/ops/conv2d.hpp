@@ -31,6 +31,7 @@
 #include <string>
 
 #include "nn/ops/device_span.hpp"
+#include "nn/ops/workspace_arena.hpp"
 
 namespace vkt::nn {
 
@@ -110,13 +111,18 @@ struct Conv2dWorkspaceSize {
 // What the plan's route needs (nn/ops/conv2d_routes.hpp).
 Conv2dWorkspaceSize conv2d_workspace_size(const Conv2dPlan& c);
 
-// That workspace in buffers of its own: what measuring a route runs with
-// (nn/plan/conv2d_plan.cpp); a layer's lies in its graph's arena (nn/layers/conv2d.cpp). The
-// optional parts (w_gemm, argmax, v) are left empty where the route needs none.
-struct Conv2dWorkspaceBuffers {
-  Conv2dWorkspaceBuffers(Context& ctx, const Conv2dPlan& c);
-  Buffer col, t, w_gemm, partials, argmax, v;
-  Conv2dWorkspace spans() const;
+// That workspace reserved in an arena (nn/ops/workspace_arena.hpp): a layer's in its graph's
+// arena (nn/layers/conv2d.cpp), a measured route's in one of its own (nn/plan/conv2d_plan.cpp),
+// so a route is measured in the layout it runs in. The optional parts (w_gemm, argmax, v) are
+// empty where the route needs none.
+class Conv2dWorkspaceRegions {
+ public:
+  Conv2dWorkspaceRegions(WorkspaceArena& arena, const Conv2dPlan& c);
+  Conv2dWorkspace spans() const;  // allocates the arena on first use
+
+ private:
+  WorkspaceArena* arena_;
+  WorkspaceArena::Region col_, t_, w_gemm_, partials_, argmax_, v_;
 };
 
 // The passes, each dispatched to the plan's route.

@@ -16,11 +16,12 @@
 namespace vkt::nn {
 namespace {
 
-// One candidate's outputs and workspace (allocated as the layer allocates it), and its recorded
-// forward + backward.
+// One candidate's outputs and workspace (reserved as the layer reserves it, in an arena of its
+// own), and its recorded forward + backward.
 struct Candidate {
   Conv2dPlan plan;
-  std::unique_ptr<Conv2dWorkspaceBuffers> ws;
+  std::unique_ptr<WorkspaceArena> arena;
+  std::unique_ptr<Conv2dWorkspaceRegions> ws;
   Buffer y, dx, dw, db;
   std::unique_ptr<Stream> stream;
   std::vector<double> ms;
@@ -83,7 +84,8 @@ std::vector<Conv2dMeasurement> measure_conv2d(Context& ctx, const Conv2dShape& c
     k->plan = Conv2dPlan(c, r.route);
     k->plan.local_x = r.local_x;
     try {
-      k->ws = std::make_unique<Conv2dWorkspaceBuffers>(ctx, k->plan);
+      k->arena = std::make_unique<WorkspaceArena>(ctx);
+      k->ws = std::make_unique<Conv2dWorkspaceRegions>(*k->arena, k->plan);
       k->y = scratch_buffer(ctx, c.out_count(), "autotune y");
       k->dx = scratch_buffer(ctx, xs, "autotune dx");
       k->dw = scratch_buffer(ctx, ws, "autotune dw");

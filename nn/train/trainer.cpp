@@ -88,12 +88,8 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   graph_ = std::make_unique<Graph>(ctx, *model_, *buffers_, *scratch_, config_.batch, true);
   // Every graph before anything is recorded: they share the arena, which is sized for the
   // largest and allocated at the first recording.
-  for (const EvalSet* set : {&val_, &test_}) {
-    if (!*set) continue;
-    const auto [full, rest] = eval_batches(set->count(), config_.eval_batch);
-    eval_graph(full);
-    if (rest) eval_graph(rest);
-  }
+  for (const EvalSet* set : {&val_, &test_})
+    for (uint32_t batch : eval_batch_sizes(*set)) eval_graph(batch);
 
   const uint64_t n = model_->optimized_floats();  // all but the frozen layers' tensors
   labels_ = Buffer(ctx, uint64_t(config_.batch) * 4, "batch labels", MemoryKind::Activations);
@@ -152,18 +148,21 @@ Trainer::Trainer(Context& ctx, const TrainConfig& config, std::shared_ptr<const 
   // step, so a run that does not fit fails here, not after an epoch of training.
   for (const EvalSet* set : {&val_, &test_}) {
     if (!*set) continue;
-    const auto [full, rest] = eval_batches(set->count(), config_.eval_batch);
     for (const DeviceDataset* from : set->resident ? std::vector<const DeviceDataset*>{set->resident}
-                                                   : std::vector<const DeviceDataset*>{&eval_ring_[0], &eval_ring_[1]}) {
-      eval_plan(*from, full);
-      if (rest) eval_plan(*from, rest);
-    }
+                                                   : std::vector<const DeviceDataset*>{&eval_ring_[0], &eval_ring_[1]})
+      for (uint32_t batch : eval_batch_sizes(*set)) eval_plan(*from, batch);
   }
 }
 
 std::pair<uint32_t, uint32_t> Trainer::eval_batches(uint32_t count, uint32_t eval_batch) {
   const uint32_t E = std::min(std::max<uint32_t>(1, eval_batch), count);
   return {E, count % E};
+}
+
+std::vector<uint32_t> Trainer::eval_batch_sizes(const EvalSet& set) const {
+  if (!set) return {};
+  const auto [full, rest] = eval_batches(set.count(), config_.eval_batch);
+  return rest ? std::vector<uint32_t>{full, rest} : std::vector<uint32_t>{full};
 }
 
 Trainer::~Trainer() = default;

@@ -124,6 +124,7 @@ class Trainer {
     uint32_t count() const { return resident ? resident->count() : host ? host->count : 0; }
   };
   EvalStats evaluate(const EvalSet& set);
+  std::vector<uint32_t> eval_batch_sizes(const EvalSet& set) const;  // the full batch, and the tail's if any
   EvalGraph& eval_graph(uint32_t batch);  // made on first use
   EvalPlan& eval_plan(const DeviceDataset& data, uint32_t batch);
   bool streamed() const { return data_->placement == DataPlacement::Host; }

@@ -1,4 +1,4 @@
-// The layers' shared scratch memory (nn/model/workspace_arena.hpp): a group's regions are
+// The layers' shared scratch memory (nn/ops/workspace_arena.hpp): a group's regions are
 // disjoint, groups lie over the same memory, chunks respect maxStorageBufferRange, and an
 // evaluation graph whose layers take turns in one arena computes what a training graph, whose
 // layers each keep their own, computes.
@@ -11,7 +11,7 @@
 
 #include "nn/model/graph.hpp"
 #include "nn/model/model_spec.hpp"
-#include "nn/model/workspace_arena.hpp"
+#include "nn/ops/workspace_arena.hpp"
 #include "nn/train/trainer.hpp"
 #include "runtime/context.hpp"
 #include "tests/nn_data/patterned_set.hpp"

@@ -36,13 +36,13 @@ class WorkspaceArena {
     size_t index = SIZE_MAX;  // SIZE_MAX: nothing reserved (an empty span)
   };
   // `floats` 4-byte elements in the current group; 0 gives the empty region. Throws Error
-  // naming `what` when one region passes maxStorageBufferRange (as a Buffer of that size
-  // would), and once the arena is allocated: a graph built after the first span() would find
-  // its memory too small.
+  // naming `what` when one region passes maxStorageBufferRange (Buffer::check_storage_bytes),
+  // and once the arena is allocated: a graph built after the first span() would find its
+  // memory too small.
   Region reserve(uint64_t floats, const std::string& what);
 
   // The region's memory. The first call allocates the arena: its chunks, each no larger than a
-  // storage buffer may be bound, each sized for the largest group's use of it.
+  // storage binding or an allocation may be, each sized for the largest group's use of it.
   DeviceSpan span(Region r);
 
   bool allocated() const { return allocated_; }

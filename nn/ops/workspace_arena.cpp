@@ -1,11 +1,10 @@
-#include "nn/model/workspace_arena.hpp"
+#include "nn/ops/workspace_arena.hpp"
 
 #include <algorithm>
 
 #include "runtime/context.hpp"
 #include "runtime/stream.hpp"
 #include "util/error.hpp"
-#include "util/format.hpp"
 
 namespace vkt::nn {
 
@@ -14,7 +13,8 @@ WorkspaceArena::WorkspaceArena(Context& ctx) : ctx_(ctx) {
   // Every region starts where a storage binding and an RGBA32F texel view may start, so a
   // kernel takes the same path on a region as on a buffer of its own.
   align_ = std::max<uint64_t>({16, info.min_storage_buffer_offset_alignment, info.min_texel_buffer_offset_alignment});
-  uint64_t limit = std::min<uint64_t>(info.max_storage_buffer_range, ctx.policy().max_storage_buffer_range);
+  // A chunk is a storage buffer and one allocation: within both limits.
+  uint64_t limit = Buffer::max_storage_bytes(ctx);
   if (info.max_memory_allocation_size) limit = std::min<uint64_t>(limit, info.max_memory_allocation_size);
   chunk_limit_ = limit / align_ * align_;
 }
@@ -30,14 +30,13 @@ WorkspaceArena::Region WorkspaceArena::reserve(uint64_t floats, const std::strin
   if (floats == 0) return {};
   if (groups_ == 0) new_group();
   const uint64_t bytes = floats * 4;
-  if (bytes > chunk_limit_)
-    throw Error("buffer '" + what + "' of " + format_bytes(bytes) + " exceeds this device's maxStorageBufferRange (" +
-                    format_bytes(chunk_limit_) + ") on " + ctx_.info().name,
-                "use a smaller batch or model, or a device with a larger limit");
+  Buffer::check_storage_bytes(ctx_, bytes, what);
   // Whole vec4s, so a texel view's rounded-up tail stays inside the region.
   const uint64_t padded = (bytes + 15) / 16 * 16;
   uint64_t at = (group_offset_ + align_ - 1) / align_ * align_;
-  if (at + padded > chunk_limit_) ++group_chunk_, at = 0;
+  // A region over the allocation limit starts a chunk of its own, which the allocator then
+  // refuses, as it would a buffer of that size.
+  if (at > 0 && at + padded > chunk_limit_) ++group_chunk_, at = 0;
   if (chunk_bytes_.size() <= group_chunk_) chunk_bytes_.resize(group_chunk_ + 1, 0);
   chunk_bytes_[group_chunk_] = std::max(chunk_bytes_[group_chunk_], at + padded);
   group_offset_ = at + padded;
