@@ -25,7 +25,7 @@ new=build/vktrain
 [ -x "$new" ] || { echo "build first: make build" >&2; exit 1; }
 [ -x "$old" ] || { echo "$old: not an executable" >&2; exit 1; }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+. bench/median.sh
 ips() { sed 's/.*"img_per_s":\([0-9.e+]*\).*/\1/'; }
 
 IFS=';' read -r -a configs <<< "${CONFIGS:-mlp 128 8e-4;cnn 64 1e-3;cnn 256 1e-3}"

@@ -17,7 +17,7 @@ vktrain=build/vktrain
 [ -f "$anchor" ] || { echo "missing $anchor (the PyTorch reference script)" >&2; exit 1; }
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "needs: apt-get install python3-torch libopenblas0-pthread" >&2; exit 1; }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+. bench/median.sh
 
 # The two frameworks take turns, one PyTorch run (all three configurations) then one vktrain
 # run of each, REPEATS times: this VM's speed drifts over minutes, and running all of one
